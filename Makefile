@@ -1,0 +1,48 @@
+# Two commands do everything: `make run` and `make test` (see README).
+SHELL := /bin/sh
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+# Development defaults; production sets its own environment (README, "Deploying").
+DEV_ENV := DEBUG=$${DEBUG:-1}
+
+.PHONY: run test test-fast setup bench demo-passwords check clean
+
+$(VENV)/.python:
+	@PYTHON=$$(scripts/find-python) || exit 1; \
+	echo "Creating $(VENV) with $$PYTHON"; \
+	$$PYTHON -m venv --clear $(VENV) && $$PYTHON --version > $@
+
+$(VENV)/.runtime: $(VENV)/.python requirements.txt
+	$(PIP) -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PIP) -r requirements-dev.txt
+	@touch $@
+
+## setup: virtualenv, requirements, database schema, demo corpus and accounts.
+setup: $(VENV)/.runtime
+	@$(DEV_ENV) $(PY) manage.py migrate --noinput --verbosity 0
+	@$(DEV_ENV) $(PY) manage.py setup_demo
+
+## run: set everything up and serve on http://127.0.0.1:8000
+run: setup
+	@echo "Serving Hamish on http://127.0.0.1:8000/ (Ctrl-C stops it)"
+	@$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+## test: install what the tests need (Chromium included) and run the whole suite.
+test: $(VENV)/.dev
+	@scripts/ensure-chromium
+	$(DEV_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+## test-fast: the suite without the browser tests.
+test-fast: $(VENV)/.dev
+	$(DEV_ENV) $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+## demo-passwords: give the demo accounts new passwords and print them.
+demo-passwords: $(VENV)/.runtime
+	@$(DEV_ENV) $(PY) manage.py setup_demo --reset-passwords
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

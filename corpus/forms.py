@@ -1,0 +1,45 @@
+from django import forms
+from django.conf import settings
+
+from .importing import import_files, iter_uploads
+from .importing.decoding import describe_size
+from .importing.formats import SOURCE_NAME_MAX
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class ImportForm(forms.Form):
+    files = forms.Field(
+        widget=MultipleFileInput(attrs={"accept": ".txt,.text,.html,.htm,.xhtml,.json,.zip"}),
+        help_text="Plain text, HTML or article JSON files, or .zip archives of them.",
+    )
+    source = forms.CharField(
+        required=False,
+        max_length=SOURCE_NAME_MAX,
+        help_text="Optional: file every article under this outlet. Otherwise the files' own source, or “Unknown source”.",
+    )
+
+    def clean_files(self):
+        # Each file's own problems (empty, binary, too big...) are reported per file by the import
+        # service, so one bad file never stops the others; here only the request as a whole is checked.
+        uploads = self.files.getlist("files")
+        if not uploads:
+            raise forms.ValidationError("Choose at least one file to import.")
+        total = sum(upload.size for upload in uploads)
+        if total > settings.HAMISH_UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(
+                f"These files come to {describe_size(total)}; one upload may hold at most "
+                f"{describe_size(settings.HAMISH_UPLOAD_MAX_BYTES)}. Import them in several goes."
+            )
+        return uploads
+
+    def clean_source(self):
+        return " ".join(self.cleaned_data["source"].split())
+
+    def import_uploads(self, user):
+        """Run the import service on the validated uploads; return its ImportReport."""
+        return import_files(
+            iter_uploads(self.cleaned_data["files"]), user=user, source_name=self.cleaned_data["source"]
+        )

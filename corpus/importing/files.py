@@ -1,0 +1,203 @@
+"""Where import input comes from: paths on disk, uploaded files, .zip archives.
+
+Each yields IncomingFile objects one at a time, so memory stays bounded by the
+largest single file however many are imported. Nothing is ever written to disk:
+archive members are read in memory, so a member named "../../etc/passwd" can
+only be refused, never extracted.
+"""
+
+import os
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from django.conf import settings
+
+from .decoding import describe_size
+
+ARCHIVE_SUFFIXES = {".zip"}
+# Files that tools leave inside folders and archives; never articles, never reported.
+METADATA_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    max_file_bytes: int
+    max_archive_bytes: int
+    max_archive_members: int
+
+    @classmethod
+    def from_settings(cls):
+        return cls(
+            max_file_bytes=settings.HAMISH_IMPORT_MAX_FILE_BYTES,
+            max_archive_bytes=settings.HAMISH_IMPORT_MAX_ARCHIVE_BYTES,
+            max_archive_members=settings.HAMISH_IMPORT_MAX_ARCHIVE_MEMBERS,
+        )
+
+
+@dataclass
+class IncomingFile:
+    """One file to import: its bytes, or why it was refused before reading."""
+
+    name: str  # as shown in the report, e.g. "batch.zip/2023/article.txt"
+    data: bytes | None = None
+    error: str | None = None
+
+    @property
+    def suffix(self):
+        return PurePosixPath(self.name).suffix.lower()
+
+
+def _too_big(name, size, limits):
+    return IncomingFile(
+        name, error=f"The file is {describe_size(size)}; the limit is {describe_size(limits.max_file_bytes)}."
+    )
+
+
+def _is_metadata(member_path):
+    parts = PurePosixPath(member_path).parts
+    return (
+        any(part == "__MACOSX" for part in parts)
+        or (parts and (parts[-1].startswith("._") or parts[-1].lower() in METADATA_NAMES))
+    )
+
+
+def unsafe_member_reason(member_name):
+    """Why an archive member's path is unsafe, or None. Such members are never read."""
+    normalised = member_name.replace("\\", "/")
+    if "\x00" in normalised:
+        return "its name contains a NUL byte"
+    if normalised.startswith("/") or (len(normalised) > 1 and normalised[1] == ":"):
+        return "its path is absolute"
+    if ".." in normalised.split("/"):
+        return "its path climbs out of the archive with '..'"
+    return None
+
+
+def iter_archive(display_name, fileobj, limits):
+    try:
+        archive = zipfile.ZipFile(fileobj)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+        yield IncomingFile(display_name, error="This is not a valid .zip archive (it may be damaged or truncated).")
+        return
+    with archive:
+        members = [info for info in archive.infolist() if not info.is_dir() and not _is_metadata(info.filename)]
+        if len(members) > limits.max_archive_members:
+            yield IncomingFile(
+                display_name,
+                error=f"The archive holds {len(members)} files; the limit is {limits.max_archive_members}. "
+                "Nothing in it was imported.",
+            )
+            return
+        declared_total = sum(info.file_size for info in members)
+        if declared_total > limits.max_archive_bytes:
+            yield IncomingFile(
+                display_name,
+                error=f"The archive would unpack to {describe_size(declared_total)}; the limit is "
+                f"{describe_size(limits.max_archive_bytes)}. Nothing in it was imported.",
+            )
+            return
+        if not members:
+            yield IncomingFile(display_name, error="The archive is empty.")
+            return
+        for info in members:
+            name = f"{display_name}/{info.filename}"
+            reason = unsafe_member_reason(info.filename)
+            if reason:
+                yield IncomingFile(name, error=f"Refused: {reason}. The member was not read.")
+                continue
+            if info.flag_bits & 0x1:
+                yield IncomingFile(name, error="The member is encrypted; Hamish cannot read password-protected archives.")
+                continue
+            if PurePosixPath(info.filename).suffix.lower() in ARCHIVE_SUFFIXES:
+                yield IncomingFile(name, error="Archives inside archives are not imported; unpack the inner archive first.")
+                continue
+            if info.file_size > limits.max_file_bytes:
+                yield _too_big(name, info.file_size, limits)
+                continue
+            try:
+                with archive.open(info) as member:
+                    # zipfile stops at the declared size, so a lying header cannot make us read more.
+                    data = member.read(limits.max_file_bytes + 1)
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError):
+                yield IncomingFile(name, error="The member could not be read: the archive is damaged or uses an unsupported compression method.")
+                continue
+            if len(data) > limits.max_file_bytes:
+                yield _too_big(name, len(data), limits)
+                continue
+            yield IncomingFile(name, data=data)
+
+
+def _iter_disk_file(path, display_name, limits):
+    if path.suffix.lower() in ARCHIVE_SUFFIXES:
+        try:
+            with path.open("rb") as fileobj:
+                yield from iter_archive(display_name, fileobj, limits)
+        except OSError as exc:
+            yield IncomingFile(display_name, error=f"The file could not be opened: {exc.strerror}.")
+        return
+    try:
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:
+            yield _too_big(display_name, size, limits)
+            return
+        yield IncomingFile(display_name, data=path.read_bytes())
+    except OSError as exc:
+        yield IncomingFile(display_name, error=f"The file could not be read: {exc.strerror}.")
+
+
+def _walk_folder(folder):
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__MACOSX")
+        for filename in sorted(files):
+            if filename.startswith(".") or filename.lower() in METADATA_NAMES:
+                continue
+            yield Path(root) / filename
+
+
+def iter_paths(paths, limits=None):
+    """Files, folders (recursively) and .zip archives on disk, in a stable order."""
+    limits = limits or ImportLimits.from_settings()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for file_path in _walk_folder(path):
+                yield from _iter_disk_file(file_path, str(file_path), limits)
+        elif path.is_file():
+            yield from _iter_disk_file(path, str(path), limits)
+        else:
+            yield IncomingFile(str(path), error="No such file or folder.")
+
+
+def count_paths(paths):
+    """How many report lines iter_paths will give at most (for a progress bar)."""
+    total = 0
+    for raw in paths:
+        path = Path(raw)
+        candidates = list(_walk_folder(path)) if path.is_dir() else [path]
+        for candidate in candidates:
+            if candidate.suffix.lower() in ARCHIVE_SUFFIXES and candidate.is_file():
+                try:
+                    with zipfile.ZipFile(candidate) as archive:
+                        total += max(1, sum(1 for i in archive.infolist() if not i.is_dir() and not _is_metadata(i.filename)))
+                except (zipfile.BadZipFile, OSError, ValueError):
+                    total += 1
+            else:
+                total += 1
+    return total
+
+
+def iter_uploads(uploaded_files, limits=None):
+    """Files posted through the import page (Django UploadedFile objects)."""
+    limits = limits or ImportLimits.from_settings()
+    for upload in uploaded_files:
+        name = os.path.basename(upload.name or "upload")
+        if PurePosixPath(name).suffix.lower() in ARCHIVE_SUFFIXES:
+            upload.seek(0)
+            yield from iter_archive(name, upload, limits)
+        elif upload.size > limits.max_file_bytes:
+            yield _too_big(name, upload.size, limits)
+        else:
+            upload.seek(0)
+            yield IncomingFile(name, data=upload.read())

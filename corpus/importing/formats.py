@@ -1,0 +1,192 @@
+"""One incoming file to one ArticleDraft: plain text, HTML or Hamish article JSON.
+
+A draft is everything needed to save an article, validated, but not yet in the
+database; nothing here touches the database.
+"""
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import PurePosixPath
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
+from ..models import content_hash
+from .decoding import decode_text
+from .errors import RejectedFile
+from .html import extract_html, looks_like_html
+from .text import BIDI_CONTROLS, clean_lines, paragraphs_from_plain_text, split_lines
+
+TEXT_SUFFIXES = {".txt", ".text"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+JSON_SUFFIXES = {".json"}
+SUPPORTED = ", ".join(sorted(TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | {".zip"}))
+
+TITLE_MAX = 1000
+TITLE_FROM_PARAGRAPH_MAX = 300
+SOURCE_NAME_MAX = 200
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+JSON_FIELDS = {"title", "source", "url", "published_on", "language", "paragraphs", "text"}
+
+_validate_url = URLValidator(schemes=["http", "https"])
+
+
+@dataclass
+class ArticleDraft:
+    original_filename: str
+    paragraphs: list[str]
+    title: str
+    source_name: str = ""
+    url: str = ""
+    published_on: date | None = None
+    language: str = "ar"
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def content_hash(self):
+        return content_hash(self.paragraphs)
+
+
+def _clean_inline(value):
+    """A one-line value (title, source name): NFC, no bidi controls, whitespace collapsed."""
+    value = BIDI_CONTROLS.sub("", unicodedata.normalize("NFC", value))
+    return " ".join(value.split())
+
+
+def title_from_paragraph(paragraph):
+    if len(paragraph) <= TITLE_FROM_PARAGRAPH_MAX:
+        return paragraph
+    cut = paragraph[:TITLE_FROM_PARAGRAPH_MAX].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def _checked_url(value):
+    if not value:
+        return ""
+    try:
+        _validate_url(value)
+    except ValidationError:
+        raise RejectedFile(f"The URL {value[:200]!r} is not a valid http(s) address.") from None
+    if len(value) > 2000:
+        raise RejectedFile("The URL is longer than 2,000 characters.")
+    return value
+
+
+def _checked_language(value):
+    value = (value or "ar").strip()
+    if not LANGUAGE_TAG.match(value) or len(value) > 16:
+        raise RejectedFile(f"The language {value[:40]!r} is not a language tag such as 'ar' or 'en'.")
+    return value
+
+
+def _draft(name, cleaned, *, title="", source_name="", url="", published_on=None, language="ar", notes=()):
+    if not cleaned.paragraphs:
+        raise RejectedFile("The file holds no text: every line is empty or whitespace.")
+    title = _clean_inline(title)[:TITLE_MAX] or title_from_paragraph(cleaned.paragraphs[0])
+    source_name = _clean_inline(source_name)
+    if len(source_name) > SOURCE_NAME_MAX:
+        raise RejectedFile(f"The source name is longer than {SOURCE_NAME_MAX} characters.")
+    return ArticleDraft(
+        original_filename=name[-500:],
+        paragraphs=cleaned.paragraphs,
+        title=title,
+        source_name=source_name,
+        url=url,
+        published_on=published_on,
+        language=language,
+        notes=[*notes, *cleaned.notes],
+    )
+
+
+def _from_html(name, text, encoding_note):
+    document = extract_html(text)
+    cleaned = clean_lines(document.paragraphs)
+    if not cleaned.paragraphs:
+        raise RejectedFile("No readable paragraphs were found in this HTML page.")
+    try:
+        url = _checked_url(document.url)
+    except RejectedFile:
+        url = ""  # a page's own metadata is advisory; a bad URL there is dropped, not fatal
+    try:
+        language = _checked_language(document.language.split("-")[0] if document.language else "ar")
+    except RejectedFile:
+        language = "ar"
+    return _draft(
+        name,
+        cleaned,
+        title=document.title,
+        source_name=document.site_name,
+        url=url,
+        published_on=document.published_on,
+        language=language,
+        notes=encoding_note,
+    )
+
+
+def _from_json(name, text, encoding_note):
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RejectedFile(f"Not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
+    if not isinstance(document, dict):
+        raise RejectedFile("The JSON must be one object describing one article (see README, 'Article JSON').")
+    if "format" in document and "articles" in document:
+        raise RejectedFile(
+            "This is a Hamish annotation export, not an article file; import it with import_annotations."
+        )
+    unknown = sorted(set(document) - JSON_FIELDS)
+    if unknown:
+        raise RejectedFile(
+            f"Unknown field(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(sorted(JSON_FIELDS))}."
+        )
+    for key in ("title", "source", "url", "published_on", "language", "text"):
+        if key in document and document[key] is not None and not isinstance(document[key], str):
+            raise RejectedFile(f"The field {key!r} must be a string.")
+    if ("paragraphs" in document) == ("text" in document):
+        raise RejectedFile("Give the article's text as either 'paragraphs' (a list of strings) or 'text'.")
+    if "paragraphs" in document:
+        paragraphs = document["paragraphs"]
+        if not isinstance(paragraphs, list) or not all(isinstance(p, str) for p in paragraphs):
+            raise RejectedFile("'paragraphs' must be a list of strings.")
+        cleaned = clean_lines(line for paragraph in paragraphs for line in split_lines(paragraph))
+    else:
+        cleaned = paragraphs_from_plain_text(document["text"] or "")
+    published_on = None
+    if document.get("published_on"):
+        try:
+            published_on = date.fromisoformat(document["published_on"])
+        except ValueError:
+            raise RejectedFile(
+                f"'published_on' must be a date as YYYY-MM-DD (got {document['published_on'][:40]!r})."
+            ) from None
+    return _draft(
+        name,
+        cleaned,
+        title=document.get("title") or "",
+        source_name=document.get("source") or "",
+        url=_checked_url((document.get("url") or "").strip()),
+        published_on=published_on,
+        language=_checked_language(document.get("language")),
+        notes=encoding_note,
+    )
+
+
+def draft_from_file(incoming):
+    """Turn one IncomingFile into an ArticleDraft, or raise RejectedFile."""
+    if incoming.error:
+        raise RejectedFile(incoming.error)
+    suffix = PurePosixPath(incoming.name).suffix.lower()
+    if suffix and suffix not in TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES:
+        raise RejectedFile(f"Unsupported file type '{suffix[:20]}'; Hamish imports {SUPPORTED} files.")
+    text, encoding = decode_text(incoming.data)
+    if not text.strip():
+        raise RejectedFile("The file holds only whitespace.")
+    encoding_note = [f"Decoded from {encoding}."] if encoding not in ("UTF-8",) else []
+    if suffix in HTML_SUFFIXES or (not suffix and looks_like_html(text)):
+        return _from_html(incoming.name, text, encoding_note)
+    if suffix in JSON_SUFFIXES or (not suffix and text.lstrip().startswith("{")):
+        return _from_json(incoming.name, text, encoding_note)
+    return _draft(incoming.name, paragraphs_from_plain_text(text), notes=encoding_note)

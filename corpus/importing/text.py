@@ -1,0 +1,61 @@
+"""Text to paragraphs, the rules every format shares.
+
+A paragraph is one non-empty line. Lines are trimmed at both ends (whitespace,
+U+00A0 included) and otherwise kept exactly: internal double spaces, quotes and
+punctuation stay. Text is normalised to NFC, because annotation offsets count
+code points of the stored text and must mean the same thing on every machine.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# Explicit bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069):
+# in a file they can reorder what a reader sees (the "Trojan Source" trick).
+# Implicit marks (LRM, RLM, ALM) are harmless and kept.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+# C0/C1 control characters other than tab and line breaks never belong in an article.
+STRAY_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+# Every line break a file may use: CRLF, CR, LF, NEL, LS, PS, VT, FF.
+LINE_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029\x0b\x0c]")
+
+
+@dataclass
+class CleanText:
+    paragraphs: list[str]
+    notes: list[str] = field(default_factory=list)
+
+
+def clean_lines(lines):
+    """Normalise each line; drop lines that hold nothing but whitespace."""
+    paragraphs = []
+    removed_bidi = 0
+    removed_controls = 0
+    for line in lines:
+        line, count = BIDI_CONTROLS.subn("", line)
+        removed_bidi += count
+        line, count = STRAY_CONTROLS.subn("", line)
+        removed_controls += count
+        line = unicodedata.normalize("NFC", line).strip()
+        # str.strip() and isspace() know U+00A0 and the other Unicode spaces;
+        # a line of zero-width characters only is empty too.
+        if line and not line.strip("\u200b\u200c\u200d\u2060\ufeff"):
+            continue
+        if line:
+            paragraphs.append(line)
+    notes = []
+    if removed_bidi:
+        notes.append(f"Removed {removed_bidi} bidirectional control character(s) (U+202A-U+202E, U+2066-U+2069).")
+    if removed_controls:
+        notes.append(f"Removed {removed_controls} stray control character(s).")
+    return CleanText(paragraphs, notes)
+
+
+def split_lines(text):
+    return LINE_BREAKS.split(text)
+
+
+def paragraphs_from_plain_text(text):
+    return clean_lines(split_lines(text))

@@ -1,0 +1,50 @@
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from corpus.importing import IMPORTED, REJECTED, count_paths, import_files, iter_paths
+from corpus.importing.formats import SOURCE_NAME_MAX
+
+
+class Command(BaseCommand):
+    help = (
+        "Import articles from files, folders (recursively) and .zip archives: plain text (UTF-8, UTF-16 with "
+        "BOM, Windows-1256), HTML pages and Hamish article JSON. Prints one line per rejected or duplicate "
+        "file and a summary; exits with status 1 if any file was rejected."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument("--source", metavar="NAME", help="Outlet to file every article under (overrides the files' own).")
+        parser.add_argument("--no-progress", action="store_true", help="Do not draw a progress bar.")
+        parser.add_argument("--batch-size", type=int, default=500, help="Articles saved per transaction (default 500).")
+
+    def handle(self, *paths, source=None, no_progress=False, batch_size=500, verbosity=1, **options):
+        if source is not None and not 0 < len(source.strip()) <= SOURCE_NAME_MAX:
+            raise CommandError(f"--source must be 1 to {SOURCE_NAME_MAX} characters.")
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1.")
+        progress = tqdm(
+            total=count_paths(paths),
+            unit="file",
+            disable=no_progress or verbosity == 0,
+            # tqdm redraws with carriage returns, which the command's own line-based writer would break.
+            file=options.get("stderr") or sys.stderr,
+            dynamic_ncols=True,
+        )
+
+        def show(outcome):
+            progress.update(1)
+            if verbosity > 1 or (verbosity > 0 and (outcome.status != IMPORTED or outcome.notes)):
+                progress.clear()
+                self.stdout.write(f"{outcome.status}: {outcome.name}: {outcome.message}")
+                for note in outcome.notes:
+                    self.stdout.write(f"    note: {note}")
+                progress.refresh()
+
+        report = import_files(iter_paths(paths), source_name=source, on_outcome=show, batch_size=batch_size)
+        progress.close()
+        self.stdout.write(report.summary())
+        if any(outcome.status == REJECTED for outcome in report.outcomes):
+            raise CommandError(f"{report.rejected} file(s) rejected; see the lines above.", returncode=1)

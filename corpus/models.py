@@ -1,0 +1,106 @@
+"""Articles as imported: an outlet (Source), its articles, their paragraphs.
+
+Paragraph text is stored NFC and otherwise exactly as imported; annotation
+offsets (annotations app) count Unicode code points of that text, so it must
+never be rewritten after import.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count
+from django.urls import reverse
+
+# Paragraphs are joined with this to form an article's full text (content hash, export).
+PARAGRAPH_SEPARATOR = "\n"
+
+RIGHT_TO_LEFT_LANGUAGES = {"ar", "fa", "ur", "he", "ps", "ckb", "yi"}
+
+
+def content_hash(paragraph_texts):
+    """SHA-256 of the article's paragraphs joined by PARAGRAPH_SEPARATOR (hex)."""
+    return hashlib.sha256(PARAGRAPH_SEPARATOR.join(paragraph_texts).encode("utf-8")).hexdigest()
+
+
+class Source(models.Model):
+    """A news outlet."""
+
+    name = models.CharField(max_length=200, unique=True)
+    url = models.URLField(blank=True, max_length=500, help_text="The outlet's home page, if known.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ArticleQuerySet(models.QuerySet):
+    def with_paragraph_counts(self):
+        return self.annotate(paragraph_count=Count("paragraphs"))
+
+    def for_reader(self, user):
+        """Articles `user` may read. Every signed-in user reads the whole corpus for now."""
+        if not user.is_authenticated:
+            return self.none()
+        return self
+
+
+class Article(models.Model):
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="articles")
+    title = models.CharField(max_length=1000)
+    url = models.URLField(blank=True, max_length=2000)
+    published_on = models.DateField(null=True, blank=True)
+    language = models.CharField(max_length=16, default="ar", help_text="BCP 47 language tag, e.g. ar.")
+    content_hash = models.CharField(
+        max_length=64,
+        unique=True,
+        editable=False,
+        help_text="SHA-256 of the paragraphs joined by newlines; identical re-imports are detected by it.",
+    )
+    original_filename = models.CharField(max_length=500, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["source__name", "title", "id"]
+        indexes = [models.Index(fields=["source", "title"])]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("corpus:article_detail", args=[self.pk])
+
+    @property
+    def is_right_to_left(self):
+        return self.language.split("-")[0].lower() in RIGHT_TO_LEFT_LANGUAGES
+
+    @property
+    def text_direction(self):
+        return "rtl" if self.is_right_to_left else "ltr"
+
+
+class Paragraph(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="paragraphs")
+    position = models.PositiveIntegerField(help_text="0-based order within the article.")
+    text = models.TextField(help_text="NFC, exactly as imported; never edited (annotation offsets point into it).")
+
+    class Meta:
+        ordering = ["article", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "position"], name="paragraph_unique_position"),
+            models.CheckConstraint(condition=~models.Q(text=""), name="paragraph_text_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.article_id}:{self.position}"
+
+    @property
+    def anchor(self):
+        return f"p{self.position}"

@@ -1,0 +1,46 @@
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .forms import ImportForm
+from .models import Article, Source
+
+ARTICLES_PER_PAGE = 100
+
+
+@require_GET
+def article_list(request):
+    query = " ".join(request.GET.get("q", "").split())[:200]
+    articles = Article.objects.for_reader(request.user).select_related("source").with_paragraph_counts()
+    if query:
+        articles = articles.filter(title__icontains=query)
+    page = Paginator(articles.order_by("source__name", "title", "pk"), ARTICLES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {"page": page, "query": query, "source_count": Source.objects.count()}
+    template = "corpus/article_list.html#results" if request.htmx else "corpus/article_list.html"
+    return render(request, template, context)
+
+
+@require_GET
+def article_detail(request, pk):
+    article = get_object_or_404(Article.objects.for_reader(request.user).select_related("source"), pk=pk)
+    paragraphs = article.paragraphs.order_by("position")
+    return render(request, "corpus/article_detail.html", {"article": article, "paragraphs": paragraphs})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("corpus.add_article", raise_exception=True)
+def import_articles(request):
+    report = None
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            report = form.import_uploads(request.user)
+            form = ImportForm()
+    else:
+        form = ImportForm()
+    context = {"form": form, "report": report, "sources": Source.objects.values_list("name", flat=True)}
+    template = "corpus/import.html#import-panel" if request.htmx else "corpus/import.html"
+    return render(request, template, context)
