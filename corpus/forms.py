@@ -6,13 +6,19 @@ from .importing.decoding import describe_size
 from .importing.formats import SOURCE_NAME_MAX
 
 
+ACCEPTED_SUFFIXES = ".txt,.text,.html,.htm,.xhtml,.json,.zip"
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
 class ImportForm(forms.Form):
+    # Named like the request's FILES on purpose (one name for the HTML input, the command and the docs);
+    # templates reach it as form.errors.files / form.fields.files, since form.files is the upload dict.
     files = forms.Field(
-        widget=MultipleFileInput(attrs={"accept": ".txt,.text,.html,.htm,.xhtml,.json,.zip"}),
+        required=False,  # clean_files gives the message a person understands
+        widget=MultipleFileInput(attrs={"accept": ACCEPTED_SUFFIXES}),
         help_text="Plain text, HTML or article JSON files, or .zip archives of them.",
     )
     source = forms.CharField(

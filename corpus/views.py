@@ -3,7 +3,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .forms import ImportForm
+from .forms import ACCEPTED_SUFFIXES, ImportForm
 from .models import Article, Source
 
 ARTICLES_PER_PAGE = 100
@@ -41,6 +41,11 @@ def import_articles(request):
             form = ImportForm()
     else:
         form = ImportForm()
-    context = {"form": form, "report": report, "sources": Source.objects.values_list("name", flat=True)}
+    context = {
+        "form": form,
+        "report": report,
+        "sources": Source.objects.values_list("name", flat=True),
+        "accepted_suffixes": ACCEPTED_SUFFIXES,
+    }
     template = "corpus/import.html#import-panel" if request.htmx else "corpus/import.html"
     return render(request, template, context)

@@ -71,6 +71,14 @@ def _sources_by_name(names):
     return sources
 
 
+def _existing_articles(hashes):
+    """{content hash: (article id, title)} for the hashes already in the corpus."""
+    return {
+        digest: (pk, title)
+        for digest, pk, title in Article.objects.filter(content_hash__in=hashes).values_list("content_hash", "pk", "title")
+    }
+
+
 def _write(pending, user):
     """Insert articles and paragraphs for [(draft, source name)]; the caller holds a transaction."""
     sources = _sources_by_name({source_name for _, source_name in pending})
@@ -123,12 +131,7 @@ class _Batch:
             return
         items, self.items = self.items, []
         hashes = {draft.content_hash for draft, _ in items}
-        existing = {
-            digest: (pk, title)
-            for digest, pk, title in Article.objects.filter(content_hash__in=hashes).values_list(
-                "content_hash", "pk", "title"
-            )
-        }
+        existing = _existing_articles(hashes)
         fresh, first_in_batch = [], {}
         for draft, outcome in items:
             digest = draft.content_hash
@@ -158,7 +161,7 @@ class _Batch:
                     articles.append(None)
         for article, (draft, outcome) in zip(articles, fresh, strict=True):
             if article is None:
-                self._already(outcome, *Article.objects.filter(content_hash=draft.content_hash).values_list("pk", "title").get())
+                self._already(outcome, *_existing_articles([draft.content_hash])[draft.content_hash])
                 continue
             # The batch is committed now; only then is "imported" true.
             self._finish(

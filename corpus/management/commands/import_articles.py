@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="Do not draw a progress bar.")
         parser.add_argument("--batch-size", type=int, default=500, help="Articles saved per transaction (default 500).")
 
-    def handle(self, *paths, source=None, no_progress=False, batch_size=500, verbosity=1, **options):
+    def handle(self, *args, paths, source=None, no_progress=False, batch_size=500, verbosity=1, **options):
         if source is not None and not 0 < len(source.strip()) <= SOURCE_NAME_MAX:
             raise CommandError(f"--source must be 1 to {SOURCE_NAME_MAX} characters.")
         if batch_size < 1:

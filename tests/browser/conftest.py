@@ -1,0 +1,56 @@
+"""Shared helpers for the browser tests: logging in, screenshots, console errors."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+SHOTS = Path("/tmp/hamish-shots")
+CSP = re.compile("Content Security Policy", re.IGNORECASE)
+
+
+def login(page, live_server, username, password):
+    """Log in through the real login form; return once the browser has left the login page."""
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("form.stacked button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def shot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+class ConsoleLog:
+    """Console errors and uncaught page errors seen while a test runs."""
+
+    def __init__(self, page):
+        self.errors = []
+        self.page_errors = []
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda exc: self.page_errors.append(str(exc)))
+
+    def _on_console(self, message):
+        if message.type == "error":
+            self.errors.append(message.text)
+
+    @property
+    def csp_errors(self):
+        return [text for text in self.errors if CSP.search(text)]
+
+    def assert_clean(self):
+        assert not self.csp_errors, f"Content Security Policy violations: {self.csp_errors}"
+        assert not self.page_errors, f"uncaught JavaScript errors: {self.page_errors}"
+
+
+@pytest.fixture
+def console(page):
+    """Collects console errors; every test using it fails if a CSP violation or JS error occurred."""
+    page.set_default_timeout(5_000)
+    log = ConsoleLog(page)
+    yield log
+    log.assert_clean()

@@ -1,0 +1,74 @@
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API keeps an event loop running in the main thread; Django's ORM
+# would otherwise refuse to run next to it in browser tests.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "page" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is missing (make test installs it where the machine allows)")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def admin(django_user_model):
+    return django_user_model.objects.create_superuser("admin", password="admin-pass-123")
+
+
+@pytest.fixture
+def analyst(django_user_model):
+    return django_user_model.objects.create_user("analyst1", password="analyst-pass-123")
+
+
+@pytest.fixture
+def other_analyst(django_user_model):
+    return django_user_model.objects.create_user("analyst2", password="analyst-pass-456")
+
+
+@pytest.fixture
+def article(db):
+    from tests.utils import make_article
+
+    return make_article()
+
+
+@pytest.fixture
+def analyst_client(client, analyst):
+    client.force_login(analyst)
+    return client
+
+
+@pytest.fixture
+def staff_client(client, admin):
+    client.force_login(admin)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The production hasher is slow on purpose; tests only need passwords to round-trip.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

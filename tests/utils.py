@@ -1,0 +1,45 @@
+"""Small builders shared by the tests."""
+
+import contextlib
+
+from corpus.importing import IncomingFile, import_files
+from corpus.models import Article, Paragraph, Source, content_hash
+
+SMALL_ARTICLE = [
+    "وزير الدفاع العراقي ثابت العباسي يلتقي لويد أوستن في واشنطن",
+    "أكدت الولايات المتحدة والعراق التزامهما بمواصلة التعاون الأمني ضمن التحالف CJTF-OIR منذ 2023.",
+    "وقالت دانا سترول إن  الولايات المتحدة لا تسعى لوجود عسكري دائم في العراق.",
+]
+
+
+def make_article(paragraphs=None, *, title=None, source="الحرة", user=None):
+    paragraphs = list(paragraphs or SMALL_ARTICLE)
+    article = Article.objects.create(
+        source=Source.objects.get_or_create(name=source)[0],
+        title=title or paragraphs[0],
+        content_hash=content_hash(paragraphs),
+        imported_by=user,
+    )
+    Paragraph.objects.bulk_create(Paragraph(article=article, position=i, text=t) for i, t in enumerate(paragraphs))
+    return article
+
+
+def import_bytes(name, data, **kwargs):
+    """Import one in-memory file; return its FileOutcome."""
+    return import_files([IncomingFile(name, data=data)], **kwargs).outcomes[0]
+
+
+def corpus_snapshot():
+    """Every corpus row, to prove an operation left the database exactly as it was."""
+    return (
+        list(Source.objects.order_by("pk").values_list()),
+        list(Article.objects.order_by("pk").values_list()),
+        list(Paragraph.objects.order_by("pk").values_list()),
+    )
+
+
+@contextlib.contextmanager
+def assert_corpus_unchanged():
+    before = corpus_snapshot()
+    yield
+    assert corpus_snapshot() == before, "the operation changed the database"
