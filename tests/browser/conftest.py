@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 SHOTS = Path("/tmp/hamish-shots")
-CSP = re.compile("Content Security Policy", re.IGNORECASE)
+CSP = re.compile("Content Security Policy|CSP-VIOLATION", re.IGNORECASE)
 
 
 def login(page, live_server, username, password):
@@ -25,6 +25,16 @@ def shot(page, name):
     return path
 
 
+# Say which element and which directive a CSP violation came from (Chromium's own message does not).
+VIOLATION_LOGGER = """
+document.addEventListener('securitypolicyviolation', (e) => {
+  const target = e.target && e.target.outerHTML ? e.target.outerHTML.slice(0, 200) : String(e.target);
+  console.error(`CSP-VIOLATION ${e.effectiveDirective} at ${e.sourceFile}:${e.lineNumber}:${e.columnNumber} `
+    + `sample=${JSON.stringify(e.sample)} target=${target}`);
+});
+"""
+
+
 class ConsoleLog:
     """Console errors and uncaught page errors seen while a test runs."""
 
@@ -33,8 +43,10 @@ class ConsoleLog:
         self.page_errors = []
         page.on("console", self._on_console)
         page.on("pageerror", lambda exc: self.page_errors.append(str(exc)))
+        page.add_init_script(VIOLATION_LOGGER)
 
     def _on_console(self, message):
+        print("CONSOLE", message.type, message.page.url if message.page else None, message.text[:40])
         if message.type == "error":
             self.errors.append(message.text)
 

@@ -37,6 +37,7 @@ def in_memory_zip(members):
 
 
 def submit(page, files, source=None):
+    print("SUBMIT", [f["name"] for f in files])
     page.set_input_files("#id_files", files=files)
     if source is not None:
         page.fill("#id_source", source)
