@@ -4,7 +4,6 @@ import io
 import zipfile
 
 import pytest
-from django.db import IntegrityError
 
 from corpus.importing import ALREADY_IMPORTED, IMPORTED, REJECTED, IncomingFile, import_files, iter_paths
 from corpus.importing.files import ImportLimits, iter_archive

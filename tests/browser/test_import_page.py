@@ -37,7 +37,6 @@ def in_memory_zip(members):
 
 
 def submit(page, files, source=None):
-    print("SUBMIT", [f["name"] for f in files])
     page.set_input_files("#id_files", files=files)
     if source is not None:
         page.fill("#id_source", source)
@@ -128,13 +127,19 @@ def test_link_in_imported_row_opens_the_new_article(page, live_server, admin, co
     expect(page.locator("p.paragraph")).to_have_text(GOOD_LINES)
 
 
-def test_submitting_without_files_shows_the_form_error(page, live_server, admin, console):
+def test_import_without_files_explains_itself(page, live_server, admin, article, console):
     login(page, live_server, "admin", "admin-pass-123")
     page.goto(live_server.url + "/import/")
-    page.evaluate("document.querySelector('#id_files').removeAttribute('required')")
-    page.get_by_role("button", name="Import").click()
-    expect(page.locator("#import-panel .error[role=alert]")).to_contain_text("Choose at least one file")
+    page.evaluate("window.__noReload = 1")
+    with page.expect_response(lambda r: r.url.endswith("/import/") and r.request.method == "POST") as response:
+        page.get_by_role("button", name="Import").click()
+    assert response.value.status == 200
+    error = page.locator("#import-panel .error[role=alert]")
+    expect(error).to_have_text("Choose at least one file to import.")
     expect(page.locator(".import-report")).to_have_count(0)
+    expect(page.get_by_role("button", name="Import")).to_be_enabled()  # hx-disabled-elt is undone
+    assert page.evaluate("window.__noReload") == 1
+    assert Article.objects.count() == 1
     shot(page, "import-no-files")
 
 

@@ -114,41 +114,67 @@ def test_article_page_renders_arabic_right_to_left_in_the_shipped_font(page, liv
     cdp.send("CSS.enable")
     root = cdp.send("DOM.getDocument")["root"]["nodeId"]
     node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "#p0"})["nodeId"]
-    used = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
-    assert used and used[0]["familyName"] == "Noto Naskh Arabic" and used[0]["isCustomFont"], used
+    used = {f["familyName"]: f for f in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]}
+    naskh = used.pop("Noto Naskh Arabic", None)
+    assert naskh and naskh["isCustomFont"], f"#p0 is not drawn with the shipped webfont: {used}"
+    # Every letter is drawn in Naskh; the fallback only draws what the font's unicode-range leaves out (spaces).
+    spaces = stored[0][1].count(" ")
+    assert sum(f["glyphCount"] for f in used.values()) == spaces, (naskh, used)
+    assert naskh["glyphCount"] >= 0.8 * (len(stored[0][1]) - spaces), naskh
+    heading = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "article.article h1"})["nodeId"]
+    heading_fonts = [f["postScriptName"] for f in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": heading})["fonts"]]
+    assert "NotoNaskhArabic-Bold" in heading_fonts, f"the title is not set in the shipped bold face: {heading_fonts}"
 
     shot(page, "article")
 
 
-def test_latin_run_and_number_keep_left_to_right_order_inside_arabic(page, live_server, analyst, article, console):
+def check_run_reads_left_to_right(page, selector, start, length):
+    """Each character of a Latin run is right of the one before, or starts the next line down."""
+    chars = [rect(page, selector, i, i + 1) for i in range(start, start + length)]
+    for a, b in zip(chars, chars[1:]):
+        if same_line(a, b):
+            assert a["right"] <= b["left"] + 0.5, f"characters out of order: {a} then {b}"
+        else:
+            assert b["top"] >= a["bottom"] - 0.5, f"run continues on a line above: {a} then {b}"
+    return chars
+
+
+@pytest.mark.parametrize("width", [1280, 600])
+def test_latin_run_and_number_keep_left_to_right_order_inside_arabic(
+    page, live_server, analyst, article, console, width
+):
+    page.set_viewport_size({"width": width, "height": 800})
     login(page, live_server, "analyst1", "analyst-pass-123")
     page.goto(f"{live_server.url}/articles/{article.pk}/")
     text = page.locator("#p1").evaluate("p => p.textContent")
     start = text.index("CJTF-OIR")
-    c = rect(page, "#p1", start, start + 1)
-    r = rect(page, "#p1", start + 7, start + 8)
-    run = rect(page, "#p1", start, start + len("CJTF-OIR"))
-    assert same_line(c, r), "CJTF-OIR was broken across lines"
-    assert c["right"] <= r["left"] + 0.5, f"C should be left of R: C={c} R={r}"
-    assert run["width"] >= r["right"] - c["left"] - 0.5
+    chars = check_run_reads_left_to_right(page, "#p1", start, len("CJTF-OIR"))
+    c, r = chars[0], chars[-1]
+    if width == 600:
+        # In a 560 px column the run fits on one line: C then R, left to right.
+        assert same_line(c, r), "CJTF-OIR should fit on one line of a 560 px column"
+    if same_line(c, r):
+        assert c["right"] <= r["left"] + 0.5, f"C should be left of R: C={c} R={r}"
 
     # Logical order "… التحالف CJTF-OIR منذ 2023." reads right to left around the Latin run.
     word_before = "التحالف"
     before = rect(page, "#p1", text.index(word_before), text.index(word_before) + len(word_before))
+    assert same_line(before, c)
+    assert before["left"] >= c["right"] - 0.5, f"the Arabic before the run should be to its right: {before} {c}"
     after_word = rect(page, "#p1", text.index("منذ"), text.index("منذ") + 3)
-    assert same_line(before, run)
-    assert before["left"] >= run["right"] - 0.5, f"the Arabic before the run should be to its right: {before} {run}"
-    if same_line(after_word, run):
-        assert after_word["right"] <= run["left"] + 0.5, "the Arabic after the run should be to its left"
+    assert same_line(after_word, r)
+    assert after_word["right"] <= r["left"] + 0.5, "the Arabic after the run should be to its left"
 
     year = text.index("2023")
-    two, three = rect(page, "#p1", year, year + 1), rect(page, "#p1", year + 3, year + 4)
-    assert same_line(two, three) and two["right"] <= three["left"] + 0.5, "2023 must read 2-0-2-3 left to right"
-    if same_line(after_word, two):
-        assert three["right"] <= after_word["left"] + 0.5, "the year follows منذ, so it sits to its left"
+    digits = check_run_reads_left_to_right(page, "#p1", year, 4)
+    assert same_line(digits[0], digits[-1]), "2023 was split"
+    if same_line(after_word, digits[0]):
+        assert digits[-1]["right"] <= after_word["left"] + 0.5, "the year follows منذ, so it sits to its left"
     period = rect(page, "#p1", len(text) - 1, len(text))
-    assert same_line(period, two) and period["right"] <= two["left"] + 0.5, "the final full stop ends the RTL line, on the left"
-    shot(page, "article-latin-run")
+    assert same_line(period, digits[0]) and period["right"] <= digits[0]["left"] + 0.5, (
+        "the final full stop ends the right-to-left line, so it is leftmost"
+    )
+    shot(page, f"article-latin-run-{width}")
 
 
 def test_title_filter_updates_results_in_place(page, live_server, analyst, article, console):
