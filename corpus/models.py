@@ -75,7 +75,7 @@ class Article(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("corpus:article_detail", args=[self.pk])
+        return reverse("annotations:article", args=[self.pk])
 
     @property
     def is_right_to_left(self):

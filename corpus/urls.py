@@ -6,6 +6,5 @@ app_name = "corpus"
 
 urlpatterns = [
     path("", views.article_list, name="article_list"),
-    path("articles/<int:pk>/", views.article_detail, name="article_detail"),
     path("import/", views.import_articles, name="import"),
 ]

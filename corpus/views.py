@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .forms import ACCEPTED_SUFFIXES, ImportForm
@@ -21,13 +21,6 @@ def article_list(request):
     context = {"page": page, "query": query, "source_count": Source.objects.count()}
     template = "corpus/article_list.html#results" if request.htmx else "corpus/article_list.html"
     return render(request, template, context)
-
-
-@require_GET
-def article_detail(request, pk):
-    article = get_object_or_404(Article.objects.for_reader(request.user).select_related("source"), pk=pk)
-    paragraphs = article.paragraphs.order_by("position")
-    return render(request, "corpus/article_detail.html", {"article": article, "paragraphs": paragraphs})
 
 
 @require_http_methods(["GET", "POST"])

@@ -111,12 +111,12 @@ def test_the_article_page_makes_a_bounded_number_of_queries(analyst_client, djan
             assert analyst_client.get(article.get_absolute_url()).status_code == 200
         return len(queries)
 
-    # session, user, the user's permissions (2, for the nav), article with source, paragraphs
-    assert count(small) == count(large) <= 6
+    # session, user, the user's permissions (2, for the nav), article with source, paragraphs, spans, labels
+    assert count(small) == count(large) <= 8
 
 
 def test_an_unknown_article_is_404(analyst_client):
-    assert analyst_client.get(reverse("corpus:article_detail", args=[999999])).status_code == 404
+    assert analyst_client.get(reverse("annotations:article", args=[999999])).status_code == 404
 
 
 def test_the_article_page_only_answers_get(analyst_client, article):

@@ -1,0 +1,35 @@
+"""Fetch what a request names, scoped to the user, in one query each."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from corpus.models import Article, Paragraph
+
+from .models import Span
+
+
+def get_article_for_reader(user, article_id):
+    return get_object_or_404(Article.objects.for_reader(user).select_related("source"), pk=article_id)
+
+
+def get_paragraph_for_reader(user, paragraph_id):
+    return get_object_or_404(
+        Paragraph.objects.filter(article__in=Article.objects.for_reader(user)).select_related("article"), pk=paragraph_id
+    )
+
+
+def get_span_for_reader(user, span_id):
+    return get_object_or_404(
+        Span.objects.filter(paragraph__article__in=Article.objects.for_reader(user)).select_related(
+            "label", "author", "entity", "paragraph"
+        ),
+        pk=span_id,
+    )
+
+
+def get_span_for_editor(user, span_id):
+    """A span the user may change: 404 if they cannot see it, 403 if it is someone else's."""
+    span = get_span_for_reader(user, span_id)
+    if not span.is_editable_by(user):
+        raise PermissionDenied("Only the span's author or an administrator may change it.")
+    return span

@@ -1,0 +1,16 @@
+"""Analysts' notes: a little markup, nothing that runs."""
+
+import bleach
+
+NOTE_TAGS = {"b", "strong", "i", "em", "u", "br", "p", "ul", "ol", "li", "a", "bdi", "q"}
+NOTE_ATTRIBUTES = {"a": ["href", "title"]}
+NOTE_PROTOCOLS = {"http", "https", "mailto"}
+NOTE_MAX = 5000
+
+
+def clean_note(raw):
+    """Sanitise a note to the allowed inline markup; links get rel=nofollow."""
+    cleaned = bleach.clean(
+        (raw or "").strip(), tags=NOTE_TAGS, attributes=NOTE_ATTRIBUTES, protocols=NOTE_PROTOCOLS, strip=True, strip_comments=True
+    )
+    return bleach.linkify(cleaned, callbacks=[bleach.callbacks.nofollow, bleach.callbacks.target_blank], parse_email=False)

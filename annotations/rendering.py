@@ -1,0 +1,47 @@
+"""Paragraph text with its spans, as HTML segments.
+
+Spans may nest and overlap, which nested elements cannot express, so the text
+is cut at every span boundary into segments; each segment lists the spans that
+cover it (outermost first) and gets one colour band per covering span. The
+segments are plain inline <span>s with no padding or margin, so Arabic letters
+stay joined across highlight boundaries.
+"""
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+MAX_LAYERS = 4  # bands drawn per segment; deeper spans are still listed in data-spans
+
+
+def segments(text, spans):
+    """[(start, end, [covering spans, outermost first])] covering the whole text, in order."""
+    ordered = sorted(spans, key=lambda s: (s.start, -s.end, s.pk or 0))
+    boundaries = sorted({0, len(text), *(s.start for s in ordered), *(s.end for s in ordered)})
+    result, active, next_span = [], [], 0
+    for left, right in zip(boundaries, boundaries[1:]):
+        active = [s for s in active if s.end > left]
+        while next_span < len(ordered) and ordered[next_span].start <= left:
+            if ordered[next_span].end > left:
+                active.append(ordered[next_span])
+            next_span += 1
+        result.append((left, right, list(active)))
+    return result
+
+
+def paragraph_html(text, spans):
+    """The paragraph's inner HTML. Text is escaped; class names come from validated label names."""
+    parts = []
+    for left, right, covering in segments(text, spans):
+        piece = escape(text[left:right])
+        if not covering:
+            parts.append(piece)
+            continue
+        classes = ["seg", f"depth-{min(len(covering), MAX_LAYERS)}"]
+        classes += [f"c{layer}-{span.label.name}" for layer, span in enumerate(covering[-MAX_LAYERS:])]
+        ids = " ".join(str(span.pk) for span in covering)
+        entity_ids = " ".join(str(span.entity_id) for span in covering if span.entity_id)
+        title = " / ".join(f"{span.label.name}" for span in covering)
+        parts.append(
+            f'<span class="{" ".join(classes)}" data-spans="{ids}" data-entities="{entity_ids}" title="{escape(title)}">{piece}</span>'
+        )
+    return mark_safe("".join(parts))

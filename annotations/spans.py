@@ -1,0 +1,148 @@
+"""Writing spans: create, change, delete, undo. Each write is one transaction and one audit event."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from .models import AnnotationEvent, Entity, Span
+from .notes import NOTE_MAX, clean_note
+from .offsets import OffsetError, span_from_browser
+
+SNAPSHOT_FIELDS = ["paragraph_id", "start", "end", "text", "label_id", "entity_id", "author_id", "note"]
+
+
+def snapshot(span):
+    return {field: getattr(span, field) for field in SNAPSHOT_FIELDS}
+
+
+def find_or_create_entity(*, name, label, user):
+    """The entity of this label called `name` (or with that alias), created if there is none."""
+    name = " ".join(name.split())
+    existing = Entity.objects.filter(label=label, name=name).first() or (
+        Entity.objects.filter(label=label, aliases__name=name).first()
+    )
+    if existing:
+        return existing
+    if len(name) > 200:
+        raise ValidationError("An entity name may have at most 200 characters.")
+    return Entity.objects.create(name=name, label=label, created_by=user)
+
+
+def _log(actor, action, span_id, paragraph_id, before=None, after=None, undoes=None):
+    return AnnotationEvent.objects.create(
+        actor=actor, action=action, object_id=span_id, paragraph_id=paragraph_id, before=before, after=after, undoes=undoes
+    )
+
+
+@transaction.atomic
+def create_span(*, user, paragraph, utf16_start, utf16_end, quote, label, entity=None):
+    """Store a span from a browser selection (UTF-16 offsets); raise ValidationError with a clear message."""
+    if not label.is_active:
+        raise ValidationError(f"The label {label.name} is retired; choose another.")
+    if entity is not None and entity.label_id != label.pk:
+        raise ValidationError(f"{entity.name} is a {entity.label.name}, not a {label.name}.")
+    try:
+        start, end = span_from_browser(paragraph.text, utf16_start, utf16_end, quote)
+    except OffsetError as exc:
+        raise ValidationError(str(exc)) from None
+    if Span.objects.filter(paragraph=paragraph, start=start, end=end, label=label, author=user).exists():
+        raise ValidationError("You have already tagged exactly this text with this label.")
+    try:
+        with transaction.atomic():
+            span = Span.objects.create(
+                paragraph=paragraph, start=start, end=end, text=paragraph.text[start:end], label=label, entity=entity, author=user
+            )
+    except IntegrityError:
+        raise ValidationError("You have already tagged exactly this text with this label.") from None
+    _log(user, AnnotationEvent.CREATED, span.pk, paragraph.pk, after=snapshot(span))
+    return span
+
+
+def _check_editor(user, span):
+    if not span.is_editable_by(user):
+        raise PermissionDenied("Only the span's author or an administrator may change it.")
+
+
+@transaction.atomic
+def update_span(*, user, span, label=None, entity=..., new_entity_name=None, note=None):
+    """Change a span's label, entity link (None unlinks; new_entity_name links to a new or existing
+    entity of the span's label, by name or alias) or note."""
+    _check_editor(user, span)
+    before = snapshot(span)
+    if new_entity_name:
+        entity = find_or_create_entity(name=new_entity_name, label=label or span.label, user=user)
+    if label is not None:
+        if not label.is_active and label.pk != span.label_id:
+            raise ValidationError(f"The label {label.name} is retired; choose another.")
+        span.label = label
+    if entity is not ...:
+        if entity is not None and entity.label_id != span.label_id:
+            raise ValidationError(f"{entity.name} is a {entity.label.name}, but this span is a {span.label.name}.")
+        span.entity = entity
+    elif label is not None and span.entity_id and span.entity.label_id != label.pk:
+        span.entity = None  # a PER entity cannot stay on what is now an ORG span
+    if note is not None:
+        if len(note) > NOTE_MAX:
+            raise ValidationError(f"The note is longer than {NOTE_MAX} characters.")
+        span.note = clean_note(note)
+    if snapshot(span) == before:
+        return span
+    try:
+        with transaction.atomic():
+            span.save()
+    except IntegrityError:
+        raise ValidationError("You already have a span with this label on exactly this text.") from None
+    _log(user, AnnotationEvent.CHANGED, span.pk, span.paragraph_id, before=before, after=snapshot(span))
+    return span
+
+
+@transaction.atomic
+def delete_span(*, user, span):
+    _check_editor(user, span)
+    before = snapshot(span)
+    span_id, paragraph_id = span.pk, span.paragraph_id
+    span.delete()
+    _log(user, AnnotationEvent.DELETED, span_id, paragraph_id, before=before)
+
+
+def last_undoable_event(user):
+    """The user's most recent own action that has not been undone (undos themselves are not undone)."""
+    return (
+        AnnotationEvent.objects.filter(actor=user, kind="span", undoes__isnull=True, undone_by__isnull=True)
+        .order_by("-pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def undo_last(user):
+    """Reverse the user's last span action; return the paragraph id it touched, or None if nothing to undo."""
+    event = last_undoable_event(user)
+    if event is None:
+        return None
+    if event.action == AnnotationEvent.CREATED:
+        span = Span.objects.filter(pk=event.object_id).first()
+        if span is not None:
+            before = snapshot(span)
+            span.delete()
+            _log(user, AnnotationEvent.DELETED, event.object_id, event.paragraph_id, before=before, undoes=event)
+        else:
+            _log(user, AnnotationEvent.DELETED, event.object_id, event.paragraph_id, undoes=event)
+    elif event.action == AnnotationEvent.DELETED:
+        data = dict(event.before)
+        span = Span(pk=event.object_id, **data)
+        try:
+            with transaction.atomic():
+                span.save(force_insert=True)
+        except IntegrityError:
+            raise ValidationError("The span cannot be restored: the same span exists again.") from None
+        _log(user, AnnotationEvent.CREATED, span.pk, span.paragraph_id, after=snapshot(span), undoes=event)
+    else:
+        span = Span.objects.filter(pk=event.object_id).first()
+        if span is None:
+            raise ValidationError("The span was deleted since; there is nothing to restore.")
+        current = snapshot(span)
+        for field in ("label_id", "entity_id", "note"):
+            setattr(span, field, event.before[field])
+        span.save()
+        _log(user, AnnotationEvent.CHANGED, span.pk, span.paragraph_id, before=current, after=snapshot(span), undoes=event)
+    return event.paragraph_id

@@ -1,0 +1,84 @@
+"""Span writes through htmx: each answers with the re-rendered paragraph (and side panel)."""
+
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_POST
+
+from ..forms import SpanCreateForm, SpanUpdateForm
+from ..lookups import get_paragraph_for_reader, get_span_for_editor, get_span_for_reader
+from ..models import Label
+from ..spans import create_span, delete_span, undo_last, update_span
+from .reader import render_paragraph
+
+
+def problem(message, status=422):
+    """A refusal the analyst reads: plain text, shown by reader.js in the message area."""
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+def first_error(exc_or_form):
+    if isinstance(exc_or_form, ValidationError):
+        return " ".join(exc_or_form.messages)
+    return " ".join(message for messages in exc_or_form.errors.values() for message in messages)
+
+
+@require_POST
+def create(request, paragraph_id):
+    paragraph = get_paragraph_for_reader(request.user, paragraph_id)
+    form = SpanCreateForm(request.POST)
+    if not form.is_valid():
+        return problem(first_error(form))
+    try:
+        span = create_span(user=request.user, paragraph=paragraph, **form.span_arguments())
+    except ValidationError as exc:
+        return problem(first_error(exc))
+    return render_paragraph(request, paragraph, extra={"card_span": span})
+
+
+@require_GET
+def card(request, span_id):
+    span = get_span_for_reader(request.user, span_id)
+    return render_card(request, span)
+
+
+def render_card(request, span, status=200):
+    context = {"span": span, "editable": span.is_editable_by(request.user), "labels": Label.objects.active()}
+    return render(request, "annotations/span_card.html", context, status=status)
+
+
+@require_POST
+def update(request, span_id):
+    span = get_span_for_editor(request.user, span_id)
+    form = SpanUpdateForm(request.POST)
+    if not form.is_valid():
+        return problem(first_error(form))
+    try:
+        update_span(user=request.user, span=span, **form.changes())
+    except ValidationError as exc:
+        return problem(first_error(exc))
+    span = get_span_for_reader(request.user, span_id)
+    return render_paragraph(request, span.paragraph, extra={"card_span": span})
+
+
+@require_POST
+def delete(request, span_id):
+    span = get_span_for_editor(request.user, span_id)
+    paragraph = span.paragraph
+    delete_span(user=request.user, span=span)
+    return render_paragraph(request, paragraph, extra={"clear_card": True})
+
+
+@require_POST
+def undo(request):
+    try:
+        paragraph_id = undo_last(request.user)
+    except ValidationError as exc:
+        return problem(first_error(exc), status=409)
+    if paragraph_id is None:
+        return problem("Nothing to undo.", status=409)
+    paragraph = get_paragraph_for_reader(request.user, paragraph_id)
+    response = render_paragraph(request, paragraph, extra={"clear_card": True})
+    response["HX-Retarget"] = f"#{paragraph.anchor}"
+    response["HX-Reswap"] = "outerHTML"
+    return response

@@ -1,0 +1,244 @@
+// The reading view: select text, press a label's key (or pick it in the popup), and the span is
+// saved through htmx; the server answers with the re-rendered paragraph.
+//
+// Offsets: the DOM counts UTF-16 code units, so everything here is UTF-16. The server converts
+// to code points of the NFC paragraph text and checks the quoted text we send along.
+(function () {
+  "use strict";
+
+  const workspace = document.querySelector("[data-reader]");
+  if (!workspace) return;
+
+  const labelKeys = JSON.parse(document.getElementById("label-keys").textContent);
+  const popover = document.getElementById("label-popover");
+  const help = document.getElementById("help");
+  const flash = document.getElementById("flash");
+  let currentParagraph = null;
+  let pendingSelection = null; // the selection the popup was opened for
+  let lastClicked = { segment: null, depth: 0 };
+
+  // ---- messages -------------------------------------------------------------------------------
+  function say(message, kind) {
+    flash.textContent = message; // textContent: server text is never parsed as HTML here
+    flash.className = "flash " + (kind || "info");
+    window.clearTimeout(say.timer);
+    say.timer = window.setTimeout(() => { flash.textContent = ""; flash.className = "flash"; }, 6000);
+  }
+
+  document.body.addEventListener("htmx:responseError", (event) => {
+    const xhr = event.detail.xhr;
+    const type = xhr.getResponseHeader("Content-Type") || "";
+    if (type.startsWith("text/plain") && xhr.responseText) say(xhr.responseText, "error");
+    else if (xhr.status === 403) say("You may not change this annotation: it is someone else's.", "error");
+    else if (xhr.status === 404) say("That annotation no longer exists; reload the page.", "error");
+    else say("The server could not save this (" + xhr.status + "). Nothing was changed.", "error");
+  });
+  document.body.addEventListener("htmx:sendError", () => say("The server cannot be reached. Nothing was saved.", "error"));
+
+  // ---- selection -> offsets ---------------------------------------------------------------------
+  function paragraphOf(node) {
+    const element = node && (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement);
+    return element ? element.closest(".paragraph") : null;
+  }
+
+  // UTF-16 offset of (container, offset) from the start of the paragraph's text.
+  function offsetIn(paragraph, container, offset) {
+    const range = document.createRange();
+    range.selectNodeContents(paragraph);
+    range.setEnd(container, offset);
+    return range.toString().length;
+  }
+
+  function isSpace(ch) { return /\s/.test(ch); }
+
+  // The current selection as {paragraph, start, end, quote}, trimmed of outer whitespace, or null.
+  function currentSelection() {
+    const selection = window.getSelection();
+    if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
+    const range = selection.getRangeAt(0);
+    const paragraph = paragraphOf(range.startContainer);
+    if (!paragraph) return null;
+    const text = paragraph.textContent;
+    const start = offsetIn(paragraph, range.startContainer, range.startOffset);
+    // A triple click ends the range in the next block: clamp it to this paragraph.
+    const end = paragraph.contains(range.endContainer)
+      ? offsetIn(paragraph, range.endContainer, range.endOffset)
+      : text.length;
+    let s = Math.min(start, end), e = Math.max(start, end);
+    while (s < e && isSpace(text[s])) s++;
+    while (e > s && isSpace(text[e - 1])) e--;
+    if (s === e) return null;
+    return { paragraph, start: s, end: e, quote: text.slice(s, e) };
+  }
+
+  function createSpan(selection, labelName) {
+    hidePopover();
+    window.getSelection().removeAllRanges();
+    setCurrentParagraph(selection.paragraph);
+    htmx.ajax("POST", selection.paragraph.dataset.createUrl, {
+      target: "#" + selection.paragraph.id,
+      swap: "outerHTML",
+      values: { start: selection.start, end: selection.end, quote: selection.quote, label: labelName },
+    });
+  }
+
+  // ---- popup next to the selection --------------------------------------------------------------
+  function showPopover() {
+    const selection = currentSelection();
+    if (!selection) { hidePopover(); return; }
+    pendingSelection = selection;
+    const rect = window.getSelection().getRangeAt(0).getBoundingClientRect();
+    popover.hidden = false;
+    const top = window.scrollY + rect.bottom + 6;
+    const left = Math.max(8, Math.min(window.scrollX + rect.left, window.scrollX + document.documentElement.clientWidth - popover.offsetWidth - 8));
+    // CSSOM writes, not a style attribute: allowed by the Content Security Policy.
+    popover.style.top = top + "px";
+    popover.style.left = left + "px";
+  }
+  function hidePopover() { popover.hidden = true; pendingSelection = null; }
+
+  popover.addEventListener("mousedown", (event) => event.preventDefault()); // keep the selection
+  popover.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-label]");
+    if (button && pendingSelection) createSpan(pendingSelection, button.dataset.label);
+  });
+  document.addEventListener("mouseup", (event) => {
+    if (popover.contains(event.target)) return;
+    window.setTimeout(showPopover, 0);
+  });
+  document.addEventListener("keyup", (event) => {
+    if (event.shiftKey && event.key.startsWith("Arrow")) showPopover();
+  });
+
+  // ---- paragraphs and spans ---------------------------------------------------------------------
+  function paragraphs() { return Array.from(document.querySelectorAll(".paragraph")); }
+
+  function setCurrentParagraph(paragraph) {
+    document.querySelectorAll(".paragraph.current").forEach((p) => p.classList.remove("current"));
+    currentParagraph = paragraph;
+    if (paragraph) paragraph.classList.add("current");
+  }
+
+  function moveParagraph(step) {
+    const all = paragraphs();
+    if (!all.length) return;
+    const index = currentParagraph ? all.findIndex((p) => p.id === currentParagraph.id) : -1;
+    const next = all[Math.max(0, Math.min(all.length - 1, index + step))];
+    setCurrentParagraph(next);
+    next.focus({ preventScroll: true });
+    next.scrollIntoView({ block: "center", behavior: "smooth" });
+  }
+
+  function openCard(spanId) {
+    const url = workspace.dataset.cardUrlTemplate.replace(/0\/$/, spanId + "/");
+    htmx.ajax("GET", url, { target: "#span-card", swap: "innerHTML" });
+    document.querySelectorAll(".seg.selected").forEach((s) => s.classList.remove("selected"));
+    document.querySelectorAll('.seg[data-spans~="' + spanId + '"]').forEach((s) => s.classList.add("selected"));
+  }
+
+  // Each span once, in reading order: the first segment that carries it.
+  function spanStarts() {
+    const seen = new Set(), result = [];
+    document.querySelectorAll(".seg").forEach((segment) => {
+      segment.dataset.spans.split(" ").forEach((id) => {
+        if (!seen.has(id)) { seen.add(id); result.push({ id, segment }); }
+      });
+    });
+    return result;
+  }
+
+  function moveSpan(step) {
+    const all = spanStarts();
+    if (!all.length) { say("No spans in this article yet."); return; }
+    const open = document.querySelector("#span-card [data-span-id]");
+    const index = open ? all.findIndex((s) => s.id === open.dataset.spanId) : -1;
+    const next = all[(index + step + all.length) % all.length];
+    setCurrentParagraph(paragraphOf(next.segment));
+    next.segment.scrollIntoView({ block: "center", behavior: "smooth" });
+    openCard(next.id);
+  }
+
+  // Clicking a highlight opens its innermost span; clicking again goes one level out.
+  workspace.addEventListener("click", (event) => {
+    const segment = event.target.closest(".seg");
+    if (!segment || !window.getSelection().isCollapsed) return;
+    const ids = segment.dataset.spans.split(" ");
+    lastClicked.depth = lastClicked.segment === segment ? lastClicked.depth + 1 : 0;
+    lastClicked.segment = segment;
+    setCurrentParagraph(paragraphOf(segment));
+    openCard(ids[ids.length - 1 - (lastClicked.depth % ids.length)]);
+  });
+
+  // Entities panel: highlight every mention of one entity.
+  workspace.addEventListener("click", (event) => {
+    const toggle = event.target.closest(".entity-toggle");
+    if (!toggle) return;
+    const on = toggle.getAttribute("aria-pressed") !== "true";
+    document.querySelectorAll(".entity-toggle").forEach((t) => t.setAttribute("aria-pressed", "false"));
+    document.querySelectorAll(".seg.entity-hit").forEach((s) => s.classList.remove("entity-hit"));
+    if (!on) return;
+    toggle.setAttribute("aria-pressed", "true");
+    const hits = document.querySelectorAll('.seg[data-entities~="' + toggle.dataset.entityId + '"]');
+    hits.forEach((s) => s.classList.add("entity-hit"));
+    if (hits.length) hits[0].scrollIntoView({ block: "center", behavior: "smooth" });
+  });
+
+  // ---- keyboard -----------------------------------------------------------------------------------
+  function typing(target) {
+    return target.closest("input, textarea, select, [contenteditable]") !== null;
+  }
+
+  function toggleHelp(show) {
+    help.hidden = show === undefined ? !help.hidden : !show;
+    if (!help.hidden) help.querySelector("button").focus();
+  }
+  help.addEventListener("click", (event) => {
+    if (event.target === help || event.target.closest("[data-close-help]")) toggleHelp(false);
+  });
+
+  function undo() {
+    htmx.ajax("POST", workspace.dataset.undoUrl, { target: "#span-card", swap: "none" });
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if (event.defaultPrevented || typing(event.target)) return;
+    if (event.key === "Escape") {
+      hidePopover(); toggleHelp(false);
+      document.getElementById("span-card").replaceChildren();
+      return;
+    }
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z") { event.preventDefault(); undo(); return; }
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+
+    const selection = currentSelection();
+    if (selection && Object.prototype.hasOwnProperty.call(labelKeys, event.key)) {
+      event.preventDefault();
+      createSpan(selection, labelKeys[event.key]);
+      return;
+    }
+    switch (event.key) {
+      case "?": event.preventDefault(); toggleHelp(); break;
+      case "j": moveParagraph(1); break;
+      case "k": moveParagraph(-1); break;
+      case "]": moveSpan(1); break;
+      case "[": moveSpan(-1); break;
+      case "u": undo(); break;
+      case "x":
+      case "Delete": {
+        const button = document.querySelector("#span-card [data-delete-span]");
+        if (button) { event.preventDefault(); button.click(); }
+        else if (document.querySelector("#span-card [data-span-id]")) say("Only the span's author or an administrator may delete it.", "error");
+        break;
+      }
+      default:
+        if (!selection && Object.prototype.hasOwnProperty.call(labelKeys, event.key)) say("Select some text first, then press a label's key.");
+    }
+  });
+
+  // A re-rendered paragraph (a new element with the same id) stays the current one.
+  document.body.addEventListener("htmx:afterSettle", () => {
+    if (currentParagraph && !document.body.contains(currentParagraph)) {
+      setCurrentParagraph(document.getElementById(currentParagraph.id));
+    }
+  });
+})();
