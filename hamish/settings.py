@@ -6,6 +6,7 @@ below fail loudly on a malformed value instead of guessing, and production
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -138,6 +139,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA foreign_keys=ON;"
         ),
     }
+    # Tests run on a file too (not Django's shared in-memory database), so concurrent
+    # writers meet the same WAL locking as in production.
+    # One file per test process, so parallel runs never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"hamish-test-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -43,3 +43,25 @@ def assert_corpus_unchanged():
     before = corpus_snapshot()
     yield
     assert corpus_snapshot() == before, "the operation changed the database"
+
+
+def add_span(paragraph, quote, label_name="PER", *, author, occurrence=0, entity=None):
+    """Tag the `occurrence`-th `quote` in `paragraph` through the service, as the browser would."""
+    from annotations.models import Label
+    from annotations.offsets import code_point_to_utf16
+    from annotations.spans import create_span
+
+    index = -1
+    for _ in range(occurrence + 1):
+        index = paragraph.text.index(quote, index + 1)
+    start = code_point_to_utf16(paragraph.text, index)
+    end = code_point_to_utf16(paragraph.text, index + len(quote))
+    return create_span(
+        user=author,
+        paragraph=paragraph,
+        utf16_start=start,
+        utf16_end=end,
+        quote=quote,
+        label=Label.objects.get(name=label_name),
+        entity=entity,
+    )
