@@ -43,7 +43,10 @@ class Label(models.Model):
         ordering = ["position", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["shortcut"], condition=Q(is_active=True) & ~Q(shortcut=""), name="label_unique_active_shortcut"
+                fields=["shortcut"],
+                condition=Q(is_active=True) & ~Q(shortcut=""),
+                name="label_unique_active_shortcut",
+                violation_error_message="Another active label already uses this key.",
             ),
         ]
 
