@@ -17,4 +17,5 @@ def clean_note(raw):
     cleaned = bleach.clean(
         CODE_ELEMENTS.sub("", (raw or "").strip()), tags=NOTE_TAGS, attributes=NOTE_ATTRIBUTES, protocols=NOTE_PROTOCOLS, strip=True, strip_comments=True
     )
-    return bleach.linkify(cleaned, callbacks=[bleach.callbacks.nofollow, bleach.callbacks.target_blank], parse_email=False)
+    linked = bleach.linkify(cleaned, callbacks=[bleach.callbacks.nofollow, bleach.callbacks.target_blank], parse_email=False)
+    return linked.strip()  # a stripped tag at either end leaves whitespace behind

@@ -104,19 +104,19 @@ def delete_span(*, user, span):
     _log(user, AnnotationEvent.DELETED, span_id, paragraph_id, before=before)
 
 
-def last_undoable_event(user):
-    """The user's most recent own action that has not been undone (undos themselves are not undone)."""
-    return (
-        AnnotationEvent.objects.filter(actor=user, kind="span", undoes__isnull=True, undone_by__isnull=True)
-        .order_by("-pk")
-        .first()
-    )
+def last_undoable_event(user, article_id=None):
+    """The user's most recent own action that has not been undone (undos themselves are not undone),
+    in one article if given: undo on an article page never reaches into another article."""
+    events = AnnotationEvent.objects.filter(actor=user, kind="span", undoes__isnull=True, undone_by__isnull=True)
+    if article_id is not None:
+        events = events.filter(paragraph__article_id=article_id)
+    return events.order_by("-pk").first()
 
 
 @transaction.atomic
-def undo_last(user):
+def undo_last(user, article_id=None):
     """Reverse the user's last span action; return the paragraph id it touched, or None if nothing to undo."""
-    event = last_undoable_event(user)
+    event = last_undoable_event(user, article_id)
     if event is None:
         return None
     if event.action == AnnotationEvent.CREATED:

@@ -162,6 +162,16 @@ def test_undo_retargets_the_paragraph_it_touched(analyst_client, paragraph, anal
     assert nothing.status_code == 409 and nothing.content.decode() == "Nothing to undo."
 
 
+def test_undo_on_an_article_page_stays_in_that_article(analyst_client, paragraph, analyst):
+    span = add_span(paragraph, "واشنطن", "LOC", author=analyst)
+    other = make_article(["مقال آخر تماماً"])
+    response = htmx(analyst_client, reverse("annotations:undo"), {"article": other.pk})
+    assert response.status_code == 409 and response.content.decode() == "Nothing to undo in this article."
+    assert Span.objects.filter(pk=span.pk).exists()
+    assert htmx(analyst_client, reverse("annotations:undo"), {"article": paragraph.article_id}).status_code == 200
+    assert not Span.objects.exists()
+
+
 def test_analysts_see_their_own_spans_unless_they_ask_for_everyones(client, paragraph, analyst, other_analyst):
     add_span(paragraph, "واشنطن", "LOC", author=analyst)
     theirs = add_span(paragraph, "لويد أوستن", "PER", author=other_analyst)

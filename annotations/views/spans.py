@@ -71,12 +71,15 @@ def delete(request, span_id):
 
 @require_POST
 def undo(request):
+    article_id = request.POST.get("article", "")
+    if article_id and not article_id.isdigit():
+        return problem("Unknown article.")
     try:
-        paragraph_id = undo_last(request.user)
+        paragraph_id = undo_last(request.user, int(article_id) if article_id else None)
     except ValidationError as exc:
         return problem(first_error(exc), status=409)
     if paragraph_id is None:
-        return problem("Nothing to undo.", status=409)
+        return problem("Nothing to undo in this article." if article_id else "Nothing to undo.", status=409)
     paragraph = get_paragraph_for_reader(request.user, paragraph_id)
     response = render_paragraph(request, paragraph, extra={"clear_card": True})
     response["HX-Retarget"] = f"#{paragraph.anchor}"

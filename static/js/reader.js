@@ -51,19 +51,44 @@
 
   function isSpace(ch) { return /\s/.test(ch); }
 
-  // The current selection as {paragraph, start, end, quote}, trimmed of outer whitespace, or null.
+  const ACROSS_PARAGRAPHS = "A span stays inside one paragraph: select text within a single paragraph.";
+  let selectionProblem = null; // why the last non-empty selection cannot become a span
+
+  // The current selection as {paragraph, start, end, quote}, trimmed of outer whitespace, or null
+  // (then selectionProblem says why, if the selection touches a paragraph but cannot be tagged).
   function currentSelection() {
+    selectionProblem = null;
     const selection = window.getSelection();
     if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
     const range = selection.getRangeAt(0);
-    const paragraph = paragraphOf(range.startContainer);
-    if (!paragraph) return null;
+    // Whether a part of the selection outside the paragraph holds any text.
+    const reaches = (part) => part.toString().trim() !== "";
+    let paragraph = paragraphOf(range.startContainer);
+    let start = 0;
+    if (paragraph) {
+      start = offsetIn(paragraph, range.startContainer, range.startOffset);
+    } else {
+      // Started outside any paragraph (a heading, the gap between two): fine if nothing but
+      // whitespace lies between that point and the paragraph where the selection ends.
+      paragraph = paragraphOf(range.endContainer);
+      if (!paragraph) return null;
+      const before = document.createRange();
+      before.setStart(range.startContainer, range.startOffset);
+      before.setEndBefore(paragraph);
+      if (reaches(before)) { selectionProblem = ACROSS_PARAGRAPHS; return null; }
+    }
     const text = paragraph.textContent;
-    const start = offsetIn(paragraph, range.startContainer, range.startOffset);
-    // A triple click ends the range in the next block: clamp it to this paragraph.
-    const end = paragraph.contains(range.endContainer)
-      ? offsetIn(paragraph, range.endContainer, range.endOffset)
-      : text.length;
+    let end = text.length;
+    if (paragraph.contains(range.endContainer)) {
+      end = offsetIn(paragraph, range.endContainer, range.endOffset);
+    } else {
+      // A triple click ends the range at the start of the next block: that is this paragraph to its
+      // end. A selection that takes in text of another paragraph is refused, not silently cut short.
+      const beyond = document.createRange();
+      beyond.setStartAfter(paragraph);
+      beyond.setEnd(range.endContainer, range.endOffset);
+      if (reaches(beyond)) { selectionProblem = ACROSS_PARAGRAPHS; return null; }
+    }
     let s = Math.min(start, end), e = Math.max(start, end);
     while (s < e && isSpace(text[s])) s++;
     while (e > s && isSpace(text[e - 1])) e--;
@@ -85,7 +110,11 @@
   // ---- popup next to the selection --------------------------------------------------------------
   function showPopover() {
     const selection = currentSelection();
-    if (!selection) { hidePopover(); return; }
+    if (!selection) {
+      hidePopover();
+      if (selectionProblem) say(selectionProblem); // information only: one may select to copy text
+      return;
+    }
     pendingSelection = selection;
     const rect = window.getSelection().getRangeAt(0).getBoundingClientRect();
     popover.hidden = false;
@@ -129,11 +158,20 @@
     next.scrollIntoView({ block: "center", behavior: "smooth" });
   }
 
+  // Mark the segments of one span (the one whose card is open), or none.
+  function markSelected(spanId) {
+    document.querySelectorAll(".seg.selected").forEach((s) => s.classList.remove("selected"));
+    if (spanId) document.querySelectorAll('.seg[data-spans~="' + spanId + '"]').forEach((s) => s.classList.add("selected"));
+  }
+  function openSpanId() {
+    const card = document.querySelector("#span-card [data-span-id]");
+    return card ? card.dataset.spanId : null;
+  }
+
   function openCard(spanId) {
     const url = workspace.dataset.cardUrlTemplate.replace(/0\/$/, spanId + "/");
     htmx.ajax("GET", url, { target: "#span-card", swap: "innerHTML" });
-    document.querySelectorAll(".seg.selected").forEach((s) => s.classList.remove("selected"));
-    document.querySelectorAll('.seg[data-spans~="' + spanId + '"]').forEach((s) => s.classList.add("selected"));
+    markSelected(spanId);
   }
 
   // Each span once, in reading order: the first segment that carries it.
@@ -183,6 +221,12 @@
     if (hits.length) hits[0].scrollIntoView({ block: "center", behavior: "smooth" });
   });
 
+  // The card's forms work through htmx only. One submitted in the moment between its swap and htmx's
+  // processing (a fast click) would otherwise be sent as a plain GET of this page, reloading it.
+  document.addEventListener("submit", (event) => {
+    if (event.target.closest("#span-card")) event.preventDefault();
+  });
+
   // ---- keyboard -----------------------------------------------------------------------------------
   function typing(target) {
     return target.closest("input, textarea, select, [contenteditable]") !== null;
@@ -196,8 +240,10 @@
     if (event.target === help || event.target.closest("[data-close-help]")) toggleHelp(false);
   });
 
+  // Undo on an article page reverses the analyst's last action in this article.
   function undo() {
-    htmx.ajax("POST", workspace.dataset.undoUrl, { target: "#span-card", swap: "none" });
+    const article = workspace.querySelector("[data-article-id]").dataset.articleId;
+    htmx.ajax("POST", workspace.dataset.undoUrl, { target: "#span-card", swap: "none", values: { article } });
   }
 
   document.addEventListener("keydown", (event) => {
@@ -205,6 +251,7 @@
     if (event.key === "Escape") {
       hidePopover(); toggleHelp(false);
       document.getElementById("span-card").replaceChildren();
+      markSelected(null);
       return;
     }
     if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z") { event.preventDefault(); undo(); return; }
@@ -225,20 +272,31 @@
       case "u": undo(); break;
       case "x":
       case "Delete": {
-        const button = document.querySelector("#span-card [data-delete-span]");
-        if (button) { event.preventDefault(); button.click(); }
-        else if (document.querySelector("#span-card [data-span-id]")) say("Only the span's author or an administrator may delete it.", "error");
+        // Straight from the card's data, not by clicking its button: a card that has just been swapped
+        // in gets its htmx behaviour only when it settles, and until then the button would submit natively.
+        const card = document.querySelector("#span-card [data-span-id]");
+        if (!card) break;
+        event.preventDefault();
+        if (card.dataset.deleteUrl) {
+          htmx.ajax("POST", card.dataset.deleteUrl, { target: "#" + card.dataset.paragraphAnchor, swap: "outerHTML" });
+        } else {
+          say("Only the span's author or an administrator may delete it.", "error");
+        }
         break;
       }
       default:
-        if (!selection && Object.prototype.hasOwnProperty.call(labelKeys, event.key)) say("Select some text first, then press a label's key.");
+        if (!selection && Object.prototype.hasOwnProperty.call(labelKeys, event.key)) {
+          say(selectionProblem || "Select some text first, then press a label's key.", selectionProblem ? "error" : "info");
+        }
     }
   });
 
   // A re-rendered paragraph (a new element with the same id) stays the current one.
+  // The open card's segments stay marked, also after an update or undo re-rendered them.
   document.body.addEventListener("htmx:afterSettle", () => {
     if (currentParagraph && !document.body.contains(currentParagraph)) {
       setCurrentParagraph(document.getElementById(currentParagraph.id));
     }
+    markSelected(openSpanId());
   });
 })();
