@@ -257,6 +257,20 @@
     if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z") { event.preventDefault(); undo(); return; }
     if (event.ctrlKey || event.metaKey || event.altKey) return;
 
+    // Keyboard-only selection: with nothing selected, Shift+Left/Right starts a selection at the
+    // beginning of the current paragraph (j/k choose it) and takes a word per press (visually: left
+    // is forward in Arabic). An existing selection is left to the browser, which extends it a letter
+    // per press (a word with Ctrl).
+    if (event.shiftKey && (event.key === "ArrowLeft" || event.key === "ArrowRight") && currentParagraph) {
+      const native = window.getSelection();
+      if (native.isCollapsed || !paragraphOf(native.anchorNode)) {
+        native.collapse(currentParagraph, 0);
+        event.preventDefault();
+        native.modify("extend", event.key === "ArrowLeft" ? "left" : "right", "word");
+        return;
+      }
+    }
+
     const selection = currentSelection();
     if (selection && Object.prototype.hasOwnProperty.call(labelKeys, event.key)) {
       event.preventDefault();

@@ -504,6 +504,19 @@ def test_help_overlay_and_paragraph_navigation(page, live_server, analyst, artic
     expect(segment(page, "#p0", "لويد أوستن")).to_have_count(1)
     assert Span.objects.get().text == "لويد أوستن"
 
+    # Keyboard only: k to the first paragraph, Shift+ArrowLeft starts at its first word, more presses widen.
+    page.evaluate("getSelection().removeAllRanges()")
+    page.keyboard.press("k")
+    expect(current).to_have_attribute("id", "p0")
+    page.keyboard.press("Shift+ArrowLeft")
+    assert page.evaluate("getSelection().toString()").strip() == "وزير"
+    for _ in range(len(" الدفاع")):
+        page.keyboard.press("Shift+ArrowLeft")
+    assert page.evaluate("getSelection().toString()").strip() == "وزير الدفاع"
+    with page.expect_response(lambda r: r.request.method == "POST" and "/spans/" in r.url):
+        page.keyboard.press("o")
+    assert Span.objects.get(label__name="ORG").text == "وزير الدفاع"
+
 
 def test_linking_spans_to_an_entity_lists_it_in_the_panel(page, live_server, analyst, console):
     article = make_article([*SMALL_ARTICLE, "وقال أوستن إن الشراكة مستمرة."])
