@@ -47,7 +47,7 @@ def test_it_creates_a_span_and_answers_with_the_paragraph_partial(analyst_client
     span = Span.objects.get()
     assert (span.text, span.author, span.label.name) == ("لويد أوستن", analyst, "PER")
     assert TEXT[span.start : span.end] == "لويد أوستن"
-    assert html.lstrip().startswith(f'<p id="p0" class="paragraph"')
+    assert html.lstrip().startswith('<p id="p0" class="paragraph"')
     assert f'data-spans="{span.pk}"' in html and ">لويد أوستن</span>" in html
     assert 'id="entity-panel"' in html and 'hx-swap-oob="true"' in html
     assert 'id="span-card"' in html and "Delete span" in html  # the new span's card, out of band

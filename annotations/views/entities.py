@@ -1,9 +1,8 @@
 """Canonical entities: autocomplete, the entity page with mentions across articles, label colours."""
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.http import http_date
 from django.views.decorators.http import require_GET
 
 from corpus.models import Article

@@ -73,12 +73,16 @@ def article(request, pk):
     return render(request, "annotations/reader.html", reader_context(request, article))
 
 
+def card_context(user, span):
+    """What the span card needs besides the span: may this user edit it, and the labels to offer."""
+    return {"editable": span.is_editable_by(user), "labels": Label.objects.active()}
+
+
 def render_paragraph(request, paragraph, *, status=200, extra=None):
     """The paragraph partial, freshly queried, plus the side panel's entity list out of band."""
     spans = list(visible_spans(request, {"paragraph__article_id": paragraph.article_id}))
     attach_spans([paragraph], [span for span in spans if span.paragraph_id == paragraph.pk])
     context = {"paragraph": paragraph, "entities": entity_summary(spans), "oob": True, **(extra or {})}
     if context.get("card_span"):
-        context["editable"] = context["card_span"].is_editable_by(request.user)
-        context["labels"] = Label.objects.active()
+        context.update(card_context(request.user, context["card_span"]))
     return render(request, "annotations/paragraph_update.html", context, status=status)

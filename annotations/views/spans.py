@@ -7,9 +7,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ..forms import SpanCreateForm, SpanUpdateForm
 from ..lookups import get_paragraph_for_reader, get_span_for_editor, get_span_for_reader
-from ..models import Label
 from ..spans import create_span, delete_span, undo_last, update_span
-from .reader import render_paragraph
+from .reader import card_context, render_paragraph
 
 
 def problem(message, status=422):
@@ -39,12 +38,7 @@ def create(request, paragraph_id):
 @require_GET
 def card(request, span_id):
     span = get_span_for_reader(request.user, span_id)
-    return render_card(request, span)
-
-
-def render_card(request, span, status=200):
-    context = {"span": span, "editable": span.is_editable_by(request.user), "labels": Label.objects.active()}
-    return render(request, "annotations/span_card.html", context, status=status)
+    return render(request, "annotations/span_card.html", {"span": span, **card_context(request.user, span)})
 
 
 @require_POST
