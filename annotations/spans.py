@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from .models import AnnotationEvent, Entity, Span
+from .models import AnnotationEvent, Entity, EntityAlias, Span
 from .notes import NOTE_MAX, clean_note
 from .offsets import OffsetError, span_from_browser
 
@@ -25,6 +25,14 @@ def find_or_create_entity(*, name, label, user):
     if len(name) > 200:
         raise ValidationError("An entity name may have at most 200 characters.")
     return Entity.objects.create(name=name, label=label, created_by=user)
+
+
+def remember_spelling(entity, text):
+    """A span linked to an entity under another spelling (سيليست والاندر for سيليست واندر) adds that
+    spelling as an alias, so autocomplete and later suggestions find it."""
+    spelling = " ".join(text.split())
+    if spelling and spelling != entity.name and len(spelling) <= 200:
+        EntityAlias.objects.get_or_create(entity=entity, name=spelling)
 
 
 def _log(actor, action, span_id, paragraph_id, before=None, after=None, undoes=None):
@@ -78,6 +86,8 @@ def update_span(*, user, span, label=None, entity=..., new_entity_name=None, not
         if entity is not None and entity.label_id != span.label_id:
             raise ValidationError(f"{entity.name} is a {entity.label.name}, but this span is a {span.label.name}.")
         span.entity = entity
+        if entity is not None:
+            remember_spelling(entity, span.text)
     elif label is not None and span.entity_id and span.entity.label_id != label.pk:
         span.entity = None  # a PER entity cannot stay on what is now an ORG span
     if note is not None:

@@ -152,3 +152,14 @@ def test_undo_only_touches_the_analysts_own_actions(paragraph, analyst, other_an
     undo_last(analyst)
     assert not Span.objects.filter(pk=mine.pk).exists()
     assert Span.objects.filter(author=other_analyst).count() == 1
+
+
+def test_linking_a_differently_spelled_span_remembers_the_spelling(analyst, labels):
+    paragraph = make_article(["ومساعدة وزير الدفاع الأميركية سيليست والاندر"]).paragraphs.get()
+    entity = Entity.objects.create(name="سيليست واندر", label=labels["PER"])
+    span = add_span(paragraph, "سيليست والاندر", author=analyst)
+    update_span(user=analyst, span=span, entity=entity)
+    assert list(entity.aliases.values_list("name", flat=True)) == ["سيليست والاندر"]
+    update_span(user=analyst, span=span, entity=None)
+    update_span(user=analyst, span=span, entity=entity)
+    assert entity.aliases.count() == 1
