@@ -69,14 +69,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def import_view(self, request):
         if not request.user.has_perm("corpus.add_article"):
             raise PermissionDenied
-        report = None
-        if request.method == "POST":
-            form = ImportForm(request.POST, request.FILES)
-            if form.is_valid():
-                report = form.import_uploads(request.user)
-                form = ImportForm()
-        else:
-            form = ImportForm()
+        form, report = ImportForm.handle(request)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

@@ -44,6 +44,16 @@ class ImportForm(forms.Form):
     def clean_source(self):
         return " ".join(self.cleaned_data["source"].split())
 
+    @classmethod
+    def handle(cls, request):
+        """(form to show, ImportReport or None) for the import page and the admin's import view."""
+        if request.method != "POST":
+            return cls(), None
+        form = cls(request.POST, request.FILES)
+        if not form.is_valid():
+            return form, None
+        return cls(), form.import_uploads(request.user)
+
     def import_uploads(self, user):
         """Run the import service on the validated uploads; return its ImportReport."""
         return import_files(

@@ -26,14 +26,7 @@ def article_list(request):
 @require_http_methods(["GET", "POST"])
 @permission_required("corpus.add_article", raise_exception=True)
 def import_articles(request):
-    report = None
-    if request.method == "POST":
-        form = ImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            report = form.import_uploads(request.user)
-            form = ImportForm()
-    else:
-        form = ImportForm()
+    form, report = ImportForm.handle(request)
     context = {
         "form": form,
         "report": report,

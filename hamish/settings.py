@@ -139,9 +139,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA foreign_keys=ON;"
         ),
     }
-    # Tests run on a file too (not Django's shared in-memory database), so concurrent
-    # writers meet the same WAL locking as in production.
-    # One file per test process, so parallel runs never share it.
+    # Tests run on a file too (not Django's shared in-memory database), so concurrent writers
+    # meet the same WAL locking as in production; one file per test process, never shared.
     DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"hamish-test-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -62,7 +62,6 @@ def reader_context(request, article):
         "labels": labels,
         "label_keys": {label.shortcut: label.name for label in labels if label.shortcut},
         "entities": entity_summary(spans),
-        "span_count": len(spans),
         "span_scope": span_scope(request),
     }
 
@@ -78,11 +77,15 @@ def card_context(user, span):
     return {"editable": span.is_editable_by(user), "labels": Label.objects.active()}
 
 
-def render_paragraph(request, paragraph, *, status=200, extra=None):
-    """The paragraph partial, freshly queried, plus the side panel's entity list out of band."""
-    spans = list(visible_spans(request, {"paragraph__article_id": paragraph.article_id}))
-    attach_spans([paragraph], [span for span in spans if span.paragraph_id == paragraph.pk])
-    context = {"paragraph": paragraph, "entities": entity_summary(spans), "oob": True, **(extra or {})}
+def render_paragraph(request, paragraph, *, extra=None):
+    """The paragraph partial, freshly queried, plus the side panel's entity list out of band.
+
+    A write touches one paragraph, so only its spans are loaded, plus the article's entity-linked
+    spans for the panel; not every span of the article on every save.
+    """
+    attach_spans([paragraph], visible_spans(request, {"paragraph": paragraph}))
+    linked = visible_spans(request, {"paragraph__article_id": paragraph.article_id, "entity__isnull": False})
+    context = {"paragraph": paragraph, "entities": entity_summary(linked), "oob": True, **(extra or {})}
     if context.get("card_span"):
         context.update(card_context(request.user, context["card_span"]))
-    return render(request, "annotations/paragraph_update.html", context, status=status)
+    return render(request, "annotations/paragraph_update.html", context)
