@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import Entity, Label
+from .models import BoilerplateCategory, Entity, Label, Polarity
 from .notes import NOTE_MAX
 
 MAX_QUOTE = 10_000
@@ -57,3 +57,75 @@ class SpanUpdateForm(forms.Form):
         elif "entity" in self.data:
             changes["entity"] = data["entity"]
         return changes
+
+
+class SelectionForm(forms.Form):
+    """A passage as the browser reports it (UTF-16 offsets and the quote), for stance evidence."""
+
+    start = forms.IntegerField(min_value=0)
+    end = forms.IntegerField(min_value=0)
+    quote = forms.CharField(strip=False, max_length=MAX_QUOTE)
+
+    def selection(self, paragraph):
+        from .stances import EvidenceSelection
+
+        data = self.cleaned_data
+        return EvidenceSelection(paragraph, data["start"], data["end"], data["quote"])
+
+
+class StanceForm(forms.Form):
+    """Holder, target, polarity and note. Holder and target come from a select ('entity:12', 'span:3',
+    'topic:7') or, when typed, by name; a typed name wins over the select."""
+
+    holder = forms.CharField(required=False, max_length=40)
+    holder_name = forms.CharField(required=False, max_length=200)
+    holder_label = forms.ModelChoiceField(
+        queryset=Label.objects.all(), to_field_name="name", required=False, error_messages={"invalid_choice": "Unknown label."}
+    )
+    target = forms.CharField(required=False, max_length=40)
+    target_name = forms.CharField(required=False, max_length=300)
+    polarity = forms.ModelChoiceField(
+        queryset=Polarity.objects.all(), to_field_name="name",
+        error_messages={"invalid_choice": "Unknown polarity.", "required": "Choose the polarity."},
+    )
+    note = forms.CharField(required=False, strip=False, max_length=NOTE_MAX)
+
+    def clean(self):
+        from .stances import Choice
+
+        data = super().clean()
+        try:
+            data["holder_choice"] = Choice.parse(data.get("holder"), name=data.get("holder_name"), label=data.get("holder_label"))
+            data["target_choice"] = Choice.parse(data.get("target"), name=data.get("target_name"))
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from None
+        if data["holder_choice"] is None:
+            raise forms.ValidationError("Choose who holds the stance, or type a name.")
+        if data["target_choice"] is None:
+            raise forms.ValidationError("Choose what the stance is about, or type a topic.")
+        return data
+
+    def stance_arguments(self):
+        data = self.cleaned_data
+        return {"holder": data["holder_choice"], "target": data["target_choice"], "polarity": data["polarity"], "note": data["note"]}
+
+
+class StanceCreateForm(StanceForm, SelectionForm):
+    pass
+
+
+class BoilerplateForm(forms.Form):
+    """toggle (the b key: with the guessed category unless one is given), mark (set or change the category)
+    or unmark."""
+
+    action = forms.ChoiceField(choices=[("toggle", "toggle"), ("mark", "mark"), ("unmark", "unmark")])
+    category = forms.ModelChoiceField(
+        queryset=BoilerplateCategory.objects.all(), to_field_name="name", required=False,
+        error_messages={"invalid_choice": "Unknown boilerplate category."},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "mark" and not data.get("category"):
+            raise forms.ValidationError("Choose a boilerplate category.")
+        return data

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 
 from corpus.models import Article, Paragraph
 
-from .models import Span
+from .models import Span, Stance, StanceEvidence
 
 
 def get_article_for_reader(user, article_id):
@@ -33,3 +33,25 @@ def get_span_for_editor(user, span_id):
     if not span.is_editable_by(user):
         raise PermissionDenied("Only the span's author or an administrator may change it.")
     return span
+
+
+def get_stance_for_reader(user, stance_id):
+    return get_object_or_404(Stance.objects.filter(article__in=Article.objects.for_reader(user)).for_display(), pk=stance_id)
+
+
+def get_stance_for_editor(user, stance_id):
+    """A stance the user may change: 404 if they cannot see it, 403 if it is someone else's."""
+    stance = get_stance_for_reader(user, stance_id)
+    if not stance.is_editable_by(user):
+        raise PermissionDenied("Only the stance's author or an administrator may change it.")
+    return stance
+
+
+def get_evidence_for_editor(user, evidence_id):
+    evidence = get_object_or_404(
+        StanceEvidence.objects.filter(stance__article__in=Article.objects.for_reader(user)).select_related("stance", "paragraph"),
+        pk=evidence_id,
+    )
+    if not evidence.stance.is_editable_by(user):
+        raise PermissionDenied("Only the stance's author or an administrator may change it.")
+    return evidence

@@ -1,4 +1,4 @@
-"""Labels, canonical entities and entity spans (stances and boilerplate come next).
+"""Labels, canonical entities, entity spans, stances with their evidence, and boilerplate marks.
 
 Span offsets count Unicode code points of the NFC paragraph text (Python string
 indices), end exclusive. The quoted text is stored with the span and checked
@@ -16,7 +16,8 @@ from corpus.models import Paragraph
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Give the colour as #RRGGBB, e.g. #1f77b4.")
 label_name = RegexValidator(r"^[A-Z][A-Z0-9_-]{0,19}$", "Use capital Latin letters, digits, _ or -, e.g. PER or GPE.")
 # Keys the reading view keeps for navigation and commands; a label may not take them.
-RESERVED_KEYS = set("jkJK[]?uzUZxX") | {" "}
+# s starts a stance, e adds evidence to the open stance, b toggles boilerplate on the current paragraph.
+RESERVED_KEYS = set("jkJK[]?uzUZxXsSeEbB") | {" "}
 
 
 class LabelQuerySet(models.QuerySet):
@@ -31,7 +32,7 @@ class Label(models.Model):
     display_name = models.CharField(max_length=60, help_text="Arabic display name, e.g. شخص.")
     colour = models.CharField(max_length=7, validators=[hex_colour], default="#1f77b4")
     shortcut = models.CharField(
-        max_length=1, blank=True, help_text="One key that applies this label to the selection (not j k [ ] ? u z x)."
+        max_length=1, blank=True, help_text="One key that applies this label to the selection (not j k [ ] ? u z x s e b)."
     )
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True, help_text="Retired labels keep their spans but are not offered for new ones.")
@@ -141,7 +142,9 @@ class AnnotationEvent(models.Model):
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotation_events")
     action = models.CharField(max_length=10, choices=ACTIONS)
-    kind = models.CharField(max_length=20, default="span")
+    KINDS = [("span", "span"), ("stance", "stance"), ("boilerplate", "boilerplate")]
+
+    kind = models.CharField(max_length=20, choices=KINDS, default="span")
     object_id = models.PositiveBigIntegerField()
     paragraph = models.ForeignKey(Paragraph, null=True, on_delete=models.SET_NULL, related_name="+")
     before = models.JSONField(null=True, blank=True)
@@ -155,3 +158,177 @@ class AnnotationEvent(models.Model):
 
     def __str__(self):
         return f"{self.actor} {self.action} {self.kind} {self.object_id}"
+
+
+slug_name = RegexValidator(r"^[a-z][a-z0-9_-]{0,29}$", "Use small Latin letters, digits, _ or -, e.g. supports.")
+
+
+class ConfigurableChoiceQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Polarity(models.Model):
+    """A stance's direction: supports / opposes / neutral / mixed by default, configurable in the admin."""
+
+    name = models.CharField(max_length=30, unique=True, validators=[slug_name], help_text="e.g. supports; used in exports.")
+    display_name = models.CharField(max_length=60, help_text="Arabic display name, e.g. يؤيد.")
+    colour = models.CharField(max_length=7, validators=[hex_colour], default="#5f6368")
+    is_active = models.BooleanField(default=True, help_text="Retired polarities keep their stances but are not offered.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = ConfigurableChoiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "polarities"
+
+    def __str__(self):
+        return self.name
+
+
+class Topic(models.Model):
+    """A reusable stance target that is not a named entity: الوجود العسكري الأميركي الدائم في العراق."""
+
+    name = models.CharField(max_length=300, unique=True)
+    description = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class StanceQuerySet(models.QuerySet):
+    def visible_to(self, user, *, everyone=False):
+        return self if everyone else self.filter(author=user)
+
+    def for_display(self):
+        return self.select_related(
+            "holder_entity__label", "holder_span", "target_entity__label", "target_topic", "polarity", "author"
+        ).prefetch_related(models.Prefetch("evidence", queryset=StanceEvidence.objects.select_related("paragraph")))
+
+
+class Stance(models.Model):
+    """Who (holder) takes which position (polarity) toward what (target), shown by evidence in one article.
+
+    The holder is a canonical entity, and optionally the mention in this article it was picked from.
+    The target is exactly one of an entity or a topic.
+    """
+
+    article = models.ForeignKey("corpus.Article", on_delete=models.CASCADE, related_name="stances")
+    holder_entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="stances_held")
+    holder_span = models.ForeignKey(
+        Span, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="The holder's mention, if picked from one."
+    )
+    target_entity = models.ForeignKey(Entity, null=True, blank=True, on_delete=models.PROTECT, related_name="stances_targeted")
+    target_topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.PROTECT, related_name="stances")
+    polarity = models.ForeignKey(Polarity, on_delete=models.PROTECT, related_name="stances")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="stances")
+    note = models.TextField(blank=True, help_text="Sanitised HTML (a few inline tags).")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = StanceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_entity__isnull=False, target_topic__isnull=True)
+                | Q(target_entity__isnull=True, target_topic__isnull=False),
+                name="stance_one_target",
+                violation_error_message="A stance has exactly one target: an entity or a topic.",
+            ),
+        ]
+        indexes = [models.Index(fields=["article", "author"])]
+
+    def __str__(self):
+        return f"{self.holder_entity} {self.polarity} {self.target}"
+
+    @property
+    def target(self):
+        return self.target_entity if self.target_entity_id else self.target_topic
+
+    @property
+    def target_kind(self):
+        return "entity" if self.target_entity_id else "topic"
+
+    def is_editable_by(self, user):
+        return user.is_authenticated and (user.pk == self.author_id or user.is_superuser)
+
+
+class StanceEvidence(models.Model):
+    """A passage (usually a sentence) of the stance's article that shows the stance; code point offsets."""
+
+    stance = models.ForeignKey(Stance, on_delete=models.CASCADE, related_name="evidence")
+    paragraph = models.ForeignKey(Paragraph, on_delete=models.CASCADE, related_name="evidence")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["paragraph__position", "start", "pk"]
+        verbose_name_plural = "stance evidence"
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="evidence_start_before_end"),
+            models.UniqueConstraint(fields=["stance", "paragraph", "start", "end"], name="evidence_unique_per_stance"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class BoilerplateCategory(models.Model):
+    """A kind of web chrome (related links, navigation, byline, ...), configurable in the admin."""
+
+    name = models.CharField(max_length=30, unique=True, validators=[slug_name], help_text="e.g. related; used in exports.")
+    display_name = models.CharField(max_length=60, help_text="Shown in the reading view, e.g. related links.")
+    cue_phrases = models.TextField(
+        blank=True, help_text="One phrase per line (إقرأ أيضا); a paragraph that starts with one is guessed to be of this kind."
+    )
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = ConfigurableChoiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "boilerplate categories"
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def cues(self):
+        return [line.strip() for line in self.cue_phrases.splitlines() if line.strip()]
+
+
+class BoilerplateMarkQuerySet(models.QuerySet):
+    def visible_to(self, user, *, everyone=False):
+        return self if everyone else self.filter(author=user)
+
+
+class BoilerplateMark(models.Model):
+    """An analyst's judgement that a paragraph is not part of the article. Spans in it are kept."""
+
+    paragraph = models.ForeignKey(Paragraph, on_delete=models.CASCADE, related_name="boilerplate_marks")
+    category = models.ForeignKey(BoilerplateCategory, on_delete=models.PROTECT, related_name="marks")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="boilerplate_marks")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BoilerplateMarkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["paragraph", "pk"]
+        constraints = [models.UniqueConstraint(fields=["paragraph", "author"], name="boilerplate_one_mark_per_author")]
+
+    def __str__(self):
+        return f"{self.category.name}: paragraph {self.paragraph_id}"
+
+    def is_editable_by(self, user):
+        return user.is_authenticated and (user.pk == self.author_id or user.is_superuser)

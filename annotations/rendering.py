@@ -1,4 +1,4 @@
-"""Paragraph text with its spans, as HTML segments.
+"""Paragraph text with its spans and stance evidence, as HTML segments.
 
 Spans may nest and overlap, which nested elements cannot express, so the text
 is cut at every span boundary into segments; each segment lists the spans that
@@ -28,20 +28,31 @@ def segments(text, spans):
     return result
 
 
-def paragraph_html(text, spans):
-    """The paragraph's inner HTML. Text is escaped; class names come from validated label names."""
+def paragraph_html(text, spans, evidence=()):
+    """The paragraph's inner HTML. Text is escaped; class names come from validated label names.
+
+    Spans draw colour bands; stance evidence (objects with a .stance) is underlined, and its segments
+    carry data-stances so that a click can open the stance.
+    """
     parts = []
-    for left, right, covering in segments(text, spans):
+    for left, right, covering in segments(text, [*spans, *evidence]):
         piece = escape(text[left:right])
         if not covering:
             parts.append(piece)
             continue
-        classes = ["seg", f"depth-{min(len(covering), MAX_LAYERS)}"]
-        classes += [f"c{layer}-{span.label.name}" for layer, span in enumerate(covering[-MAX_LAYERS:])]
-        ids = " ".join(str(span.pk) for span in covering)
-        entity_ids = " ".join(str(span.entity_id) for span in covering if span.entity_id)
-        title = " / ".join(f"{span.label.name}" for span in covering)
+        covering_spans = [item for item in covering if not hasattr(item, "stance_id")]
+        stance_ids = list(dict.fromkeys(str(item.stance_id) for item in covering if hasattr(item, "stance_id")))
+        classes = ["seg"]
+        if covering_spans:
+            classes.append(f"depth-{min(len(covering_spans), MAX_LAYERS)}")
+            classes += [f"c{layer}-{span.label.name}" for layer, span in enumerate(covering_spans[-MAX_LAYERS:])]
+        if stance_ids:
+            classes.append("evidence")
+        ids = " ".join(str(span.pk) for span in covering_spans)
+        entity_ids = " ".join(str(span.entity_id) for span in covering_spans if span.entity_id)
+        title = " / ".join([span.label.name for span in covering_spans] + ["stance evidence"] * bool(stance_ids))
         parts.append(
-            f'<span class="{" ".join(classes)}" data-spans="{ids}" data-entities="{entity_ids}" title="{escape(title)}">{piece}</span>'
+            f'<span class="{" ".join(classes)}" data-spans="{ids}" data-entities="{entity_ids}" '
+            f'data-stances="{" ".join(stance_ids)}" title="{escape(title)}">{piece}</span>'
         )
     return mark_safe("".join(parts))

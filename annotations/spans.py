@@ -1,18 +1,12 @@
-"""Writing spans: create, change, delete, undo. Each write is one transaction and one audit event."""
+"""Writing spans: create, change, delete. Each write is one transaction and one audit event (see history)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from .history import log, snapshot
 from .models import AnnotationEvent, Entity, EntityAlias, Span
 from .notes import NOTE_MAX, clean_note
 from .offsets import OffsetError, span_from_browser
-
-SNAPSHOT_FIELDS = ["paragraph_id", "start", "end", "text", "label_id", "entity_id", "author_id", "note"]
-
-
-def snapshot(span):
-    return {field: getattr(span, field) for field in SNAPSHOT_FIELDS}
-
 
 def find_or_create_entity(*, name, label, user):
     """The entity of this label called `name` (or with that alias), created if there is none."""
@@ -35,12 +29,6 @@ def remember_spelling(entity, text):
         EntityAlias.objects.get_or_create(entity=entity, name=spelling)
 
 
-def _log(actor, action, span_id, paragraph_id, before=None, after=None, undoes=None):
-    return AnnotationEvent.objects.create(
-        actor=actor, action=action, object_id=span_id, paragraph_id=paragraph_id, before=before, after=after, undoes=undoes
-    )
-
-
 @transaction.atomic
 def create_span(*, user, paragraph, utf16_start, utf16_end, quote, label, entity=None):
     """Store a span from a browser selection (UTF-16 offsets); raise ValidationError with a clear message."""
@@ -61,7 +49,7 @@ def create_span(*, user, paragraph, utf16_start, utf16_end, quote, label, entity
             )
     except IntegrityError:
         raise ValidationError("You have already tagged exactly this text with this label.") from None
-    _log(user, AnnotationEvent.CREATED, span.pk, paragraph.pk, after=snapshot(span))
+    log(user, AnnotationEvent.CREATED, span, span.pk, paragraph.pk, after=snapshot(span))
     return span
 
 
@@ -101,7 +89,7 @@ def update_span(*, user, span, label=None, entity=..., new_entity_name=None, not
             span.save()
     except IntegrityError:
         raise ValidationError("You already have a span with this label on exactly this text.") from None
-    _log(user, AnnotationEvent.CHANGED, span.pk, span.paragraph_id, before=before, after=snapshot(span))
+    log(user, AnnotationEvent.CHANGED, span, span.pk, span.paragraph_id, before=before, after=snapshot(span))
     return span
 
 
@@ -111,48 +99,4 @@ def delete_span(*, user, span):
     before = snapshot(span)
     span_id, paragraph_id = span.pk, span.paragraph_id
     span.delete()
-    _log(user, AnnotationEvent.DELETED, span_id, paragraph_id, before=before)
-
-
-def last_undoable_event(user, article_id=None):
-    """The user's most recent own action that has not been undone (undos themselves are not undone),
-    in one article if given: undo on an article page never reaches into another article."""
-    events = AnnotationEvent.objects.filter(actor=user, kind="span", undoes__isnull=True, undone_by__isnull=True)
-    if article_id is not None:
-        events = events.filter(paragraph__article_id=article_id)
-    return events.order_by("-pk").first()
-
-
-@transaction.atomic
-def undo_last(user, article_id=None):
-    """Reverse the user's last span action; return the paragraph id it touched, or None if nothing to undo."""
-    event = last_undoable_event(user, article_id)
-    if event is None:
-        return None
-    if event.action == AnnotationEvent.CREATED:
-        span = Span.objects.filter(pk=event.object_id).first()
-        if span is not None:
-            before = snapshot(span)
-            span.delete()
-            _log(user, AnnotationEvent.DELETED, event.object_id, event.paragraph_id, before=before, undoes=event)
-        else:
-            _log(user, AnnotationEvent.DELETED, event.object_id, event.paragraph_id, undoes=event)
-    elif event.action == AnnotationEvent.DELETED:
-        data = dict(event.before)
-        span = Span(pk=event.object_id, **data)
-        try:
-            with transaction.atomic():
-                span.save(force_insert=True)
-        except IntegrityError:
-            raise ValidationError("The span cannot be restored: the same span exists again.") from None
-        _log(user, AnnotationEvent.CREATED, span.pk, span.paragraph_id, after=snapshot(span), undoes=event)
-    else:
-        span = Span.objects.filter(pk=event.object_id).first()
-        if span is None:
-            raise ValidationError("The span was deleted since; there is nothing to restore.")
-        current = snapshot(span)
-        for field in ("label_id", "entity_id", "note"):
-            setattr(span, field, event.before[field])
-        span.save()
-        _log(user, AnnotationEvent.CHANGED, span.pk, span.paragraph_id, before=current, after=snapshot(span), undoes=event)
-    return event.paragraph_id
+    log(user, AnnotationEvent.DELETED, "span", span_id, paragraph_id, before=before)

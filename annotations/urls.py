@@ -1,16 +1,29 @@
 from django.urls import path
 
-from .views import entities, reader, spans
+from .views import boilerplate, entities, reader, spans, stances
 
 app_name = "annotations"
 
 urlpatterns = [
     path("articles/<int:pk>/", reader.article, name="article"),
+    path("articles/<int:pk>/clean/", reader.clean_text, name="clean_text"),
     path("paragraphs/<int:paragraph_id>/spans/", spans.create, name="span_create"),
     path("spans/<int:span_id>/", spans.card, name="span_card"),
     path("spans/<int:span_id>/update/", spans.update, name="span_update"),
     path("spans/<int:span_id>/delete/", spans.delete, name="span_delete"),
     path("undo/", spans.undo, name="undo"),
+    path("paragraphs/<int:paragraph_id>/stances/new/", stances.new, name="stance_new"),
+    path("paragraphs/<int:paragraph_id>/stances/", stances.create, name="stance_create"),
+    path("stances/<int:stance_id>/card/", stances.card, name="stance_card"),
+    path("stances/<int:stance_id>/update/", stances.update, name="stance_update"),
+    path("stances/<int:stance_id>/delete/", stances.delete, name="stance_delete"),
+    path("stances/<int:stance_id>/evidence/", stances.evidence_add, name="evidence_add"),
+    path("evidence/<int:evidence_id>/delete/", stances.evidence_remove, name="evidence_remove"),
+    path("stances/", stances.target_index, name="target_index"),
+    path("stances/topics/<int:pk>/", stances.topic_detail, name="topic_detail"),
+    path("stances/entities/<int:pk>/", stances.entity_target_detail, name="entity_target_detail"),
+    path("paragraphs/<int:paragraph_id>/boilerplate/", boilerplate.card, name="boilerplate_card"),
+    path("paragraphs/<int:paragraph_id>/boilerplate/change/", boilerplate.change, name="boilerplate_change"),
     path("entities/search/", entities.search, name="entity_search"),
     path("entities/<int:pk>/", entities.detail, name="entity_detail"),
     path("labels.css", entities.label_styles, name="label_styles"),

@@ -85,3 +85,31 @@ def labels(db):
             name=name, defaults={"display_name": display_name, "colour": colour, "shortcut": shortcut, "position": position}
         )
     return {label.name: label for label in Label.objects.all()}
+
+
+def _migration_defaults():
+    from importlib import import_module
+
+    return import_module("annotations.migrations.0004_default_polarities_categories")
+
+
+@pytest.fixture
+def polarities(db):
+    """The default polarities (recreated: transactional tests flush the data migration's rows)."""
+    from annotations.models import Polarity
+
+    for name, display_name, colour, position in _migration_defaults().DEFAULT_POLARITIES:
+        Polarity.objects.get_or_create(name=name, defaults={"display_name": display_name, "colour": colour, "position": position})
+    return {polarity.name: polarity for polarity in Polarity.objects.all()}
+
+
+@pytest.fixture
+def categories(db):
+    """The default boilerplate categories (recreated, as for polarities)."""
+    from annotations.models import BoilerplateCategory
+
+    for position, (name, display_name, cues) in enumerate(_migration_defaults().DEFAULT_CATEGORIES, start=1):
+        BoilerplateCategory.objects.get_or_create(
+            name=name, defaults={"display_name": display_name, "cue_phrases": cues, "position": position}
+        )
+    return {category.name: category for category in BoilerplateCategory.objects.all()}

@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from annotations.models import AnnotationEvent, Entity, EntityAlias, Span
-from annotations.spans import create_span, delete_span, find_or_create_entity, undo_last, update_span
+from annotations.history import undo_last
+from annotations.spans import create_span, delete_span, find_or_create_entity, update_span
 from tests.utils import add_span, make_article
 
 pytestmark = pytest.mark.django_db
@@ -131,7 +132,7 @@ def test_undo_reverses_create_change_and_delete_in_turn(paragraph, analyst, labe
     update_span(user=analyst, span=second, label=labels["MISC"], note="x")
     delete_span(user=analyst, span=first)
 
-    assert undo_last(analyst) == paragraph.pk  # the delete: first is back, same id and offsets
+    assert undo_last(analyst).paragraph_id == paragraph.pk  # the delete: first is back, same id and offsets
     restored = Span.objects.get(pk=first_id)
     assert ((restored.start, restored.end), restored.text, restored.label.name) == (first_offsets, "واشنطن", "LOC")
 

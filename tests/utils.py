@@ -65,3 +65,26 @@ def add_span(paragraph, quote, label_name="PER", *, author, occurrence=0, entity
         label=Label.objects.get(name=label_name),
         entity=entity,
     )
+
+
+def add_stance(paragraph, quote, *, author, holder, target, polarity, occurrence=0, note=""):
+    """Record a stance with the `occurrence`-th `quote` in `paragraph` as evidence, through the service."""
+    from annotations.offsets import code_point_to_utf16
+    from annotations.stances import EvidenceSelection, create_stance
+
+    index = -1
+    for _ in range(occurrence + 1):
+        index = paragraph.text.index(quote, index + 1)
+    selection = EvidenceSelection(
+        paragraph, code_point_to_utf16(paragraph.text, index), code_point_to_utf16(paragraph.text, index + len(quote)), quote
+    )
+    return create_stance(
+        user=author, article=paragraph.article, evidence=[selection], holder=holder, target=target, polarity=polarity, note=note
+    )
+
+
+def annotation_snapshot():
+    """Every annotation row, to prove a refused write changed nothing."""
+    from annotations.models import AnnotationEvent, BoilerplateMark, Entity, Span, Stance, StanceEvidence, Topic
+
+    return [list(model.objects.order_by("pk").values_list()) for model in (Span, Entity, Topic, Stance, StanceEvidence, BoilerplateMark, AnnotationEvent)]

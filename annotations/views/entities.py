@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 
 from corpus.models import Article
 
-from ..models import Entity, Label, Span
+from ..models import Entity, Label, Polarity, Span
 from ..rendering import MAX_LAYERS
 
 AUTOCOMPLETE_LIMIT = 12
@@ -40,13 +40,14 @@ def detail(request, pk):
 
 @require_GET
 def label_styles(request):
-    """CSS custom properties for each label's colour, one rule per highlight layer.
+    """CSS custom properties for each label's colour (one rule per highlight layer) and each polarity's.
 
     A stylesheet, not inline styles, so the Content Security Policy needs no
     'unsafe-inline'. Names and colours are validated on the model (A-Z0-9_- and #RRGGBB).
     """
     labels = list(Label.objects.values_list("name", "colour"))
     rules = [f".swatch-{name} {{ --label: {colour}; }}" for name, colour in labels]
+    rules += [f".pol-{name} {{ --polarity: {colour}; }}" for name, colour in Polarity.objects.values_list("name", "colour")]
     for layer in range(MAX_LAYERS):
         rules += [f".c{layer}-{name} {{ --c{layer}: {colour}; }}" for name, colour in labels]
     response = HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")

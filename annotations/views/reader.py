@@ -1,12 +1,18 @@
-"""The reading view: an article's paragraphs with the analyst's spans, and its side panel."""
+"""The reading view: an article's paragraphs with the analyst's annotations, and its side panel."""
 
+import json
 from collections import defaultdict
 
+from django.db.models.functions import Length
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from corpus.models import Paragraph
+
+from ..boilerplate import clean_paragraphs
 from ..lookups import get_article_for_reader
-from ..models import Label, Span
+from ..models import BoilerplateMark, Label, Span, Stance
 from ..rendering import paragraph_html
 
 SPAN_SCOPES = ("mine", "all")
@@ -20,49 +26,102 @@ def span_scope(request):
     return request.session.get("span_scope", "mine")
 
 
-def visible_spans(request, paragraphs_filter):
-    everyone = span_scope(request) == "all"
-    return (
-        Span.objects.filter(**paragraphs_filter)
-        .visible_to(request.user, everyone=everyone)
-        .select_related("label", "entity", "entity__label")
-        .order_by("paragraph_id", "start", "-end", "pk")
-    )
+class ArticleAnnotations:
+    """The annotations one reader sees in an article, in a fixed number of queries however many there are.
+
+    Spans are loaded for the whole article, or for the paragraphs just written to; stances (with their
+    evidence) and boilerplate marks always for the whole article, since the side panel sums them up.
+    """
+
+    def __init__(self, request, article_id, *, paragraphs=None):
+        self.user = request.user
+        self.everyone = span_scope(request) == "all"
+        where = {"paragraph__in": paragraphs} if paragraphs is not None else {"paragraph__article_id": article_id}
+        self.spans = list(
+            Span.objects.filter(**where)
+            .visible_to(self.user, everyone=self.everyone)
+            .select_related("label", "entity", "entity__label")
+            .order_by("paragraph_id", "start", "-end", "pk")
+        )
+        self.stances = list(Stance.objects.filter(article_id=article_id).visible_to(self.user, everyone=self.everyone).for_display())
+        self.marks = list(
+            BoilerplateMark.objects.filter(paragraph__article_id=article_id)
+            .visible_to(self.user, everyone=self.everyone)
+            .select_related("category", "author")
+            .order_by("paragraph_id", "pk")
+        )
+
+    def attach(self, paragraphs):
+        """Give each paragraph .visible_spans, .visible_evidence, .boilerplate (the mark shown, or None) and .html."""
+        spans, evidence, marks = defaultdict(list), defaultdict(list), defaultdict(list)
+        for span in self.spans:
+            spans[span.paragraph_id].append(span)
+        for stance in self.stances:
+            for item in stance.evidence.all():
+                item.stance = stance  # the prefetched parent, so rendering needs no query
+                evidence[item.paragraph_id].append(item)
+        for mark in self.marks:
+            marks[mark.paragraph_id].append(mark)
+        for paragraph in paragraphs:
+            paragraph.visible_spans = spans.get(paragraph.pk, [])
+            paragraph.visible_evidence = evidence.get(paragraph.pk, [])
+            own = [m for m in marks.get(paragraph.pk, []) if m.author_id == self.user.pk]
+            paragraph.shown_marks = own + [m for m in marks.get(paragraph.pk, []) if m.author_id != self.user.pk]
+            paragraph.boilerplate = paragraph.shown_marks[0] if paragraph.shown_marks else None
+            paragraph.html = paragraph_html(paragraph.text, paragraph.visible_spans, paragraph.visible_evidence)
+        return paragraphs
+
+    @property
+    def marked_paragraph_ids(self):
+        return {mark.paragraph_id for mark in self.marks}
+
+    def entity_summary(self, spans=None):
+        """[(entity, mention count)] for the side panel, most mentioned first."""
+        entities, counts = {}, defaultdict(int)
+        for span in self.spans if spans is None else spans:
+            if span.entity_id:
+                entities[span.entity_id] = span.entity
+                counts[span.entity_id] += 1
+        return sorted(((entities[pk], counts[pk]) for pk in entities), key=lambda item: (-item[1], item[0].name))
+
+    def boilerplate_summary(self, lengths):
+        """Counts for the panel: paragraphs marked, and the clean text's size, from [(paragraph id, length)]."""
+        marked = self.marked_paragraph_ids
+        clean = [length for pk, length in lengths if pk not in marked]
+        return {
+            "marked": len(lengths) - len(clean),
+            "paragraphs": len(lengths),
+            "clean_paragraphs": len(clean),
+            # Characters of the clean text: the paragraphs plus one separator between each two.
+            "clean_characters": sum(clean) + max(len(clean) - 1, 0),
+        }
 
 
-def attach_spans(paragraphs, spans):
-    """Give each paragraph .visible_spans and .html (its text with highlights), without further queries."""
-    by_paragraph = defaultdict(list)
-    for span in spans:
-        by_paragraph[span.paragraph_id].append(span)
-    for paragraph in paragraphs:
-        paragraph.visible_spans = by_paragraph.get(paragraph.pk, [])
-        paragraph.html = paragraph_html(paragraph.text, paragraph.visible_spans)
-    return paragraphs
-
-
-def entity_summary(spans):
-    """[(entity, label, mention count)] for the side panel, most mentioned first; unlinked spans by label."""
-    entities, counts = {}, defaultdict(int)
-    for span in spans:
-        if span.entity_id:
-            entities[span.entity_id] = span.entity
-            counts[span.entity_id] += 1
-    return sorted(((entities[pk], counts[pk]) for pk in entities), key=lambda item: (-item[1], item[0].name))
+def panel_context(annotations, article_id, *, spans=None, paragraphs=None):
+    """The side panel's lists. Paragraph lengths come from `paragraphs` if loaded, else from one query."""
+    if paragraphs is not None:
+        lengths = [(p.pk, len(p.text)) for p in paragraphs]
+    else:
+        lengths = Paragraph.objects.filter(article_id=article_id).annotate(length=Length("text")).values_list("pk", "length")
+    return {
+        "article_id": article_id,
+        "entities": annotations.entity_summary(spans),
+        "stances": annotations.stances,
+        "boilerplate": annotations.boilerplate_summary(list(lengths)),
+    }
 
 
 def reader_context(request, article):
-    paragraphs = list(article.paragraphs.order_by("position"))
-    spans = list(visible_spans(request, {"paragraph__article": article}))
-    attach_spans(paragraphs, spans)
+    annotations = ArticleAnnotations(request, article.pk)
+    paragraphs = annotations.attach(list(article.paragraphs.order_by("position")))
     labels = list(Label.objects.active())
     return {
         "article": article,
         "paragraphs": paragraphs,
         "labels": labels,
         "label_keys": {label.shortcut: label.name for label in labels if label.shortcut},
-        "entities": entity_summary(spans),
         "span_scope": span_scope(request),
+        **panel_context(annotations, article.pk, paragraphs=paragraphs),
     }
 
 
@@ -72,20 +131,56 @@ def article(request, pk):
     return render(request, "annotations/reader.html", reader_context(request, article))
 
 
+@require_GET
+def clean_text(request, pk):
+    """The article without the paragraphs marked as boilerplate (in the reader's current scope)."""
+    article = get_article_for_reader(request.user, pk)
+    annotations = ArticleAnnotations(request, article.pk)
+    paragraphs = list(article.paragraphs.order_by("position"))
+    kept = clean_paragraphs(paragraphs, annotations.marked_paragraph_ids)
+    if request.GET.get("format") == "txt":
+        response = HttpResponse("\n".join(p.text for p in kept) + "\n", content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="article-{article.pk}-clean.txt"'
+        return response
+    return render(
+        request, "annotations/clean_text.html",
+        {"article": article, "paragraphs": kept, "removed": len(paragraphs) - len(kept), "span_scope": span_scope(request)},
+    )
+
+
 def card_context(user, span):
     """What the span card needs besides the span: may this user edit it, and the labels to offer."""
     return {"editable": span.is_editable_by(user), "labels": Label.objects.active()}
 
 
-def render_paragraph(request, paragraph, *, extra=None):
-    """The paragraph partial, freshly queried, plus the side panel's entity list out of band.
-
-    A write touches one paragraph, so only its spans are loaded, plus the article's entity-linked
-    spans for the panel; not every span of the article on every save.
-    """
-    attach_spans([paragraph], visible_spans(request, {"paragraph": paragraph}))
-    linked = visible_spans(request, {"paragraph__article_id": paragraph.article_id, "entity__isnull": False})
-    context = {"paragraph": paragraph, "entities": entity_summary(linked), "oob": True, **(extra or {})}
+def render_paragraphs(request, paragraphs, *, extra=None):
+    """Re-rendered paragraphs after a write (the first is the response's target, the others swap out of
+    band), plus the side panel's lists out of band. Only the written paragraphs' spans are loaded;
+    the panel's entity list needs just the article's entity-linked spans."""
+    paragraph = paragraphs[0]
+    article_id = paragraph.article_id
+    annotations = ArticleAnnotations(request, article_id, paragraphs=paragraphs)
+    annotations.attach(paragraphs)
+    linked = (
+        Span.objects.filter(paragraph__article_id=article_id, entity__isnull=False)
+        .visible_to(request.user, everyone=annotations.everyone)
+        .select_related("entity", "entity__label")
+    )
+    context = {
+        "paragraph": paragraph,
+        "other_paragraphs": paragraphs[1:],
+        "oob": True,
+        **panel_context(annotations, article_id, spans=linked),
+        **(extra or {}),
+    }
     if context.get("card_span"):
         context.update(card_context(request.user, context["card_span"]))
-    return render(request, "annotations/paragraph_update.html", context)
+    response = render(request, "annotations/paragraph_update.html", context)
+    if context.get("flash"):
+        # An htmx event the page shows in its message area. JSON escapes non-ASCII: headers stay ASCII.
+        response["HX-Trigger"] = json.dumps({"hamish:flash": {"message": context["flash"]}})
+    return response
+
+
+def render_paragraph(request, paragraph, *, extra=None):
+    return render_paragraphs(request, [paragraph], extra=extra)

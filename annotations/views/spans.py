@@ -7,8 +7,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ..forms import SpanCreateForm, SpanUpdateForm
 from ..lookups import get_paragraph_for_reader, get_span_for_editor, get_span_for_reader
-from ..spans import create_span, delete_span, undo_last, update_span
-from .reader import card_context, render_paragraph
+from corpus.models import Paragraph
+
+from ..history import undo_last
+from ..spans import create_span, delete_span, update_span
+from .reader import card_context, render_paragraph, render_paragraphs
 
 
 def problem(message, status=422):
@@ -69,13 +72,25 @@ def undo(request):
     if article_id and not article_id.isdigit():
         return problem("Unknown article.")
     try:
-        paragraph_id = undo_last(request.user, int(article_id) if article_id else None)
+        event = undo_last(request.user, int(article_id) if article_id else None)
     except ValidationError as exc:
         return problem(first_error(exc), status=409)
-    if paragraph_id is None:
+    if event is None:
         return problem("Nothing to undo in this article." if article_id else "Nothing to undo.", status=409)
-    paragraph = get_paragraph_for_reader(request.user, paragraph_id)
-    response = render_paragraph(request, paragraph, extra={"clear_card": True})
-    response["HX-Retarget"] = f"#{paragraph.anchor}"
+    paragraphs = undone_paragraphs(request.user, event)
+    if not paragraphs:
+        return problem("Undone.", status=200)
+    response = render_paragraphs(request, paragraphs, extra={"clear_card": True, "flash": f"Undid: {event.kind} {event.action}."})
+    response["HX-Retarget"] = f"#{paragraphs[0].anchor}"
     response["HX-Reswap"] = "outerHTML"
     return response
+
+
+def undone_paragraphs(user, event):
+    """The paragraphs an undone event touched: its own, and for a stance every evidence paragraph."""
+    ids = [event.paragraph_id]
+    for data in (event.before, event.after):
+        ids += [item[0] for item in (data or {}).get("evidence", [])]
+    ids = [pk for pk in dict.fromkeys(ids) if pk is not None]
+    found = {p.pk: p for p in Paragraph.objects.filter(pk__in=ids).select_related("article")}
+    return [found[pk] for pk in ids if pk in found]

@@ -1,5 +1,6 @@
 // The reading view: select text, press a label's key (or pick it in the popup), and the span is
-// saved through htmx; the server answers with the re-rendered paragraph.
+// saved through htmx; the server answers with the re-rendered paragraph. The same selection can
+// become a stance's evidence (s, or e for the open stance); b marks the current paragraph as boilerplate.
 //
 // Offsets: the DOM counts UTF-16 code units, so everything here is UTF-16. The server converts
 // to code points of the NFC paragraph text and checks the quoted text we send along.
@@ -34,6 +35,11 @@
     else say("The server could not save this (" + xhr.status + "). Nothing was changed.", "error");
   });
   document.body.addEventListener("htmx:sendError", () => say("The server cannot be reached. Nothing was saved.", "error"));
+  // Messages the server sends with a successful write (HX-Trigger), e.g. "its 2 spans are kept".
+  document.body.addEventListener("hamish:flash", (event) => say(event.detail.message, event.detail.kind || "info"));
+
+  // URLs come from the page as templates with 0 for the id: /paragraphs/0/stances/new/.
+  function urlFor(template, id) { return workspace.dataset[template].replace("/0/", "/" + id + "/"); }
 
   // ---- selection -> offsets ---------------------------------------------------------------------
   function paragraphOf(node) {
@@ -116,6 +122,7 @@
       return;
     }
     pendingSelection = selection;
+    popover.querySelector("[data-evidence]").hidden = !openStanceCard();
     const rect = window.getSelection().getRangeAt(0).getBoundingClientRect();
     popover.hidden = false;
     const top = window.scrollY + rect.bottom + 6;
@@ -128,9 +135,51 @@
 
   popover.addEventListener("mousedown", (event) => event.preventDefault()); // keep the selection
   popover.addEventListener("click", (event) => {
-    const button = event.target.closest("button[data-label]");
-    if (button && pendingSelection) createSpan(pendingSelection, button.dataset.label);
+    const button = event.target.closest("button");
+    if (!button || !pendingSelection) return;
+    if (button.dataset.label) createSpan(pendingSelection, button.dataset.label);
+    else if (button.hasAttribute("data-stance")) startStance(pendingSelection);
+    else if (button.hasAttribute("data-evidence")) addEvidence(pendingSelection);
   });
+
+  // ---- stances ----------------------------------------------------------------------------------
+  function openStanceCard() { return document.querySelector("#span-card [data-stance-id]"); }
+
+  // The selection becomes the evidence of a new stance: the server checks it and sends the form.
+  function startStance(selection) {
+    hidePopover();
+    setCurrentParagraph(selection.paragraph);
+    const params = new URLSearchParams({ start: selection.start, end: selection.end, quote: selection.quote });
+    htmx.ajax("GET", urlFor("stanceNewTemplate", selection.paragraph.dataset.paragraphId) + "?" + params, {
+      target: "#span-card", swap: "innerHTML",
+    });
+  }
+
+  function addEvidence(selection) {
+    const card = openStanceCard();
+    hidePopover();
+    if (!card) { say("Open a stance first (click it in the panel), then add evidence with e."); return; }
+    if (!card.dataset.evidenceUrl) { say("Only the stance's author or an administrator may change it.", "error"); return; }
+    window.getSelection().removeAllRanges();
+    htmx.ajax("POST", card.dataset.evidenceUrl, {
+      target: "#" + selection.paragraph.id, swap: "outerHTML",
+      values: { paragraph: selection.paragraph.dataset.paragraphId, start: selection.start, end: selection.end, quote: selection.quote },
+    });
+  }
+
+  // ---- boilerplate ------------------------------------------------------------------------------
+  function toggleBoilerplate(paragraph) {
+    if (!paragraph) { say("Choose a paragraph first: j / k, or click in it."); return; }
+    setCurrentParagraph(paragraph);
+    htmx.ajax("POST", urlFor("boilerplateTemplate", paragraph.dataset.paragraphId), {
+      target: "#" + paragraph.id, swap: "outerHTML", values: { action: "toggle" },
+    });
+  }
+
+  const showBoilerplate = document.querySelector("[data-show-boilerplate]");
+  if (showBoilerplate) {
+    showBoilerplate.addEventListener("change", () => workspace.classList.toggle("show-boilerplate", showBoilerplate.checked));
+  }
   document.addEventListener("mouseup", (event) => {
     if (popover.contains(event.target)) return;
     window.setTimeout(showPopover, 0);
@@ -158,27 +207,33 @@
     next.scrollIntoView({ block: "center", behavior: "smooth" });
   }
 
-  // Mark the segments of one span (the one whose card is open), or none.
-  function markSelected(spanId) {
+  // Mark the segments of the open card's span or stance evidence, or none.
+  function markSelected() {
     document.querySelectorAll(".seg.selected").forEach((s) => s.classList.remove("selected"));
-    if (spanId) document.querySelectorAll('.seg[data-spans~="' + spanId + '"]').forEach((s) => s.classList.add("selected"));
-  }
-  function openSpanId() {
-    const card = document.querySelector("#span-card [data-span-id]");
-    return card ? card.dataset.spanId : null;
+    const card = document.querySelector("#span-card .card");
+    if (!card) return;
+    let selector = null;
+    if (card.dataset.spanId) selector = '.seg[data-spans~="' + card.dataset.spanId + '"]';
+    else if (card.dataset.stanceId) selector = '.seg[data-stances~="' + card.dataset.stanceId + '"]';
+    if (selector) document.querySelectorAll(selector).forEach((s) => s.classList.add("selected"));
   }
 
   function openCard(spanId) {
-    const url = workspace.dataset.cardUrlTemplate.replace(/0\/$/, spanId + "/");
-    htmx.ajax("GET", url, { target: "#span-card", swap: "innerHTML" });
-    markSelected(spanId);
+    htmx.ajax("GET", urlFor("cardUrlTemplate", spanId), { target: "#span-card", swap: "innerHTML" });
+  }
+  function openStance(stanceId) {
+    htmx.ajax("GET", urlFor("stanceCardTemplate", stanceId), { target: "#span-card", swap: "innerHTML" });
+  }
+  function closeCard() {
+    document.getElementById("span-card").replaceChildren();
+    markSelected();
   }
 
   // Each span once, in reading order: the first segment that carries it.
   function spanStarts() {
     const seen = new Set(), result = [];
     document.querySelectorAll(".seg").forEach((segment) => {
-      segment.dataset.spans.split(" ").forEach((id) => {
+      segment.dataset.spans.split(" ").filter(Boolean).forEach((id) => {
         if (!seen.has(id)) { seen.add(id); result.push({ id, segment }); }
       });
     });
@@ -196,15 +251,49 @@
     openCard(next.id);
   }
 
-  // Clicking a highlight opens its innermost span; clicking again goes one level out.
+  // A collapsed boilerplate paragraph opens with one click (and shows its boilerplate card);
+  // any other click in a paragraph makes it the current one (for j/k and b).
+  workspace.addEventListener("click", (event) => {
+    const paragraph = event.target.closest(".paragraph");
+    if (!paragraph) return;
+    if (paragraph.classList.contains("boilerplate") && !paragraph.classList.contains("expanded")
+        && !workspace.classList.contains("show-boilerplate")) {
+      event.stopImmediatePropagation();
+      paragraph.classList.add("expanded");
+      setCurrentParagraph(paragraph);
+      htmx.ajax("GET", urlFor("boilerplateCardTemplate", paragraph.dataset.paragraphId), { target: "#span-card", swap: "innerHTML" });
+      return;
+    }
+    if (window.getSelection().isCollapsed) setCurrentParagraph(paragraph);
+  });
+
+  // Clicking a highlight opens its innermost span; clicking again goes one level out, then to the
+  // stances whose evidence covers it.
   workspace.addEventListener("click", (event) => {
     const segment = event.target.closest(".seg");
     if (!segment || !window.getSelection().isCollapsed) return;
-    const ids = segment.dataset.spans.split(" ");
+    const layers = [
+      ...segment.dataset.spans.split(" ").filter(Boolean).reverse().map((id) => ["span", id]),
+      ...(segment.dataset.stances || "").split(" ").filter(Boolean).map((id) => ["stance", id]),
+    ];
+    if (!layers.length) return;
     lastClicked.depth = lastClicked.segment === segment ? lastClicked.depth + 1 : 0;
     lastClicked.segment = segment;
     setCurrentParagraph(paragraphOf(segment));
-    openCard(ids[ids.length - 1 - (lastClicked.depth % ids.length)]);
+    const [kind, id] = layers[lastClicked.depth % layers.length];
+    if (kind === "span") openCard(id); else openStance(id);
+  });
+
+  // Stances panel: open the stance and bring its first evidence into view.
+  workspace.addEventListener("click", (event) => {
+    const button = event.target.closest(".stance-open");
+    if (!button) return;
+    openStance(button.dataset.stanceId);
+    const first = document.querySelector('.seg[data-stances~="' + button.dataset.stanceId + '"]');
+    if (first) {
+      setCurrentParagraph(paragraphOf(first));
+      first.scrollIntoView({ block: "center", behavior: "smooth" });
+    }
   });
 
   // Entities panel: highlight every mention of one entity.
@@ -225,6 +314,9 @@
   // processing (a fast click) would otherwise be sent as a plain GET of this page, reloading it.
   document.addEventListener("submit", (event) => {
     if (event.target.closest("#span-card")) event.preventDefault();
+  });
+  document.addEventListener("click", (event) => {
+    if (event.target.closest("[data-close-card]")) closeCard();
   });
 
   // ---- keyboard -----------------------------------------------------------------------------------
@@ -249,9 +341,7 @@
   document.addEventListener("keydown", (event) => {
     if (event.defaultPrevented || typing(event.target)) return;
     if (event.key === "Escape") {
-      hidePopover(); toggleHelp(false);
-      document.getElementById("span-card").replaceChildren();
-      markSelected(null);
+      hidePopover(); toggleHelp(false); closeCard();
       return;
     }
     if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z") { event.preventDefault(); undo(); return; }
@@ -279,6 +369,20 @@
     }
     switch (event.key) {
       case "?": event.preventDefault(); toggleHelp(); break;
+      case "s":
+        event.preventDefault();
+        if (selection) startStance(selection);
+        else say(selectionProblem || "Select the passage that shows the stance, then press s.", selectionProblem ? "error" : "info");
+        break;
+      case "e":
+        event.preventDefault();
+        if (selection) addEvidence(selection);
+        else say("Select a passage, then press e to add it to the open stance's evidence.");
+        break;
+      case "b":
+        event.preventDefault();
+        toggleBoilerplate(selection ? selection.paragraph : currentParagraph);
+        break;
       case "j": moveParagraph(1); break;
       case "k": moveParagraph(-1); break;
       case "]": moveSpan(1); break;
@@ -288,13 +392,13 @@
       case "Delete": {
         // Straight from the card's data, not by clicking its button: a card that has just been swapped
         // in gets its htmx behaviour only when it settles, and until then the button would submit natively.
-        const card = document.querySelector("#span-card [data-span-id]");
+        const card = document.querySelector("#span-card [data-span-id], #span-card [data-stance-id]");
         if (!card) break;
         event.preventDefault();
         if (card.dataset.deleteUrl) {
           htmx.ajax("POST", card.dataset.deleteUrl, { target: "#" + card.dataset.paragraphAnchor, swap: "outerHTML" });
         } else {
-          say("Only the span's author or an administrator may delete it.", "error");
+          say("Only its author or an administrator may delete it.", "error");
         }
         break;
       }
@@ -311,6 +415,9 @@
     if (currentParagraph && !document.body.contains(currentParagraph)) {
       setCurrentParagraph(document.getElementById(currentParagraph.id));
     }
-    markSelected(openSpanId());
+    markSelected();
+    // A freshly loaded stance form starts at its first field.
+    const autofocus = document.querySelector("#span-card [data-stance-form] [data-autofocus]");
+    if (autofocus && !autofocus.dataset.focused) { autofocus.dataset.focused = "1"; autofocus.focus(); }
   });
 })();

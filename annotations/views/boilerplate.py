@@ -1,0 +1,60 @@
+"""Boilerplate marks through htmx: the b key's toggle, choosing the category, unmarking."""
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_POST
+
+from ..boilerplate import kept_warning, mark_boilerplate, toggle_boilerplate, unmark_boilerplate
+from ..forms import BoilerplateForm
+from ..lookups import get_paragraph_for_reader
+from ..models import BoilerplateCategory, BoilerplateMark
+from .reader import render_paragraph
+from .spans import first_error, problem
+
+
+def card_context(user, paragraph):
+    marks = list(BoilerplateMark.objects.filter(paragraph=paragraph).select_related("category", "author").order_by("pk"))
+    own = next((mark for mark in marks if mark.author_id == user.pk), None)
+    return {
+        "marked_paragraph": paragraph,
+        "own_mark": own,
+        "other_marks": [mark for mark in marks if mark.author_id != user.pk],
+        "categories": BoilerplateCategory.objects.active(),
+    }
+
+
+@require_GET
+def card(request, paragraph_id):
+    paragraph = get_paragraph_for_reader(request.user, paragraph_id)
+    return render(request, "annotations/boilerplate_card.html", card_context(request.user, paragraph))
+
+
+@require_POST
+def change(request, paragraph_id):
+    """Answers with the paragraph (collapsed or not), the panel's counts, the card, and a warning when the
+    paragraph holds annotations (they are kept)."""
+    paragraph = get_paragraph_for_reader(request.user, paragraph_id)
+    form = BoilerplateForm(request.POST)
+    if not form.is_valid():
+        return problem(first_error(form))
+    action, category = form.cleaned_data["action"], form.cleaned_data["category"]
+    try:
+        if action == "toggle":
+            mark = toggle_boilerplate(user=request.user, paragraph=paragraph, category=category)
+        elif action == "mark":
+            mark = mark_boilerplate(user=request.user, paragraph=paragraph, category=category)
+        else:
+            own = BoilerplateMark.objects.filter(paragraph=paragraph, author=request.user).first()
+            if own is None:
+                return problem("You have not marked this paragraph as boilerplate.", status=409)
+            unmark_boilerplate(user=request.user, mark=own)
+            mark = None
+    except ValidationError as exc:
+        return problem(first_error(exc))
+    extra = {"card_boilerplate": True, **card_context(request.user, paragraph)}
+    if mark is not None:
+        warning = kept_warning(paragraph)
+        extra["flash"] = f"Marked as boilerplate ({mark.category.display_name}). {warning}".strip()
+    else:
+        extra["flash"] = "No longer boilerplate."
+    return render_paragraph(request, paragraph, extra=extra)
