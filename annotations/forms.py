@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 
 from .models import BoilerplateCategory, Entity, Label, Polarity
 from .notes import NOTE_MAX
@@ -129,3 +130,60 @@ class BoilerplateForm(forms.Form):
         if data.get("action") == "mark" and not data.get("category"):
             raise forms.ValidationError("Choose a boilerplate category.")
         return data
+
+
+class AnnotationImportForm(forms.Form):
+    """The admin's annotation import: a Hamish JSON export, CoNLL/BIO or doccano JSONL file."""
+
+    file = forms.FileField(help_text="A Hamish JSON export (.json), CoNLL/BIO (.conll, .bio, .txt) or doccano JSONL (.jsonl).")
+    format = forms.ChoiceField(choices=[("", "from the file name")], required=False)
+    create_missing = forms.BooleanField(
+        required=False, label="Create missing labels", help_text="Create labels, polarities and boilerplate categories the file uses but this Hamish lacks."
+    )
+    unknown_users = forms.ChoiceField(
+        choices=[("create", "create them as inactive accounts"), ("map", "attribute their work to the account below")],
+        initial="create", label="Annotators unknown here",
+    )
+    map_to = forms.ModelChoiceField(queryset=None, required=False, label="Account for unknown annotators")
+    annotator = forms.ModelChoiceField(queryset=None, required=False, help_text="CoNLL and doccano files: whose spans these are (default: you).")
+    source = forms.CharField(required=False, max_length=200, help_text="CoNLL and doccano files: the outlet of the new articles.")
+
+    def __init__(self, *args, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        from .interchange.loading import IMPORT_FORMATS
+
+        super().__init__(*args, **kwargs)
+        users = get_user_model().objects.order_by("username")
+        self.fields["map_to"].queryset = users
+        self.fields["annotator"].queryset = users
+        self.fields["format"].choices += list(IMPORT_FORMATS.items())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("unknown_users") == "map" and not data.get("map_to"):
+            raise forms.ValidationError("Choose the account that unknown annotators' work is attributed to.")
+        upload = data.get("file")
+        if upload is not None and upload.size > settings.HAMISH_ANNOTATION_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is {upload.size:,} bytes; an annotation import may be at most {settings.HAMISH_ANNOTATION_IMPORT_MAX_BYTES:,} bytes."
+                " Use manage.py import_annotations for larger files."
+            )
+        return data
+
+    def run(self, user):
+        """Import the file; return (report, None) or (None, [problems]). Nothing changes on problems."""
+        from .interchange.loading import AnnotationImportError, ImportOptions, document_from_file, guess_format, import_document
+
+        data = self.cleaned_data
+        upload = data["file"]
+        annotator = data["annotator"] or user
+        try:
+            document = document_from_file(
+                upload.read(), format=data["format"] or guess_format(upload.name), annotator=annotator.get_username(),
+                source_name=" ".join(data["source"].split()), filename=upload.name,
+            )
+            options = ImportOptions(create_missing=data["create_missing"], unknown_users=data["unknown_users"], map_to=data["map_to"])
+            return import_document(document, user=user, options=options), None
+        except AnnotationImportError as exc:
+            return None, exc.problems

@@ -183,6 +183,9 @@ HAMISH_IMPORT_MAX_ARCHIVE_BYTES = env_int("HAMISH_IMPORT_MAX_ARCHIVE_BYTES", 200
 HAMISH_IMPORT_MAX_ARCHIVE_MEMBERS = env_int("HAMISH_IMPORT_MAX_ARCHIVE_MEMBERS", 5000)
 # One upload request through the import page (all files together).
 HAMISH_UPLOAD_MAX_BYTES = env_int("HAMISH_UPLOAD_MAX_BYTES", 100 * 1024 * 1024)
+# One annotation file imported through the admin (the whole document is read into memory to be checked);
+# manage.py import_annotations has no limit of its own.
+HAMISH_ANNOTATION_IMPORT_MAX_BYTES = env_int("HAMISH_ANNOTATION_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 # Uploads above this size are spooled to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("HAMISH_UPLOAD_MAX_FILES", 1000)

@@ -1,0 +1,112 @@
+"""doccano JSONL (sequence labelling): one article per line, {"text": ..., "label": [[start, end, "LABEL"], ...]}.
+
+Offsets are code points of the article text (paragraphs joined by a newline), end exclusive: the
+indices doccano's Python side uses. Export adds title, source, url and content_hash, which doccano
+keeps as metadata; import reads them back when present. Import splits the text into paragraphs at
+newlines (dropping blank lines and surrounding whitespace, with offsets moved to match); a label
+that crosses a newline is refused, as Hamish spans stay inside one paragraph.
+"""
+
+import json
+import unicodedata
+
+from corpus.importing.formats import title_from_paragraph
+from corpus.models import PARAGRAPH_SEPARATOR, content_hash
+
+from .hamish_json import FORMAT, OFFSETS, VERSION
+
+
+def stream_doccano(records):
+    for record in records:
+        line = {
+            "id": record["id"],
+            "text": record["text"],
+            "label": [[span["article_start"], span["article_end"], span["label"]] for span in record["spans"]],
+            "title": record["title"],
+            "source": record["source"]["name"],
+            "url": record["url"],
+            "content_hash": record["content_hash"],
+        }
+        yield json.dumps(line, ensure_ascii=False) + "\n"
+
+
+class DoccanoError(ValueError):
+    pass
+
+
+def _paragraphs(text):
+    """[(start in the doccano text, NFC paragraph, the raw stripped line)] for the non-blank lines."""
+    result, position = [], 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            result.append((position + (len(line) - len(line.lstrip())), unicodedata.normalize("NFC", stripped), stripped))
+        position += len(line) + 1
+    return result
+
+
+def doccano_to_document(data, *, annotator, source_name, filename=""):
+    """A Hamish JSON document (for loading.import_document) from doccano JSONL bytes."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DoccanoError("The file is not UTF-8 text.") from None
+    articles, labels, span_id = [], set(), 0
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            line = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise DoccanoError(f"Line {number} is not valid JSON: {exc.msg}.") from None
+        if not isinstance(line, dict) or not isinstance(line.get("text"), str):
+            raise DoccanoError(f'Line {number} has no "text".')
+        pieces = _paragraphs(line["text"])
+        if not pieces:
+            raise DoccanoError(f"Line {number}: the text is empty.")
+        annotations = line.get("label", line.get("labels", []))
+        if not isinstance(annotations, list):
+            raise DoccanoError(f'Line {number}: "label" must be a list of [start, end, "LABEL"].')
+        paragraphs, spans, offset = [], [], 0
+        for index, (_start, paragraph, _raw) in enumerate(pieces):
+            paragraphs.append({"index": index, "start": offset, "end": offset + len(paragraph), "text": paragraph, "boilerplate": None})
+            offset += len(paragraph) + len(PARAGRAPH_SEPARATOR)
+        for item in annotations:
+            if not (isinstance(item, list) and len(item) >= 3 and all(isinstance(v, int) for v in item[:2]) and isinstance(item[2], str)):
+                raise DoccanoError(f'Line {number}: each label must be [start, end, "LABEL"], found {str(item)[:60]}.')
+            start, end, name = item[0], item[1], item[2]
+            if not 0 <= start < end <= len(line["text"]):
+                raise DoccanoError(f"Line {number}: label {start}-{end} is outside the text.")
+            for index, (base, paragraph, raw_paragraph) in enumerate(pieces):
+                if base <= start and end <= base + len(raw_paragraph):
+                    # Offsets in the NFC paragraph: the NFC length of what precedes each end.
+                    a = len(unicodedata.normalize("NFC", raw_paragraph[: start - base]))
+                    b = len(unicodedata.normalize("NFC", raw_paragraph[: end - base]))
+                    quote = unicodedata.normalize("NFC", raw_paragraph[start - base : end - base])
+                    if paragraph[a:b] != quote or not quote.strip():
+                        raise DoccanoError(f"Line {number}: label {start}-{end} cuts a character apart or covers only spaces.")
+                    span_id += 1
+                    spans.append({"id": span_id, "paragraph": index, "start": a, "end": b,
+                                  "article_start": paragraphs[index]["start"] + a, "article_end": paragraphs[index]["start"] + b,
+                                  "text": quote, "label": name, "entity": None, "annotator": annotator})
+                    labels.add(name)
+                    break
+            else:
+                raise DoccanoError(f"Line {number}: label {start}-{end} crosses a line break or covers only blank space; Hamish spans stay in one paragraph.")
+        texts = [p["text"] for p in paragraphs]
+        meta = line.get("meta") if isinstance(line.get("meta"), dict) else {}
+        value = lambda key: str(line.get(key) or meta.get(key) or "")  # noqa: E731
+        articles.append({
+            "id": number, "source": {"name": value("source")[:200] or source_name},
+            "title": value("title")[:1000] or title_from_paragraph(texts[0]), "url": value("url")[:2000],
+            "content_hash": content_hash(texts), "original_filename": filename, "text": PARAGRAPH_SEPARATOR.join(texts),
+            "paragraphs": paragraphs, "spans": spans, "stances": [],
+        })
+    if not articles:
+        raise DoccanoError("The file holds no lines of text.")
+    return {
+        "format": FORMAT, "version": VERSION, "exported_at": "1970-01-01T00:00:00+00:00", "offsets": OFFSETS,
+        "filter": {"articles": "corpus", "annotator": annotator, "clean": False},
+        "labels": [{"name": name, "display_name": name, "colour": "#7f7f7f"} for name in sorted(labels)],
+        "polarities": [], "boilerplate_categories": [], "articles": articles, "entities": [], "topics": [],
+    }

@@ -1,0 +1,143 @@
+"""Hamish JSON: the export format. Streamed article by article; the schema lives next to this file.
+
+Layout (see hamish-annotations-1.0.schema.json and the README):
+  {"format": "hamish-annotations", "version": "1.0", "exported_at", "exported_by", "offsets", "filter",
+   "labels", "polarities", "boilerplate_categories", "articles": [...], "entities": [...], "topics": [...]}
+Entities and topics come after the articles: a streamed export learns which ones it needs as it goes.
+"""
+
+import json
+from pathlib import Path
+
+from django.utils import timezone
+
+from corpus.models import PARAGRAPH_SEPARATOR
+
+from ..models import BoilerplateCategory, Entity, Label, Polarity, Topic
+from .records import article_records
+
+FORMAT = "hamish-annotations"
+VERSION = "1.0"
+SCHEMA_PATH = Path(__file__).with_name("hamish-annotations-1.0.schema.json")
+OFFSETS = {
+    "unit": "unicode-code-point",
+    "normalization": "NFC",
+    "end": "exclusive",
+    "paragraph_separator": PARAGRAPH_SEPARATOR,
+    "note": "text[start:end] equals the quoted text, for paragraph offsets in paragraph.text and article offsets in article.text.",
+}
+
+
+def dumps(value):
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def label_records():
+    return [
+        {"name": label.name, "display_name": label.display_name, "colour": label.colour, "shortcut": label.shortcut,
+         "description": label.description, "is_active": label.is_active}
+        for label in Label.objects.order_by("position", "name")
+    ]
+
+
+def polarity_records():
+    return [
+        {"name": p.name, "display_name": p.display_name, "colour": p.colour, "is_active": p.is_active}
+        for p in Polarity.objects.order_by("position", "name")
+    ]
+
+
+def category_records():
+    return [
+        {"name": c.name, "display_name": c.display_name, "cue_phrases": c.cues, "is_active": c.is_active}
+        for c in BoilerplateCategory.objects.order_by("position", "name")
+    ]
+
+
+def entity_records(ids=None, chunk=2000):
+    """Entities (all, or those with these ids) with their aliases, a chunk at a time."""
+    queryset = Entity.objects.select_related("label").order_by("pk")
+    if ids is not None:
+        ids = sorted(ids)
+        chunks = (ids[i : i + chunk] for i in range(0, len(ids), chunk))
+        batches = (queryset.filter(pk__in=part).prefetch_related("aliases") for part in chunks)
+    else:
+        batches = _keyset(queryset.prefetch_related("aliases"), chunk)
+    for batch in batches:
+        for entity in batch:
+            yield {"id": entity.pk, "name": entity.name, "label": entity.label.name,
+                   "aliases": sorted(alias.name for alias in entity.aliases.all())}
+
+
+def topic_records(ids=None):
+    topics = Topic.objects.order_by("pk")
+    if ids is not None:
+        topics = topics.filter(pk__in=ids)
+    for topic in topics.iterator(chunk_size=2000):
+        yield {"id": topic.pk, "name": topic.name, "description": topic.description}
+
+
+def _keyset(queryset, chunk):
+    last = 0
+    while True:
+        batch = list(queryset.filter(pk__gt=last)[:chunk])
+        if not batch:
+            return
+        yield batch
+        last = batch[-1].pk
+
+
+def document_head(query, *, exported_by=None, exported_at=None):
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": (exported_at or timezone.now()).isoformat(),
+        "exported_by": exported_by.get_username() if exported_by else None,
+        "offsets": OFFSETS,
+        "filter": {**query.description, "annotator": query.annotator.get_username() if query.annotator else None, "clean": query.clean},
+        "labels": label_records(),
+        "polarities": polarity_records(),
+        "boilerplate_categories": category_records(),
+    }
+
+
+def stream_hamish_json(query, *, exported_by=None, on_article=None):
+    """The document as a sequence of str chunks (one per article, roughly), for a file or an HTTP stream.
+
+    A whole-corpus export of everyone's work lists every entity and topic (it is also the backup);
+    narrower exports list those their spans and stances point to.
+    """
+    head = dumps(document_head(query, exported_by=exported_by))
+    yield head[:-1] + ',"articles":['
+    everything = query.description.get("articles") == "corpus" and query.annotator is None
+    referenced = {"entities": set(), "topics": set()}
+    for index, record in enumerate(article_records(query, referenced=referenced)):
+        yield ("," if index else "") + "\n" + dumps(record)
+        if on_article:
+            on_article(record)
+    yield '\n],"entities":['
+    for index, entity in enumerate(entity_records(None if everything else referenced["entities"])):
+        yield ("," if index else "") + "\n" + dumps(entity)
+    yield '\n],"topics":['
+    for index, topic in enumerate(topic_records(None if everything else referenced["topics"])):
+        yield ("," if index else "") + "\n" + dumps(topic)
+    yield "\n]}\n"
+
+
+def load_schema():
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def schema_errors(document, limit=10):
+    """Up to `limit` readable schema violations ("articles/0/spans/3/start: -1 is less than the minimum of 0")."""
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(load_schema())
+    errors = []
+    for error in sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path)):
+        where = "/".join(str(part) for part in error.absolute_path) or "(the document)"
+        message = error.message if len(error.message) <= 200 else error.message[:200] + "…"
+        errors.append(f"{where}: {message}")
+        if len(errors) >= limit:
+            break
+    return errors

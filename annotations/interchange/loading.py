@@ -1,0 +1,450 @@
+"""Importing Hamish JSON: articles (matched by content hash), entities, topics, spans, stances, boilerplate.
+
+The whole document is checked before anything is written, and written in one transaction: a file
+with any problem changes nothing and gets every problem listed (up to a limit). Importing the same
+file twice adds nothing the second time. CoNLL and doccano imports are converted to this document
+first, so they share the checks and the writer.
+"""
+
+import json
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from corpus.models import PARAGRAPH_SEPARATOR, Article, Paragraph, Source, content_hash
+
+from ..models import (
+    BoilerplateCategory,
+    BoilerplateMark,
+    Entity,
+    EntityAlias,
+    Label,
+    Polarity,
+    Span,
+    Stance,
+    StanceEvidence,
+    Topic,
+)
+from .hamish_json import FORMAT, VERSION, schema_errors
+
+MAX_PROBLEMS = 30
+
+
+class AnnotationImportError(Exception):
+    """The file cannot be imported; `problems` says why, one readable line each. Nothing was changed."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)[:MAX_PROBLEMS]
+        super().__init__("; ".join(self.problems))
+
+
+@dataclass
+class ImportOptions:
+    create_missing: bool = False  # create unknown labels, polarities and categories from the file's definitions
+    unknown_users: str = "create"  # "create": inactive accounts with no password; "map": attribute to map_to
+    map_to: object = None
+
+
+@dataclass
+class AnnotationImportReport:
+    counts: Counter = field(default_factory=Counter)
+
+    def summary(self):
+        c = self.counts
+        parts = [
+            f"{c['articles created']} articles created, {c['articles matched']} matched by content hash",
+            f"{c['spans created']} spans created ({c['spans existing']} already there)",
+            f"{c['stances created']} stances created ({c['stances existing']} already there)",
+            f"{c['marks created']} boilerplate marks created ({c['marks existing']} already there)",
+            f"{c['entities created']} entities and {c['topics created']} topics created",
+        ]
+        if c["users created"]:
+            parts.append(f"{c['users created']} inactive accounts created for unknown annotators")
+        if c["definitions created"]:
+            parts.append(f"{c['definitions created']} labels, polarities or categories created")
+        return "; ".join(parts) + "."
+
+
+def read_document(data):
+    """Bytes of a Hamish JSON file -> the document, or AnnotationImportError saying what is wrong."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise AnnotationImportError([f"The file is not UTF-8 text (byte {exc.start} cannot be read)."]) from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise AnnotationImportError([f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."]) from None
+    check_document(document)
+    return document
+
+
+def check_document(document):
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise AnnotationImportError([f'This is not a Hamish annotations export (its "format" should be "{FORMAT}").'])
+    if document.get("version") != VERSION:
+        raise AnnotationImportError([f"This export is version {document.get('version')!r}; this Hamish reads version {VERSION}."])
+    problems = schema_errors(document, limit=MAX_PROBLEMS)
+    if problems:
+        raise AnnotationImportError(["The file does not follow the Hamish JSON schema:", *problems])
+    if document["filter"]["clean"]:
+        raise AnnotationImportError(
+            ["This is a clean export: boilerplate paragraphs were left out, so its articles cannot be restored. Import a full export."]
+        )
+
+
+def _where(index, article):
+    title = article.get("title", "")
+    return f"Article {index + 1} ({title[:40]}{'…' if len(title) > 40 else ''})"
+
+
+def _check_passage(problems, where, paragraphs, passage):
+    paragraph = paragraphs.get(passage["paragraph"])
+    if paragraph is None:
+        problems.append(f"{where}: there is no paragraph {passage['paragraph']}.")
+        return False
+    start, end = passage["start"], passage["end"]
+    if not (start < end <= len(paragraph["text"])) or paragraph["text"][start:end] != passage["text"]:
+        problems.append(f"{where}: offsets {start}-{end} do not give its text {passage['text'][:40]!r} in paragraph {passage['paragraph']}.")
+        return False
+    if (passage["article_start"], passage["article_end"]) != (paragraph["start"] + start, paragraph["start"] + end):
+        problems.append(f"{where}: its article offsets do not match its paragraph offsets.")
+        return False
+    return True
+
+
+def check_articles(document, known):
+    """Every consistency rule the schema cannot express; returns the problems found."""
+    problems = []
+    entity_labels = {entity["id"]: entity["label"] for entity in document["entities"]}
+    entity_ids = entity_labels.keys()
+    topic_ids = {topic["id"] for topic in document["topics"]}
+    for entity in document["entities"]:
+        if entity["label"] not in known["labels"]:
+            problems.append(f"Entity {entity['name']!r} has the unknown label {entity['label']}.")
+    for index, article in enumerate(document["articles"]):
+        where = _where(index, article)
+        paragraphs = article["paragraphs"]
+        texts = [p["text"] for p in paragraphs]
+        if [p["index"] for p in paragraphs] != list(range(len(paragraphs))) or not paragraphs:
+            problems.append(f"{where}: its paragraphs must be numbered 0, 1, 2, ... without gaps.")
+            continue
+        if article["text"] != PARAGRAPH_SEPARATOR.join(texts):
+            problems.append(f"{where}: its text is not its paragraphs joined by a newline.")
+        if content_hash(texts) != article["content_hash"]:
+            problems.append(f"{where}: its content hash does not match its paragraphs.")
+        offset = 0
+        for paragraph in paragraphs:
+            if (paragraph["start"], paragraph["end"]) != (offset, offset + len(paragraph["text"])):
+                problems.append(f"{where}: paragraph {paragraph['index']} has wrong start/end offsets.")
+                break
+            if not unicodedata.is_normalized("NFC", paragraph["text"]) or paragraph["text"] != paragraph["text"].strip():
+                problems.append(f"{where}: paragraph {paragraph['index']} is not NFC text without surrounding whitespace.")
+            for mark in paragraph.get("boilerplate_marks", []):
+                if mark["category"] not in known["categories"]:
+                    problems.append(f"{where}: unknown boilerplate category {mark['category']!r}.")
+            offset += len(paragraph["text"]) + len(PARAGRAPH_SEPARATOR)
+        by_index = {p["index"]: p for p in paragraphs}
+        span_ids = set()
+        for span in article["spans"]:
+            span_where = f"{where}, span {span['id']}"
+            _check_passage(problems, span_where, by_index, span)
+            if span["label"] not in known["labels"]:
+                problems.append(f"{span_where}: unknown label {span['label']!r}.")
+            if span["entity"] is not None and span["entity"] not in entity_ids:
+                problems.append(f"{span_where}: its entity {span['entity']} is not in the file's entity list.")
+            elif span["entity"] is not None and entity_labels[span["entity"]] != span["label"]:
+                problems.append(f"{span_where}: it is a {span['label']} but its entity is a {entity_labels[span['entity']]}.")
+            span_ids.add(span["id"])
+        for stance in article["stances"]:
+            stance_where = f"{where}, stance {stance['id']}"
+            if stance["holder"]["entity"] not in entity_ids:
+                problems.append(f"{stance_where}: its holder entity is not in the file's entity list.")
+            if stance["holder"].get("span") not in (None, *span_ids):
+                problems.append(f"{stance_where}: its holder's span is not a span of this article.")
+            target = stance["target"]
+            if ("entity" in target and target["entity"] not in entity_ids) or ("topic" in target and target["topic"] not in topic_ids):
+                problems.append(f"{stance_where}: its target is not in the file's entity or topic list.")
+            if stance["polarity"] not in known["polarities"]:
+                problems.append(f"{stance_where}: unknown polarity {stance['polarity']!r}.")
+            for passage in stance["evidence"]:
+                _check_passage(problems, f"{stance_where}, evidence {passage['id']}", by_index, passage)
+        if len(problems) >= MAX_PROBLEMS:
+            break
+    return problems
+
+
+def _definitions(document, options, report):
+    """Labels, polarities and categories by name; unknown ones are created if allowed, else reported."""
+    known, problems = {}, []
+    kinds = [
+        ("labels", Label, document["labels"], ["display_name", "colour", "description"]),
+        ("polarities", Polarity, document["polarities"], ["display_name", "colour"]),
+        ("categories", BoilerplateCategory, document["boilerplate_categories"], ["display_name"]),
+    ]
+    used = _used_names(document)
+    for key, model, records, fields in kinds:
+        existing = {obj.name: obj for obj in model.objects.all()}
+        defined = {record["name"]: record for record in records}
+        missing = sorted(used[key] - existing.keys())
+        if missing and not options.create_missing:
+            noun = {"labels": "labels", "polarities": "polarities", "categories": "boilerplate categories"}[key]
+            problems.append(f"Unknown {noun}: {', '.join(missing)}. Create them first, or import with 'create missing labels' on.")
+        elif missing:
+            for name in missing:
+                record = defined.get(name, {})
+                values = {f: record[f] for f in fields if record.get(f) is not None}
+                values.setdefault("display_name", name)
+                if key == "categories" and record.get("cue_phrases"):
+                    values["cue_phrases"] = "\n".join(record["cue_phrases"])
+                obj = model(name=name, **values)
+                try:
+                    obj.full_clean()
+                except ValidationError as exc:
+                    problems.append(f"The {key[:-1]} {name!r} cannot be created: {' '.join(exc.messages)}")
+                    continue
+                obj.save()
+                existing[name] = obj
+                report.counts["definitions created"] += 1
+        known[key] = existing
+    return known, problems
+
+
+def _used_names(document):
+    used = {"labels": set(), "polarities": set(), "categories": set()}
+    used["labels"].update(entity["label"] for entity in document["entities"])
+    for article in document["articles"]:
+        used["labels"].update(span["label"] for span in article["spans"])
+        used["polarities"].update(stance["polarity"] for stance in article["stances"])
+        for paragraph in article["paragraphs"]:
+            used["categories"].update(mark["category"] for mark in paragraph.get("boilerplate_marks", []))
+    return used
+
+
+def _users(document, options, report):
+    names = set()
+    for article in document["articles"]:
+        names.update(span["annotator"] for span in article["spans"])
+        names.update(stance["annotator"] for stance in article["stances"])
+        for paragraph in article["paragraphs"]:
+            names.update(mark["annotator"] for mark in paragraph.get("boilerplate_marks", []))
+    User = get_user_model()
+    users = {user.get_username(): user for user in User.objects.filter(**{f"{User.USERNAME_FIELD}__in": names})}
+    problems = []
+    for name in sorted(names - users.keys()):
+        if options.unknown_users == "map":
+            if options.map_to is None:
+                problems.append("Choose the account that unknown annotators' work is attributed to.")
+                break
+            users[name] = options.map_to
+            continue
+        try:
+            UnicodeUsernameValidator()(name)
+        except ValidationError:
+            problems.append(f"The annotator name {name!r} is not a valid user name.")
+            continue
+        user = User(**{User.USERNAME_FIELD: name}, is_active=False)
+        user.set_unusable_password()
+        user.save()
+        users[name] = user
+        report.counts["users created"] += 1
+    return users, problems
+
+
+def _timestamp(value):
+    return datetime.fromisoformat(value) if value else None
+
+
+@transaction.atomic
+def import_document(document, *, user, options=None):
+    """Write a checked document (see read_document); raise AnnotationImportError, changing nothing, on any problem."""
+    options = options or ImportOptions()
+    report = AnnotationImportReport()
+    known, problems = _definitions(document, options, report)
+    if not problems:
+        problems = check_articles(document, known)
+    if not problems:
+        users, problems = _users(document, options, report)
+    if problems:
+        transaction.set_rollback(True)
+        raise AnnotationImportError(problems)
+
+    entities = _write_entities(document["entities"], known["labels"], user, report)
+    topics = _write_topics(document["topics"], user, report)
+    for article in document["articles"]:
+        _write_article(article, known, users, entities, topics, user, report)
+    return report
+
+
+def _write_entities(records, labels, user, report):
+    result = {}
+    for record in records:
+        entity, created = Entity.objects.get_or_create(name=record["name"], label=labels[record["label"]], defaults={"created_by": user})
+        report.counts["entities created"] += created
+        for alias in record["aliases"]:
+            EntityAlias.objects.get_or_create(entity=entity, name=alias)
+        result[record["id"]] = entity
+    return result
+
+
+def _write_topics(records, user, report):
+    result = {}
+    for record in records:
+        topic, created = Topic.objects.get_or_create(
+            name=record["name"], defaults={"description": record.get("description", ""), "created_by": user}
+        )
+        report.counts["topics created"] += created
+        result[record["id"]] = topic
+    return result
+
+
+def _article(record, user, report):
+    existing = Article.objects.filter(content_hash=record["content_hash"]).first()
+    if existing is not None:
+        report.counts["articles matched"] += 1
+        return existing
+    source, _ = Source.objects.get_or_create(name=record["source"]["name"], defaults={"url": record["source"].get("url", "")})
+    published = record.get("published_on")
+    article = Article.objects.create(
+        source=source, title=record["title"], url=record.get("url", ""),
+        published_on=date.fromisoformat(published) if published else None, language=record.get("language") or "ar",
+        content_hash=record["content_hash"], original_filename=record.get("original_filename", "")[:255], imported_by=user,
+    )
+    Paragraph.objects.bulk_create(Paragraph(article=article, position=p["index"], text=p["text"]) for p in record["paragraphs"])
+    report.counts["articles created"] += 1
+    return article
+
+
+def _write_article(record, known, users, entities, topics, user, report):
+    article = _article(record, user, report)
+    paragraphs = dict(Paragraph.objects.filter(article=article).values_list("position", "pk"))
+
+    # Boilerplate marks: one per paragraph and annotator; the file's category wins.
+    marks = {(m.paragraph_id, m.author_id): m for m in BoilerplateMark.objects.filter(paragraph__article=article)}
+    for paragraph in record["paragraphs"]:
+        for mark in paragraph.get("boilerplate_marks", []):
+            key = (paragraphs[paragraph["index"]], users[mark["annotator"]].pk)
+            category = known["categories"][mark["category"]]
+            if key in marks:
+                report.counts["marks existing"] += 1
+                if marks[key].category_id != category.pk:
+                    marks[key].category = category
+                    marks[key].save(update_fields=["category", "updated_at"])
+            else:
+                marks[key] = BoilerplateMark.objects.create(paragraph_id=key[0], author_id=key[1], category=category)
+                report.counts["marks created"] += 1
+
+    # Spans, unless the same annotator already has the same span; times as in the file.
+    existing = {
+        (s.paragraph_id, s.start, s.end, s.label_id, s.author_id): s
+        for s in Span.objects.filter(paragraph__article=article)
+    }
+    span_ids, new = {}, []
+    for span in record["spans"]:
+        label = known["labels"][span["label"]]
+        key = (paragraphs[span["paragraph"]], span["start"], span["end"], label.pk, users[span["annotator"]].pk)
+        if key in existing:
+            span_ids[span["id"]] = existing[key]
+            report.counts["spans existing"] += 1
+            continue
+        obj = Span(paragraph_id=key[0], start=span["start"], end=span["end"], text=span["text"], label=label,
+                   entity=entities.get(span["entity"]), author_id=key[4], note=span.get("note", ""))
+        obj.file_times = (_timestamp(span.get("created_at")), _timestamp(span.get("updated_at")))
+        existing[key] = span_ids[span["id"]] = obj
+        new.append(obj)
+    Span.objects.bulk_create(new)
+    _restore_times(Span, new)
+    report.counts["spans created"] += len(new)
+
+    # Stances: the same annotator, holder, target, polarity and evidence is the same stance.
+    def stance_key(author_id, holder_id, target_entity_id, target_topic_id, polarity_id, passages):
+        return (author_id, holder_id, target_entity_id, target_topic_id, polarity_id, frozenset(passages))
+
+    current = {}
+    for stance in Stance.objects.filter(article=article).prefetch_related("evidence"):
+        passages = [(e.paragraph_id, e.start, e.end) for e in stance.evidence.all()]
+        current[stance_key(stance.author_id, stance.holder_entity_id, stance.target_entity_id, stance.target_topic_id,
+                           stance.polarity_id, passages)] = stance
+    new_stances = []
+    for stance in record["stances"]:
+        passages = [(paragraphs[p["paragraph"]], p["start"], p["end"], p["text"]) for p in stance["evidence"]]
+        target_entity = entities.get(stance["target"].get("entity"))
+        target_topic = topics.get(stance["target"].get("topic"))
+        key = stance_key(users[stance["annotator"]].pk, entities[stance["holder"]["entity"]].pk,
+                         getattr(target_entity, "pk", None), getattr(target_topic, "pk", None),
+                         known["polarities"][stance["polarity"]].pk, [p[:3] for p in passages])
+        if key in current:
+            report.counts["stances existing"] += 1
+            continue
+        holder_span = span_ids.get(stance["holder"].get("span"))
+        obj = Stance(article=article, holder_entity=entities[stance["holder"]["entity"]], holder_span=holder_span,
+                     target_entity=target_entity, target_topic=target_topic, polarity=known["polarities"][stance["polarity"]],
+                     author=users[stance["annotator"]], note=stance.get("note", ""))
+        obj.file_times = (_timestamp(stance.get("created_at")), _timestamp(stance.get("updated_at")))
+        obj.passages = passages
+        current[key] = obj
+        new_stances.append(obj)
+    Stance.objects.bulk_create(new_stances)
+    StanceEvidence.objects.bulk_create(
+        StanceEvidence(stance=s, paragraph_id=p, start=a, end=b, text=t) for s in new_stances for p, a, b, t in s.passages
+    )
+    _restore_times(Stance, new_stances)
+    report.counts["stances created"] += len(new_stances)
+
+
+def _restore_times(model, objects):
+    """auto_now fields take the current time on insert; put back the times the file records."""
+    dated = []
+    for obj in objects:
+        created, updated = obj.file_times
+        if created or updated:
+            obj.created_at = created or obj.created_at
+            obj.updated_at = updated or obj.updated_at
+            dated.append(obj)
+    if dated:
+        model.objects.bulk_update(dated, ["created_at", "updated_at"], batch_size=500)
+
+
+IMPORT_FORMATS = {
+    "hamish": "Hamish JSON export",
+    "conll": "CoNLL / BIO (also ANERcorp tags)",
+    "doccano": "doccano JSONL",
+}
+
+
+def guess_format(filename):
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    return {"json": "hamish", "jsonl": "doccano"}.get(suffix, "conll")
+
+
+def document_from_file(data, *, format, annotator, source_name="", filename=""):
+    """A checked Hamish JSON document from a file's bytes in any import format; AnnotationImportError if not."""
+    from .conll import ConllError, conll_to_document, parse_conll
+    from .doccano import DoccanoError, doccano_to_document
+
+    if format == "hamish":
+        return read_document(data)
+    try:
+        if format == "conll":
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise ConllError("The file is not UTF-8 text.") from None
+            documents = parse_conll(text)
+            if not documents:
+                raise ConllError("The file holds no tokens.")
+            document = conll_to_document(documents, annotator=annotator, source_name=source_name or "CoNLL import", filename=filename)
+        elif format == "doccano":
+            document = doccano_to_document(data, annotator=annotator, source_name=source_name or "doccano import", filename=filename)
+        else:
+            raise AnnotationImportError([f"Unknown import format {format!r}."])
+    except (ConllError, DoccanoError) as exc:
+        raise AnnotationImportError([str(exc)]) from None
+    check_document(document)
+    return document
