@@ -40,6 +40,10 @@ test: $(VENV)/.dev
 test-fast: $(VENV)/.dev
 	$(DEV_ENV) $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
+## bench: the benchmarks (bench/README.md); each prints a table and writes bench/results/*.json.
+bench: $(VENV)/.runtime
+	$(PY) bench/export.py $(BENCH_ARGS)
+
 ## demo-passwords: give the demo accounts new passwords and print them.
 demo-passwords: $(VENV)/.runtime
 	@$(DEV_ENV) $(PY) manage.py setup_demo --reset-passwords

@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.db.models import Func, TextField
 
 from corpus.models import PARAGRAPH_SEPARATOR, Article, Paragraph
 
@@ -45,8 +46,19 @@ class ExportQuery:
         return self.articles.count()
 
 
-def iso(moment):
-    return moment.isoformat() if moment else None
+class IsoUtc(Func):
+    """A datetime column as ISO 8601 text in UTC, made by the database: converting every row to a datetime
+    and back took a third of an export's time. Matches datetime.isoformat() for aware UTC values."""
+
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # Django stores SQLite datetimes as UTC text, '2026-11-23 03:53:45.023167'.
+        return self.as_sql(compiler, connection, template="(replace(%(expressions)s, ' ', 'T') || '+00:00')", **extra_context)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        template = """to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')"""
+        return self.as_sql(compiler, connection, template=template, **extra_context)
 
 
 def check_quote(where, text, start, end, quote):
@@ -85,7 +97,7 @@ def _batch_records(query, ids, usernames, referenced):
         _by_author(Span.objects.filter(paragraph__article_id__in=ids), query.annotator)
         .order_by("paragraph_id", "start", "-end", "pk")
         .values_list("pk", "paragraph_id", "paragraph__article_id", "start", "end", "text", "label__name", "entity_id",
-                     "author_id", "created_at", "updated_at", "note")
+                     "author_id", IsoUtc("created_at"), IsoUtc("updated_at"), "note")
     ):
         spans[row[2]].append(row)
     stances = defaultdict(list)
@@ -93,7 +105,7 @@ def _batch_records(query, ids, usernames, referenced):
         _by_author(Stance.objects.filter(article_id__in=ids), query.annotator)
         .order_by("article_id", "pk")
         .values_list("pk", "article_id", "holder_entity_id", "holder_span_id", "target_entity_id", "target_topic_id",
-                     "polarity__name", "author_id", "note", "created_at", "updated_at")
+                     "polarity__name", "author_id", "note", IsoUtc("created_at"), IsoUtc("updated_at"))
     ):
         stances[row[1]].append(row)
     evidence = defaultdict(list)
@@ -140,7 +152,7 @@ def _record(article, paragraph_rows, marks, span_rows, stance_rows, evidence, us
             continue  # in a boilerplate paragraph of a clean export
         span_records.append({
             "id": pk, **place(f"span {pk}", paragraph_id, start, end, text), "label": label, "entity": entity_id,
-            "annotator": usernames[author_id], "created_at": iso(created), "updated_at": iso(updated), "note": note,
+            "annotator": usernames[author_id], "created_at": created, "updated_at": updated, "note": note,
         })
         if entity_id and referenced is not None:
             referenced["entities"].add(entity_id)
@@ -160,7 +172,7 @@ def _record(article, paragraph_rows, marks, span_rows, stance_rows, evidence, us
             "holder": {"entity": holder_entity, "span": holder_span if holder_span in exported_spans else None},
             "target": {"entity": target_entity} if target_entity else {"topic": target_topic},
             "polarity": polarity, "evidence": passages, "annotator": usernames[author_id], "note": note,
-            "created_at": iso(created), "updated_at": iso(updated),
+            "created_at": created, "updated_at": updated,
         })
         if referenced is not None:
             referenced["entities"].add(holder_entity)

@@ -1,0 +1,85 @@
+"""A deterministic synthetic corpus built from the demo articles, for the benchmarks.
+
+Article i is demo article i % 5 with one extra closing paragraph naming i (so every content hash
+differs). Spans tag whole words, cycling through the words of the article, so the same call always
+builds the same corpus. Runs inside a configured Django (see bench/_django.py).
+"""
+
+import re
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+DEMO = Path(__file__).resolve().parents[1] / "corpus" / "demo"
+WORD = re.compile(r"\S+")
+
+
+def demo_articles():
+    return [
+        [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        for path in sorted(DEMO.glob("*.txt"))
+    ]
+
+
+def build(articles=1000, spans_per_article=20, *, start=0, batch=500):
+    """Add `articles` synthetic articles (numbered from `start`) with `spans_per_article` spans each."""
+    from annotations.models import Label, Span
+    from corpus.models import Article, Paragraph, Source, content_hash
+
+    User = get_user_model()
+    analysts = [User.objects.get_or_create(username=f"bench{i}")[0] for i in range(4)]
+    labels = list(Label.objects.filter(name__in=["PER", "ORG", "LOC", "MISC"]).order_by("name"))
+    sources = [Source.objects.get_or_create(name=f"مصدر {i}")[0] for i in range(10)]
+    seeds = demo_articles()
+    for first in range(start, start + articles, batch):
+        numbers = range(first, min(first + batch, start + articles))
+        with transaction.atomic():
+            texts = {n: seeds[n % len(seeds)] + [f"نسخة اصطناعية رقم {n}."] for n in numbers}
+            created = Article.objects.bulk_create(
+                Article(source=sources[n % len(sources)], title=texts[n][0][:200], content_hash=content_hash(texts[n]),
+                        original_filename=f"synthetic-{n}.txt")
+                for n in numbers
+            )
+            paragraphs = Paragraph.objects.bulk_create(
+                Paragraph(article=article, position=p, text=text)
+                for article, n in zip(created, numbers) for p, text in enumerate(texts[n])
+            )
+            by_article = {}
+            for paragraph in paragraphs:
+                by_article.setdefault(paragraph.article_id, []).append(paragraph)
+            spans = []
+            for article in created:
+                words = [(p, m.start(), m.end()) for p in by_article[article.pk] for m in WORD.finditer(p.text)]
+                for k in range(spans_per_article):
+                    paragraph, a, b = words[(k * 7) % len(words)]
+                    spans.append(Span(paragraph=paragraph, start=a, end=b, text=paragraph.text[a:b],
+                                      label=labels[k % len(labels)], author=analysts[(k // len(words)) % len(analysts)]))
+            # Several spans may fall on the same word with the same label and author: keep the first.
+            unique = {(s.paragraph.pk, s.start, s.end, s.label_id, s.author_id): s for s in spans}
+            Span.objects.bulk_create(unique.values(), batch_size=2000)
+
+
+def big_article(paragraphs=200, spans=2000):
+    """One article of `paragraphs` paragraphs (demo text, repeated) carrying `spans` spans; returns it."""
+    from annotations.models import Label, Span
+    from corpus.models import Article, Paragraph, Source, content_hash
+
+    lines = [line for seed in demo_articles() for line in seed]
+    texts = [f"{lines[i % len(lines)]} ({i})" for i in range(paragraphs)]
+    author = get_user_model().objects.get_or_create(username="bench0")[0]
+    labels = list(Label.objects.filter(name__in=["PER", "ORG", "LOC", "MISC"]).order_by("name"))
+    with transaction.atomic():
+        article = Article.objects.create(source=Source.objects.get_or_create(name="مصدر كبير")[0], title=texts[0][:200],
+                                         content_hash=content_hash(texts), original_filename="big.txt")
+        rows = Paragraph.objects.bulk_create(Paragraph(article=article, position=i, text=t) for i, t in enumerate(texts))
+        words = [(p, m.start(), m.end()) for p in rows for m in WORD.finditer(p.text)]
+        chosen = {}
+        for k in range(len(words) * 4):
+            paragraph, a, b = words[k % len(words)]
+            label = labels[(k // len(words)) % len(labels)]
+            chosen.setdefault((paragraph.pk, a, b, label.pk), Span(paragraph=paragraph, start=a, end=b, text=paragraph.text[a:b], label=label, author=author))
+            if len(chosen) == spans:
+                break
+        Span.objects.bulk_create(chosen.values(), batch_size=2000)
+    return article
