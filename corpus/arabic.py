@@ -26,3 +26,60 @@ def fold(text, *, ta_marbuta=False):
     if ta_marbuta:
         text = text.replace("ة", "ه")
     return SPACES.sub(" ", text).strip().casefold()
+
+
+# ---- words, clitics and skeletons, for matching ----------------------------------------------------
+
+# A word: letters, digits and the marks that sit on them (harakat are category Mn, which \w leaves out).
+WORD = re.compile(r"[^\W_][\w\u0610-\u061a\u064b-\u065f\u0670\u0640\u06d6-\u06ed]*")
+
+CONJUNCTIONS = ("", "و", "ف")
+PREPOSITIONS = ("", "ب", "ك", "ل")
+ARTICLE = "ال"
+MIN_STEM = 2  # letters left after a clitic is split off
+
+
+def _prefixes():
+    """Every clitic prefix the light split knows, longest first: و ف, then ب ك ل, then ال (ل + ال = لل)."""
+    found = set()
+    for conjunction in CONJUNCTIONS:
+        for preposition in PREPOSITIONS:
+            for article in ("", ARTICLE):
+                prefix = conjunction + preposition + article
+                if preposition == "ل" and article:
+                    prefix = conjunction + "لل"
+                if prefix:
+                    found.add(prefix)
+    return sorted(found, key=len, reverse=True)
+
+
+PREFIXES = _prefixes()
+
+
+def words(text):
+    """[(start, end, word)] of the words of `text`, with code point offsets into it (not folded)."""
+    return [(m.start(), m.end(), m.group()) for m in WORD.finditer(text)]
+
+
+def stems(folded_word):
+    """The word and what is left when a clitic prefix is split off (والعراق -> العراق, عراق; بغداد -> بغداد,
+    غداد). Light and generous: matching asks whether two words share a form, so an extra form is harmless."""
+    forms = {folded_word}
+    for prefix in PREFIXES:
+        if folded_word.startswith(prefix) and len(folded_word) - len(prefix) >= MIN_STEM:
+            forms.add(folded_word[len(prefix) :])
+    return forms
+
+
+def skeleton(folded_word):
+    """The word without its inner long vowels (ا و ي after the first letter): الاميركيه and الامريكيه both
+    give امركه, so spelling variants such as أميركي / أمريكي meet. Used as a weaker match."""
+    if len(folded_word) < 4:
+        return folded_word
+    return folded_word[0] + "".join(ch for ch in folded_word[1:] if ch not in "اوي")
+
+
+def match_forms(word):
+    """(forms, skeletons) of one word as found in text: folded (ta marbuta as ha), with clitics split off."""
+    forms = stems(fold(word, ta_marbuta=True))
+    return forms, {skeleton(form) for form in forms}

@@ -17,6 +17,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from corpus import search
 from corpus.models import PARAGRAPH_SEPARATOR, Article, Paragraph, Source, content_hash
 
 from ..models import (
@@ -316,7 +317,10 @@ def _article(record, user, report):
         published_on=date.fromisoformat(published) if published else None, language=record.get("language") or "ar",
         content_hash=record["content_hash"], original_filename=record.get("original_filename", "")[:255], imported_by=user,
     )
-    Paragraph.objects.bulk_create(Paragraph(article=article, position=p["index"], text=p["text"]) for p in record["paragraphs"])
+    paragraphs = Paragraph.objects.bulk_create(
+        Paragraph(article=article, position=p["index"], text=p["text"]) for p in record["paragraphs"]
+    )
+    search.index_paragraphs(paragraphs)
     report.counts["articles created"] += 1
     return article
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 
+from .. import search
 from ..models import Article, Paragraph, Source
 from .errors import RejectedFile
 from .formats import draft_from_file
@@ -97,7 +98,7 @@ def _write(pending, user):
             for draft, source_name in pending
         ]
     )
-    Paragraph.objects.bulk_create(
+    paragraphs = Paragraph.objects.bulk_create(
         [
             Paragraph(article=article, position=position, text=text)
             for article, (draft, _) in zip(articles, pending, strict=True)
@@ -105,6 +106,7 @@ def _write(pending, user):
         ],
         batch_size=5000,
     )
+    search.index_paragraphs(paragraphs)  # same transaction: an article is searchable exactly when it exists
     return articles
 
 
