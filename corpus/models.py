@@ -104,3 +104,28 @@ class Paragraph(models.Model):
     @property
     def anchor(self):
         return f"p{self.position}"
+
+
+class ParagraphFingerprint(models.Model):
+    """One of a paragraph's shingle hashes kept for finding its near-duplicates (corpus.duplicates)."""
+
+    paragraph = models.ForeignKey(Paragraph, on_delete=models.CASCADE, related_name="fingerprints")
+    value = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["paragraph", "value"], name="fingerprint_unique_per_paragraph")]
+
+
+class ParagraphMatch(models.Model):
+    """Two paragraphs of different articles that say nearly the same thing (left.pk < right.pk)."""
+
+    left = models.ForeignKey(Paragraph, on_delete=models.CASCADE, related_name="+")
+    right = models.ForeignKey(Paragraph, on_delete=models.CASCADE, related_name="+")
+    similarity = models.FloatField(help_text="Jaccard similarity of the folded word 3-grams, 0 to 1.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["left", "right"], name="paragraph_match_unique_pair"),
+            models.CheckConstraint(condition=models.Q(left__lt=models.F("right")), name="paragraph_match_ordered"),
+        ]
+        indexes = [models.Index(fields=["right"])]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 
-from .. import search
+from .. import duplicates, search
 from ..models import Article, Paragraph, Source
 from .errors import RejectedFile
 from .formats import draft_from_file
@@ -161,6 +161,10 @@ class _Batch:
                         articles.extend(_write([entry], self.user))
                 except IntegrityError:
                     articles.append(None)
+        # Their near-duplicates in other articles (a derived index: `manage.py rebuild_indexes` redoes it).
+        new = [article.pk for article in articles if article is not None]
+        if new:
+            duplicates.index_and_match(Paragraph.objects.filter(article_id__in=new).only("pk", "article_id", "text"))
         for article, (draft, outcome) in zip(articles, fresh, strict=True):
             if article is None:
                 self._already(outcome, *_existing_articles([draft.content_hash])[draft.content_hash])
