@@ -332,3 +332,19 @@ class BoilerplateMark(models.Model):
 
     def is_editable_by(self, user):
         return user.is_authenticated and (user.pk == self.author_id or user.is_superuser)
+
+
+class SuggestionRejection(models.Model):
+    """An analyst's "no" to a suggested span: that suggestion is never shown to them again."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    paragraph = models.ForeignKey(Paragraph, on_delete=models.CASCADE, related_name="+")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "paragraph", "start", "end", "label"], name="rejection_unique"),
+        ]

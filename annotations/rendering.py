@@ -28,18 +28,21 @@ def segments(text, spans):
     return result
 
 
-def paragraph_html(text, spans, evidence=()):
+def paragraph_html(text, spans, evidence=(), suggestions=()):
     """The paragraph's inner HTML. Text is escaped; class names come from validated label names.
 
-    Spans draw colour bands; stance evidence (objects with a .stance) is underlined, and its segments
-    carry data-stances so that a click can open the stance.
+    Spans draw colour bands; stance evidence (objects with a .stance_id) is underlined, and its segments
+    carry data-stances so that a click can open the stance; suggestions (objects with a .reason) get a
+    dashed outline and data-suggestions (their keys).
     """
     parts = []
-    for left, right, covering in segments(text, [*spans, *evidence]):
+    for left, right, covering in segments(text, [*spans, *evidence, *suggestions]):
         piece = escape(text[left:right])
         if not covering:
             parts.append(piece)
             continue
+        suggested = [item for item in covering if hasattr(item, "reason")]
+        covering = [item for item in covering if not hasattr(item, "reason")]
         covering_spans = [item for item in covering if not hasattr(item, "stance_id")]
         stance_ids = list(dict.fromkeys(str(item.stance_id) for item in covering if hasattr(item, "stance_id")))
         classes = ["seg"]
@@ -48,11 +51,17 @@ def paragraph_html(text, spans, evidence=()):
             classes += [f"c{layer}-{span.label.name}" for layer, span in enumerate(covering_spans[-MAX_LAYERS:])]
         if stance_ids:
             classes.append("evidence")
+        if suggested:
+            classes += ["suggestion", f"s-{suggested[-1].label.name}"]
         ids = " ".join(str(span.pk) for span in covering_spans)
         entity_ids = " ".join(str(span.entity_id) for span in covering_spans if span.entity_id)
-        title = " / ".join([span.label.name for span in covering_spans] + ["stance evidence"] * bool(stance_ids))
+        title = " / ".join(
+            [span.label.name for span in covering_spans] + ["stance evidence"] * bool(stance_ids)
+            + [f"suggested {s.label.name}: {s.reason}" for s in suggested]
+        )
+        suggestion_keys = f' data-suggestions="{escape(" ".join(s.key for s in suggested))}"' if suggested else ""
         parts.append(
             f'<span class="{" ".join(classes)}" data-spans="{ids}" data-entities="{entity_ids}" '
-            f'data-stances="{" ".join(stance_ids)}" title="{escape(title)}">{piece}</span>'
+            f'data-stances="{" ".join(stance_ids)}"{suggestion_keys} title="{escape(title)}">{piece}</span>'
         )
     return mark_safe("".join(parts))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import boilerplate, entities, interchange, reader, search, spans, stances
+from .views import boilerplate, entities, interchange, reader, search, spans, stances, suggestions
 
 app_name = "annotations"
 
@@ -24,6 +24,9 @@ urlpatterns = [
     path("stances/entities/<int:pk>/", stances.entity_target_detail, name="entity_target_detail"),
     path("paragraphs/<int:paragraph_id>/boilerplate/", boilerplate.card, name="boilerplate_card"),
     path("paragraphs/<int:paragraph_id>/boilerplate/change/", boilerplate.change, name="boilerplate_change"),
+    path("paragraphs/<int:paragraph_id>/suggestions/", suggestions.decide, name="suggestion_decide"),
+    path("articles/<int:pk>/suggestions/accept-all/", suggestions.decide_all, name="suggestion_accept_all"),
+    path("paragraphs/<int:paragraph_id>/versions/", reader.versions, name="paragraph_versions"),
     path("entities/search/", entities.search, name="entity_search"),
     path("entities/<int:pk>/", entities.detail, name="entity_detail"),
     path("labels.css", entities.label_styles, name="label_styles"),

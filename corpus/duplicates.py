@@ -15,7 +15,7 @@ with the full sets.
 
 import hashlib
 
-from django.db import transaction
+from django.db import models, transaction
 
 from .arabic import fold, stems, words
 from .models import Paragraph, ParagraphFingerprint, ParagraphMatch
@@ -109,12 +109,14 @@ def rebuild(batch_size=2000, progress=None):
 
 def matches_of(paragraph_ids):
     """{paragraph id: [(other paragraph id, similarity)]} for these paragraphs, best first."""
-    result = {}
-    rows = ParagraphMatch.objects.filter(left_id__in=paragraph_ids).values_list("left_id", "right_id", "similarity")
-    rows = list(rows) + [
-        (right, left, similarity)
-        for left, right, similarity in ParagraphMatch.objects.filter(right_id__in=paragraph_ids).values_list("left_id", "right_id", "similarity")
-    ]
+    result, wanted = {}, set(paragraph_ids)
+    rows = []
+    pairs = ParagraphMatch.objects.filter(models.Q(left_id__in=wanted) | models.Q(right_id__in=wanted))
+    for left, right, similarity in pairs.values_list("left_id", "right_id", "similarity"):
+        if left in wanted:
+            rows.append((left, right, similarity))
+        if right in wanted:
+            rows.append((right, left, similarity))
     for own, other, similarity in rows:
         result.setdefault(own, []).append((other, similarity))
     for value in result.values():

@@ -8,12 +8,14 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from corpus.models import Paragraph
+from corpus.duplicates import matches_of
+from corpus.models import Article, Paragraph
 
 from ..boilerplate import clean_paragraphs
-from ..lookups import get_article_for_reader
+from ..lookups import get_article_for_reader, get_paragraph_for_reader
 from ..models import BoilerplateMark, Label, Span, Stance
 from ..rendering import paragraph_html
+from ..suggestions import diff_html, suggestions_for
 
 SPAN_SCOPES = ("mine", "all")
 
@@ -52,7 +54,8 @@ class ArticleAnnotations:
         )
 
     def attach(self, paragraphs):
-        """Give each paragraph .visible_spans, .visible_evidence, .boilerplate (the mark shown, or None) and .html."""
+        """Give each paragraph .visible_spans, .visible_evidence, .boilerplate (the mark shown, or None),
+        .suggestions, .version_count (near-duplicates elsewhere) and .html."""
         spans, evidence, marks = defaultdict(list), defaultdict(list), defaultdict(list)
         for span in self.spans:
             spans[span.paragraph_id].append(span)
@@ -62,13 +65,22 @@ class ArticleAnnotations:
                 evidence[item.paragraph_id].append(item)
         for mark in self.marks:
             marks[mark.paragraph_id].append(mark)
+        # Suggestions are the reader's own (never shown as anyone's annotations), and none in paragraphs
+        # they marked as boilerplate.
+        matches = matches_of([p.pk for p in paragraphs])
+        own_marked = {m.paragraph_id for m in self.marks if m.author_id == self.user.pk}
+        suggested = suggestions_for(
+            self.user, paragraphs, own_spans=[s for s in self.spans if s.author_id == self.user.pk], matches=matches
+        )
         for paragraph in paragraphs:
             paragraph.visible_spans = spans.get(paragraph.pk, [])
             paragraph.visible_evidence = evidence.get(paragraph.pk, [])
             own = [m for m in marks.get(paragraph.pk, []) if m.author_id == self.user.pk]
             paragraph.shown_marks = own + [m for m in marks.get(paragraph.pk, []) if m.author_id != self.user.pk]
             paragraph.boilerplate = paragraph.shown_marks[0] if paragraph.shown_marks else None
-            paragraph.html = paragraph_html(paragraph.text, paragraph.visible_spans, paragraph.visible_evidence)
+            paragraph.suggestions = suggested.get(paragraph.pk, []) if paragraph.pk not in own_marked else []
+            paragraph.version_count = len(matches.get(paragraph.pk, []))
+            paragraph.html = paragraph_html(paragraph.text, paragraph.visible_spans, paragraph.visible_evidence, paragraph.suggestions)
         return paragraphs
 
     @property
@@ -184,3 +196,17 @@ def render_paragraphs(request, paragraphs, *, extra=None):
 
 def render_paragraph(request, paragraph, *, extra=None):
     return render_paragraphs(request, [paragraph], extra=extra)
+
+
+@require_GET
+def versions(request, paragraph_id):
+    """A paragraph beside its near-duplicates in other articles, the words each lacks marked."""
+    paragraph = get_paragraph_for_reader(request.user, paragraph_id)
+    pairs = matches_of([paragraph.pk]).get(paragraph.pk, [])
+    others = {p.pk: p for p in Paragraph.objects.filter(pk__in=[pk for pk, _ in pairs], article__in=Article.objects.for_reader(request.user)).select_related("article__source")}
+    rows = [
+        {"other": others[pk], "similarity": similarity, "own_html": diff_html(paragraph.text, others[pk].text),
+         "other_html": diff_html(others[pk].text, paragraph.text)}
+        for pk, similarity in pairs if pk in others
+    ]
+    return render(request, "annotations/versions.html", {"paragraph": paragraph, "rows": rows})

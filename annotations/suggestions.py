@@ -1,0 +1,246 @@
+"""Suggested spans the analyst accepts (one key) or rejects (remembered): never annotations until accepted.
+
+Two sources:
+- entity names: every mention in the article of a canonical entity's name or alias, matched word by word
+  after folding and clitic splitting (corpus.arabic), so وبلويد أوستن and لويد اوستن find لويد أوستن, and
+  for people their surname alone (وقال أوستن);
+- other versions: the analyst's spans on near-duplicate paragraphs of other articles (corpus.duplicates),
+  carried over word by word where the text is the same after folding.
+A suggestion is left out where the analyst already has a span of that label on that text, or said no.
+"""
+
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from corpus.arabic import fold, stems, words
+from corpus.duplicates import canonical, matches_of
+from corpus.models import Paragraph
+
+from .models import Entity, Span, SuggestionRejection
+
+MIN_NAME_LETTERS = 3  # shorter names (a single letter word) would be found everywhere
+SURNAME_LETTERS = 4
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    paragraph_id: int
+    start: int  # code points, as spans
+    end: int
+    text: str
+    label: object
+    entity: object  # an Entity, or None
+    reason: str
+
+    pk = None  # not stored: rendering orders layers by pk
+
+    @property
+    def key(self):
+        return f"{self.paragraph_id}:{self.start}:{self.end}:{self.label.name}:{self.entity.pk if self.entity else ''}"
+
+
+class EntityIndex:
+    """Canonical word sequences of every entity's name and aliases, by first word, for scanning text."""
+
+    def __init__(self, entities):
+        self.by_first = {}
+        for entity in entities:
+            names = {entity.name, *(alias.name for alias in entity.aliases.all())}
+            for name in names:
+                self._add(name, entity)
+            # News names people by their surname after the first mention (قال أوستن): a person's last name
+            # is a pattern too, if it is long enough to be telling.
+            if entity.label.name == "PER":
+                for name in names:
+                    name_words = words(name)
+                    if len(name_words) >= 2 and len(canonical(name_words[-1][2])) >= SURNAME_LETTERS:
+                        self._add(name_words[-1][2], entity)
+
+    def _add(self, name, entity):
+        name_words = words(name)
+        pattern = tuple(stems(fold(word, ta_marbuta=True)) for _s, _e, word in name_words)
+        if pattern and len(fold(name)) >= MIN_NAME_LETTERS:
+            first_form = fold(name_words[0][2], ta_marbuta=True)
+            for form in pattern[0]:
+                self.by_first.setdefault(form, []).append((pattern, first_form, entity))
+
+    @classmethod
+    def load(cls):
+        return cls(Entity.objects.select_related("label").prefetch_related("aliases"))
+
+    def find(self, text):
+        """[(start, end, entity)] of entity mentions in `text`: words match when they share a form after
+        folding and clitic splitting (والعراق and العراق share العراق); longest name first where they overlap."""
+        found, text_words = [], words(text)
+        forms = [stems(fold(word, ta_marbuta=True)) for _s, _e, word in text_words]
+        taken = -1
+        for i, word_forms in enumerate(forms):
+            if text_words[i][0] < taken:
+                continue
+            candidates = {id(c): c for form in word_forms for c in self.by_first.get(form, ())}.values()
+            for pattern, first_form, entity in sorted(candidates, key=lambda c: -len(c[0])):
+                if len(pattern) <= len(forms) - i and all(pattern[k] & forms[i + k] for k in range(len(pattern))):
+                    start = _start_without_clitic(text_words[i], first_form)
+                    end = text_words[i + len(pattern) - 1][1]
+                    found.append((start, end, entity))
+                    taken = end
+                    break
+        return found
+
+
+def _start_without_clitic(word_entry, name_form):
+    """Where the name begins inside the first word: after a clitic the name does not have (و in والعراق when
+    the entity is العراق; وب in وبلويد), keeping what the name itself has (ال of العراق, لل of للعراق)."""
+    start, _end, word = word_entry
+    cuts = range(0, min(4, len(word) - 1))
+    for cut in cuts:  # the name exactly, after a clitic: و|العراق, وب|لويد
+        if fold(word[cut:], ta_marbuta=True) == name_form:
+            return start + cut
+    cut = 0
+    while cut < len(word) - 2 and word[cut] in "وف" and stems(fold(word[cut + 1 :], ta_marbuta=True)) & stems(name_form):
+        cut += 1  # otherwise only a leading conjunction goes: و|للعراق
+    return start + cut
+
+
+def align(source_text, target_text):
+    """A function mapping (start, end) in source_text to (start, end) in target_text, or None where the words
+    differ. Word by word over the folded forms; spans must begin and end on word edges or keep their in-word
+    offset in an identical word."""
+    source_words, target_words = words(source_text), words(target_text)
+    matcher = SequenceMatcher(a=[canonical(w) for *_x, w in source_words], b=[canonical(w) for *_x, w in target_words], autojunk=False)
+    mapping = {}
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            for offset in range(i2 - i1):
+                mapping[i1 + offset] = j1 + offset
+
+    def carry(start, end):
+        covered = [i for i, (a, b, _w) in enumerate(source_words) if a < end and b > start]
+        if not covered or any(i not in mapping for i in covered):
+            return None
+        targets = [mapping[i] for i in covered]
+        if targets != list(range(targets[0], targets[0] + len(targets))):
+            return None
+        first, last = source_words[covered[0]], source_words[covered[-1]]
+        target_first, target_last = target_words[targets[0]], target_words[targets[-1]]
+        lead, trail = start - first[0], last[1] - end
+        if lead and first[2] != target_first[2] or trail and last[2] != target_last[2]:
+            return None  # cut inside a word that is spelled differently there
+        return target_first[0] + max(lead, 0), target_last[1] - max(trail, 0)
+
+    return carry
+
+
+def suggestions_for(user, paragraphs, *, own_spans, index=None, matches=None):
+    """{paragraph id: [Suggestion]} for these paragraphs of one article, for `user`. `own_spans` are the
+    user's spans in them (already loaded for the page); `matches` their near-duplicates, if loaded."""
+    index = index or EntityIndex.load()
+    by_id = {p.pk: p for p in paragraphs}
+    have = {(s.paragraph_id, s.start, s.end, s.label_id) for s in own_spans}
+    rejected = set(
+        SuggestionRejection.objects.filter(user=user, paragraph_id__in=by_id).values_list("paragraph_id", "start", "end", "label_id")
+    )
+    result = {}
+
+    def offer(suggestion):
+        key = (suggestion.paragraph_id, suggestion.start, suggestion.end, suggestion.label.pk)
+        if key in have or key in rejected:
+            return
+        have.add(key)  # one suggestion per place and label
+        result.setdefault(suggestion.paragraph_id, []).append(suggestion)
+
+    for paragraph in paragraphs:
+        for start, end, entity in index.find(paragraph.text):
+            offer(Suggestion(paragraph.pk, start, end, paragraph.text[start:end], entity.label, entity, f"the name of {entity.name}"))
+
+    # The analyst's spans on other versions of these paragraphs, carried over.
+    matches = matches if matches is not None else matches_of(list(by_id))
+    others = {other for pairs in matches.values() for other, _similarity in pairs}
+    if others:
+        texts = dict(Paragraph.objects.filter(pk__in=others).values_list("pk", "text"))
+        spans = Span.objects.filter(paragraph_id__in=others, author=user).select_related("label", "entity", "paragraph__article__source")
+        by_paragraph = {}
+        for span in spans:
+            by_paragraph.setdefault(span.paragraph_id, []).append(span)
+        for own_id, pairs in matches.items():
+            target = by_id[own_id]
+            for other, _similarity in pairs:
+                if other not in by_paragraph:
+                    continue
+                carry = align(texts[other], target.text)
+                for span in by_paragraph[other]:
+                    placed = carry(span.start, span.end)
+                    if placed:
+                        start, end = placed
+                        source = span.paragraph.article.source.name
+                        offer(Suggestion(own_id, start, end, target.text[start:end], span.label, span.entity, f"your tag in {source}"))
+    for value in result.values():
+        value.sort(key=lambda s: (s.start, -s.end))
+    return result
+
+
+
+
+def _check_place(paragraph, start, end):
+    if not (0 <= start < end <= len(paragraph.text)) or not paragraph.text[start:end].strip():
+        raise ValidationError("That suggestion no longer fits the text; reload the page.")
+
+
+@transaction.atomic
+def accept(*, user, paragraph, start, end, label, entity=None):
+    """The suggestion becomes the analyst's span (linked to the entity, if any), through the usual checks."""
+    from .offsets import code_point_to_utf16
+    from .spans import create_span
+
+    _check_place(paragraph, start, end)
+    text = paragraph.text
+    return create_span(
+        user=user, paragraph=paragraph, utf16_start=code_point_to_utf16(text, start), utf16_end=code_point_to_utf16(text, end),
+        quote=text[start:end], label=label, entity=entity if entity is not None and entity.label_id == label.pk else None,
+    )
+
+
+def reject(*, user, paragraph, start, end, label):
+    _check_place(paragraph, start, end)
+    SuggestionRejection.objects.get_or_create(user=user, paragraph=paragraph, start=start, end=end, label=label)
+
+
+@transaction.atomic
+def accept_all(*, user, article):
+    """Accept every suggestion in the article for this analyst; returns how many spans were made."""
+    paragraphs = list(article.paragraphs.order_by("position"))
+    own = Span.objects.filter(paragraph__article=article, author=user)
+    made = 0
+    for suggestions in suggestions_for(user, paragraphs, own_spans=own).values():
+        by_id = {p.pk: p for p in paragraphs}
+        for suggestion in suggestions:
+            try:
+                with transaction.atomic():
+                    accept(user=user, paragraph=by_id[suggestion.paragraph_id], start=suggestion.start, end=suggestion.end,
+                           label=suggestion.label, entity=suggestion.entity)
+                made += 1
+            except ValidationError:
+                continue  # e.g. overlapping suggestions of one label: the first one won
+    return made
+
+
+def diff_html(text, other_text):
+    """`text` as HTML with the words that `other_text` lacks (after folding) marked, for the versions page."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    own, other = words(text), words(other_text)
+    matcher = SequenceMatcher(a=[canonical(w) for *_x, w in own], b=[canonical(w) for *_x, w in other], autojunk=False)
+    same = {i for tag, i1, i2, _j1, _j2 in matcher.get_opcodes() if tag == "equal" for i in range(i1, i2)}
+    parts, position = [], 0
+    for i, (start, end, _word) in enumerate(own):
+        if i in same:
+            continue
+        parts.append(escape(text[position:start]))
+        parts.append(f'<mark class="changed">{escape(text[start:end])}</mark>')
+        position = end
+    parts.append(escape(text[position:]))
+    return mark_safe("".join(parts))

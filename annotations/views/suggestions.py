@@ -1,0 +1,48 @@
+"""Accepting and rejecting suggested spans through htmx."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.views.decorators.http import require_POST
+
+from ..lookups import get_article_for_reader, get_paragraph_for_reader
+from ..models import Entity, Label
+from ..suggestions import accept, accept_all, reject
+from .reader import render_paragraph
+from .spans import first_error, problem
+
+
+class SuggestionForm(forms.Form):
+    action = forms.ChoiceField(choices=[("accept", "accept"), ("reject", "reject")])
+    start = forms.IntegerField(min_value=0)  # code points: the server made the suggestion
+    end = forms.IntegerField(min_value=0)
+    label = forms.ModelChoiceField(queryset=Label.objects.all(), to_field_name="name", error_messages={"invalid_choice": "Unknown label."})
+    entity = forms.ModelChoiceField(queryset=Entity.objects.all(), required=False, error_messages={"invalid_choice": "Unknown entity."})
+
+
+@require_POST
+def decide(request, paragraph_id):
+    paragraph = get_paragraph_for_reader(request.user, paragraph_id)
+    form = SuggestionForm(request.POST)
+    if not form.is_valid():
+        return problem(first_error(form))
+    data = form.cleaned_data
+    try:
+        if data["action"] == "accept":
+            span = accept(user=request.user, paragraph=paragraph, start=data["start"], end=data["end"], label=data["label"], entity=data["entity"])
+            return render_paragraph(request, paragraph, extra={"card_span": span})
+        reject(user=request.user, paragraph=paragraph, start=data["start"], end=data["end"], label=data["label"])
+    except ValidationError as exc:
+        return problem(first_error(exc))
+    return render_paragraph(request, paragraph, extra={"flash": "Suggestion rejected; it will not be shown to you again."})
+
+
+@require_POST
+def decide_all(request, pk):
+    article = get_article_for_reader(request.user, pk)
+    made = accept_all(user=request.user, article=article)
+    messages.success(request, f"{made} suggestion{'s' if made != 1 else ''} accepted as your spans.")
+    response = HttpResponse(status=204)
+    response["HX-Refresh"] = "true"  # every paragraph may have changed: reload the page
+    return response
