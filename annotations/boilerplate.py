@@ -50,6 +50,8 @@ def kept_warning(paragraph):
         held.append(f"evidence of {stances} stance{'s' if stances != 1 else ''}")
     if not held:
         return ""
+    if spans + stances == 1:
+        return f"This paragraph holds {held[0]}. It is kept, and stays in the full export."
     return f"This paragraph holds {' and '.join(held)}. They are kept, and stay in the full export."
 
 

@@ -1,5 +1,7 @@
 """Boilerplate marks through htmx: the b key's toggle, choosing the category, unmarking."""
 
+import json
+
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
@@ -52,9 +54,13 @@ def change(request, paragraph_id):
     except ValidationError as exc:
         return problem(first_error(exc))
     extra = {"card_boilerplate": True, **card_context(request.user, paragraph)}
+    warning = kept_warning(paragraph) if mark is not None else ""
     if mark is not None:
-        warning = kept_warning(paragraph)
         extra["flash"] = f"Marked as boilerplate ({mark.category.display_name}). {warning}".strip()
     else:
         extra["flash"] = "No longer boilerplate."
-    return render_paragraph(request, paragraph, extra=extra)
+    response = render_paragraph(request, paragraph, extra=extra)
+    if warning:
+        # Shown as a warning, not as news: the analyst should notice that annotations sit in the paragraph.
+        response["HX-Trigger"] = json.dumps({"hamish:flash": {"message": extra["flash"], "kind": "warning"}})
+    return response

@@ -6,6 +6,7 @@ from collections import defaultdict
 from django.db.models.functions import Length
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from corpus.duplicates import matches_of
@@ -137,12 +138,14 @@ def reader_context(request, article):
     }
 
 
+@never_cache  # Back from another page must show annotations made since, not the browser's copy
 @require_GET
 def article(request, pk):
     article = get_article_for_reader(request.user, pk)
     return render(request, "annotations/reader.html", reader_context(request, article))
 
 
+@never_cache
 @require_GET
 def clean_text(request, pk):
     """The article without the paragraphs marked as boilerplate (in the reader's current scope)."""

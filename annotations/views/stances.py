@@ -134,7 +134,13 @@ def render_stance_change(request, stance_id, *, also=()):
     stance = get_stance_for_reader(request.user, stance_id)
     paragraphs = list(dict.fromkeys([*(item.paragraph for item in stance.evidence.all()), *also]))
     extra = {"card_stance": stance, **stance_card_context(request.user, stance)}
-    return render_paragraphs(request, paragraphs, extra=extra)
+    response = render_paragraphs(request, paragraphs, extra=extra)
+    # The request targeted the paragraph it was made from (the new passage's, or the card's first), which
+    # need not be the first one here; htmx would put this paragraph in its place, or drop it if an
+    # out-of-band paragraph replaced the target first. Name the element it replaces.
+    response["HX-Retarget"] = f"#{paragraphs[0].anchor}"
+    response["HX-Reswap"] = "outerHTML"
+    return response
 
 
 @require_GET

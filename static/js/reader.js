@@ -10,11 +10,22 @@
   const workspace = document.querySelector("[data-reader]");
   if (!workspace) return;
 
+  // Back (from the clean text, an entity or a target page) may show this page from the browser's HTTP
+  // cache: as first served, without the annotations made since, which the next keypress would contradict.
+  // A page taken from the cache transferred nothing; load it afresh.
+  const navigation = performance.getEntriesByType("navigation")[0];
+  if (navigation && navigation.type === "back_forward" && navigation.transferSize === 0) {
+    window.location.reload();
+    return;
+  }
+
   const labelKeys = JSON.parse(document.getElementById("label-keys").textContent);
   const popover = document.getElementById("label-popover");
   const help = document.getElementById("help");
   const flash = document.getElementById("flash");
   let currentParagraph = null;
+  const expandedParagraphs = new Set(); // ids of boilerplate paragraphs opened with a click
+  let shownCard = null; // the card last seen in #span-card
   let pendingSelection = null; // the selection the popup was opened for
   let lastClicked = { segment: null, depth: 0 };
 
@@ -161,6 +172,7 @@
     if (!card) { say("Open a stance first (click it in the panel), then add evidence with e."); return; }
     if (!card.dataset.evidenceUrl) { say("Only the stance's author or an administrator may change it.", "error"); return; }
     window.getSelection().removeAllRanges();
+    setCurrentParagraph(selection.paragraph);
     htmx.ajax("POST", card.dataset.evidenceUrl, {
       target: "#" + selection.paragraph.id, swap: "outerHTML",
       values: { paragraph: selection.paragraph.dataset.paragraphId, start: selection.start, end: selection.end, quote: selection.quote },
@@ -171,6 +183,7 @@
   function toggleBoilerplate(paragraph) {
     if (!paragraph) { say("Choose a paragraph first: j / k, or click in it."); return; }
     setCurrentParagraph(paragraph);
+    expandedParagraphs.delete(paragraph.id); // newly marked, it folds
     htmx.ajax("POST", urlFor("boilerplateTemplate", paragraph.dataset.paragraphId), {
       target: "#" + paragraph.id, swap: "outerHTML", values: { action: "toggle" },
     });
@@ -227,6 +240,7 @@
   function closeCard() {
     document.getElementById("span-card").replaceChildren();
     markSelected();
+    lastClicked = { segment: null, depth: 0 }; // the next click on a highlight starts at its innermost span
   }
 
   // Each span once, in reading order: the first segment that carries it.
@@ -240,14 +254,28 @@
     return result;
   }
 
+  // A folded boilerplate paragraph opens for good (also across re-renders) once one goes into it.
+  function unfold(paragraph) {
+    if (!paragraph || !paragraph.classList.contains("boilerplate")) return;
+    paragraph.classList.add("expanded");
+    expandedParagraphs.add(paragraph.id);
+  }
+
+  // Make a highlight the current paragraph's and show it, opening its paragraph if folded.
+  function bringIntoView(segment) {
+    const paragraph = paragraphOf(segment);
+    setCurrentParagraph(paragraph);
+    unfold(paragraph);
+    segment.scrollIntoView({ block: "center", behavior: "smooth" });
+  }
+
   function moveSpan(step) {
     const all = spanStarts();
     if (!all.length) { say("No spans in this article yet."); return; }
     const open = document.querySelector("#span-card [data-span-id]");
     const index = open ? all.findIndex((s) => s.id === open.dataset.spanId) : -1;
     const next = all[(index + step + all.length) % all.length];
-    setCurrentParagraph(paragraphOf(next.segment));
-    next.segment.scrollIntoView({ block: "center", behavior: "smooth" });
+    bringIntoView(next.segment);
     openCard(next.id);
   }
 
@@ -259,7 +287,7 @@
     if (paragraph.classList.contains("boilerplate") && !paragraph.classList.contains("expanded")
         && !workspace.classList.contains("show-boilerplate")) {
       event.stopImmediatePropagation();
-      paragraph.classList.add("expanded");
+      unfold(paragraph);
       setCurrentParagraph(paragraph);
       htmx.ajax("GET", urlFor("boilerplateCardTemplate", paragraph.dataset.paragraphId), { target: "#span-card", swap: "innerHTML" });
       return;
@@ -290,10 +318,7 @@
     if (!button) return;
     openStance(button.dataset.stanceId);
     const first = document.querySelector('.seg[data-stances~="' + button.dataset.stanceId + '"]');
-    if (first) {
-      setCurrentParagraph(paragraphOf(first));
-      first.scrollIntoView({ block: "center", behavior: "smooth" });
-    }
+    if (first) bringIntoView(first);
   });
 
   // Entities panel: highlight every mention of one entity.
@@ -320,8 +345,10 @@
   });
 
   // ---- keyboard -----------------------------------------------------------------------------------
+  // Keys typed into a field are text, not commands. A checkbox takes no text: after ticking "Show
+  // boilerplate", j / k / b keep working.
   function typing(target) {
-    return target.closest("input, textarea, select, [contenteditable]") !== null;
+    return target.closest("input:not([type=checkbox]), textarea, select, [contenteditable]") !== null;
   }
 
   function toggleHelp(show) {
@@ -339,7 +366,16 @@
   }
 
   document.addEventListener("keydown", (event) => {
-    if (event.defaultPrevented || typing(event.target)) return;
+    if (event.defaultPrevented) return;
+    // Esc from a card's field (the stance form starts in its holder field) closes the card, as its Cancel
+    // button says; from a box holding unsaved text it first only leaves the box, so nothing is lost.
+    if (event.key === "Escape" && typing(event.target) && event.target.closest("#span-card")) {
+      const field = event.target;
+      if (field.matches("textarea, input[type=text], input[type=search]") && field.value !== field.defaultValue) field.blur();
+      else closeCard();
+      return;
+    }
+    if (typing(event.target)) return;
     if (event.key === "Escape") {
       hidePopover(); toggleHelp(false); closeCard();
       return;
@@ -398,7 +434,7 @@
         if (card.dataset.deleteUrl) {
           htmx.ajax("POST", card.dataset.deleteUrl, { target: "#" + card.dataset.paragraphAnchor, swap: "outerHTML" });
         } else {
-          say("Only its author or an administrator may delete it.", "error");
+          say("Only the " + (card.dataset.spanId ? "span" : "stance") + "'s author or an administrator may delete it.", "error");
         }
         break;
       }
@@ -411,11 +447,24 @@
 
   // A re-rendered paragraph (a new element with the same id) stays the current one.
   // The open card's segments stay marked, also after an update or undo re-rendered them.
+  // Done after the settle: until then htmx gives a swapped-in element its predecessor's classes, and the
+  // settle puts the server's back, dropping any class added in between (a j pressed during a swap).
+  // An opened boilerplate paragraph stays open while one works in it.
   document.body.addEventListener("htmx:afterSettle", () => {
-    if (currentParagraph && !document.body.contains(currentParagraph)) {
-      setCurrentParagraph(document.getElementById(currentParagraph.id));
-    }
+    if (currentParagraph) setCurrentParagraph(document.getElementById(currentParagraph.id));
+    expandedParagraphs.forEach((id) => {
+      const paragraph = document.getElementById(id);
+      if (paragraph) paragraph.classList.add("expanded");
+    });
     markSelected();
+    // A card that has just arrived is shown from its top, even if the panel was scrolled down to reach
+    // the bottom of the previous one (a long stance form's Save button).
+    const card = document.querySelector("#span-card > .card");
+    if (card && card !== shownCard) {
+      const panel = card.closest(".panel"), area = document.getElementById("span-card");
+      if (panel && panel.scrollTop > area.offsetTop) panel.scrollTop = 0; // the message area above it too
+    }
+    shownCard = card;
     // A freshly loaded stance form starts at its first field.
     const autofocus = document.querySelector("#span-card [data-stance-form] [data-autofocus]");
     if (autofocus && !autofocus.dataset.focused) { autofocus.dataset.focused = "1"; autofocus.focus(); }
