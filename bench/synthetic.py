@@ -1,10 +1,16 @@
 """A deterministic synthetic corpus built from the demo articles, for the benchmarks.
 
 Article i is demo article i % 5 with one extra closing paragraph naming i (so every content hash
-differs). Spans tag whole words, cycling through the words of the article, so the same call always
-builds the same corpus. Runs inside a configured Django (see bench/_django.py).
+differs). With shuffle (the default), the words of each paragraph are put in an order drawn from a
+generator seeded by i: the vocabulary and word frequencies stay those of real news text (what search
+cares about), but the copies no longer repeat each other's sentences, except that every tenth article
+carries its predecessor's second paragraph with one word changed, the way outlets copy a statement.
+Without it, every article would be a near-duplicate of two thousand others, which no real corpus is.
+Spans tag whole words, cycling through the words of the article, so the same call always builds the
+same corpus. Runs inside a configured Django (see bench/_django.py).
 """
 
+import random
 import re
 from pathlib import Path
 
@@ -22,7 +28,24 @@ def demo_articles():
     ]
 
 
-def build(articles=1000, spans_per_article=20, *, start=0, batch=500):
+def article_text(n, seeds, shuffle=True):
+    paragraphs = list(seeds[n % len(seeds)])
+    if shuffle:
+        paragraphs = [_shuffled(text, random.Random(n * 1000 + i)) for i, text in enumerate(paragraphs)]
+        if n % 10 == 1 and len(paragraphs) > 1:
+            copied = _shuffled(seeds[(n - 1) % len(seeds)][1], random.Random((n - 1) * 1000 + 1)).split()
+            copied[len(copied) // 2] = "أيضا"
+            paragraphs[1] = " ".join(copied)
+    return paragraphs + [f"نسخة اصطناعية رقم {n}."]
+
+
+def _shuffled(text, generator):
+    tokens = text.split()
+    generator.shuffle(tokens)
+    return " ".join(tokens)
+
+
+def build(articles=1000, spans_per_article=20, *, start=0, batch=500, shuffle=True):
     """Add `articles` synthetic articles (numbered from `start`) with `spans_per_article` spans each."""
     from annotations.models import Label, Span
     from corpus.models import Article, Paragraph, Source, content_hash
@@ -35,7 +58,7 @@ def build(articles=1000, spans_per_article=20, *, start=0, batch=500):
     for first in range(start, start + articles, batch):
         numbers = range(first, min(first + batch, start + articles))
         with transaction.atomic():
-            texts = {n: seeds[n % len(seeds)] + [f"نسخة اصطناعية رقم {n}."] for n in numbers}
+            texts = {n: article_text(n, seeds, shuffle) for n in numbers}
             created = Article.objects.bulk_create(
                 Article(source=sources[n % len(sources)], title=texts[n][0][:200], content_hash=content_hash(texts[n]),
                         original_filename=f"synthetic-{n}.txt")

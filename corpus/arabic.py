@@ -7,6 +7,7 @@ length of a string (harakat and tatweel are dropped), so folded strings are comp
 
 import re
 import unicodedata
+from functools import lru_cache
 
 ALEF_FORMS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا"})
 YEH_FORMS = str.maketrans({"ى": "ي", "ی": "ي", "ې": "ي", "ک": "ك"})
@@ -61,6 +62,7 @@ def words(text):
     return [(m.start(), m.end(), m.group()) for m in WORD.finditer(text)]
 
 
+@lru_cache(maxsize=200_000)  # a corpus has a vocabulary, not a new word per token: most calls are repeats
 def stems(folded_word):
     """The word and what is left when a clitic prefix is split off (والعراق -> العراق, عراق; بغداد -> بغداد,
     غداد). Light and generous: matching asks whether two words share a form, so an extra form is harmless."""
@@ -68,7 +70,7 @@ def stems(folded_word):
     for prefix in PREFIXES:
         if folded_word.startswith(prefix) and len(folded_word) - len(prefix) >= MIN_STEM:
             forms.add(folded_word[len(prefix) :])
-    return forms
+    return frozenset(forms)
 
 
 def skeleton(folded_word):
@@ -81,5 +83,15 @@ def skeleton(folded_word):
 
 def match_forms(word):
     """(forms, skeletons) of one word as found in text: folded (ta marbuta as ha), with clitics split off."""
-    forms = stems(fold(word, ta_marbuta=True))
-    return forms, {skeleton(form) for form in forms}
+    return folded_match_forms(fold(word, ta_marbuta=True))
+
+
+@lru_cache(maxsize=200_000)
+def folded_match_forms(folded_word):
+    forms = stems(folded_word)
+    return forms, frozenset(skeleton(form) for form in forms)
+
+
+def folded_words(text):
+    """The words of `text` folded (ta marbuta as ha), without offsets: for indexing, where speed counts."""
+    return WORD.findall(fold(text, ta_marbuta=True))

@@ -14,10 +14,11 @@ with the full sets.
 """
 
 import hashlib
+from functools import lru_cache
 
 from django.db import models, transaction
 
-from .arabic import fold, stems, words
+from .arabic import fold, folded_words, stems
 from .models import Paragraph, ParagraphFingerprint, ParagraphMatch
 
 SHINGLE = 3  # words per shingle
@@ -28,11 +29,20 @@ MASK = (1 << 63) - 1  # fits a signed 64-bit column
 
 
 def canonical(word):
-    return min(stems(fold(word, ta_marbuta=True)), key=lambda form: (len(form), form))
+    return _shortest(stems(fold(word, ta_marbuta=True)))
+
+
+@lru_cache(maxsize=200_000)
+def _canonical_folded(folded_word):
+    return _shortest(stems(folded_word))
+
+
+def _shortest(forms):
+    return min(forms, key=lambda form: (len(form), form))
 
 
 def canonical_words(text):
-    return [canonical(word) for _s, _e, word in words(text)]
+    return [_canonical_folded(word) for word in folded_words(text)]
 
 
 def shingles(text):

@@ -10,7 +10,7 @@ original text for highlighting, so offsets stay exact.
 
 from django.db import connection, transaction
 
-from .arabic import match_forms, words
+from .arabic import folded_match_forms, folded_words, match_forms, words
 from .models import Paragraph
 
 SQLITE_TABLE = "corpus_paragraph_fts"
@@ -22,8 +22,8 @@ RESULT_LIMIT = 1000  # best-ranked paragraphs a search returns
 def paragraph_terms(text):
     """(forms, skeletons): space-separated index terms of a paragraph."""
     forms, skeletons = [], []
-    for _start, _end, word in words(text):
-        word_forms, word_skeletons = match_forms(word)
+    for word in folded_words(text):
+        word_forms, word_skeletons = folded_match_forms(word)
         forms.extend(sorted(word_forms))
         skeletons.extend(sorted(word_skeletons))
     return " ".join(forms), " ".join(skeletons)
