@@ -16,8 +16,9 @@ from corpus.models import Paragraph
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Give the colour as #RRGGBB, e.g. #1f77b4.")
 label_name = RegexValidator(r"^[A-Z][A-Z0-9_-]{0,19}$", "Use capital Latin letters, digits, _ or -, e.g. PER or GPE.")
 # Keys the reading view keeps for navigation and commands; a label may not take them.
-# s starts a stance, e adds evidence to the open stance, b toggles boilerplate on the current paragraph.
-RESERVED_KEYS = set("jkJK[]?uzUZxXsSeEbB") | {" "}
+# s starts a stance, e adds evidence to the open stance, b toggles boilerplate on the current paragraph,
+# g / y / n go to, accept and reject suggestions.
+RESERVED_KEYS = set("jkJK[]?uzUZxXsSeEbBgGyYnN") | {" "}
 
 
 class LabelQuerySet(models.QuerySet):
@@ -32,7 +33,7 @@ class Label(models.Model):
     display_name = models.CharField(max_length=60, help_text="Arabic display name, e.g. شخص.")
     colour = models.CharField(max_length=7, validators=[hex_colour], default="#1f77b4")
     shortcut = models.CharField(
-        max_length=1, blank=True, help_text="One key that applies this label to the selection (not j k [ ] ? u z x s e b)."
+        max_length=1, blank=True, help_text="One key that applies this label to the selection (not j k [ ] ? u z x s e b g y n)."
     )
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True, help_text="Retired labels keep their spans but are not offered for new ones.")

@@ -19,19 +19,20 @@ def test_the_default_labels_follow_conll():
 
 
 def add_label(client, **fields):
-    data = {"name": "GPE", "display_name": "كيان جغرافي سياسي", "colour": "#8c564b", "shortcut": "g", "description": "", "is_active": "on", "position": "5"}
+    data = {"name": "GPE", "display_name": "كيان جغرافي سياسي", "colour": "#8c564b", "shortcut": "q", "description": "", "is_active": "on", "position": "5"}
     return client.post(reverse("admin:annotations_label_add"), {**data, **fields})
 
 
 def test_admins_add_a_label(staff_client):
     assert add_label(staff_client).status_code == 302
-    assert Label.objects.get(name="GPE").shortcut == "g"
+    assert Label.objects.get(name="GPE").shortcut == "q"
 
 
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
         ({"shortcut": "j"}, "kept for navigation"),
+        ({"shortcut": "g"}, "kept for navigation"),  # g y n: suggestions
         ({"shortcut": "p"}, "Another active label already uses this key."),
         ({"colour": "red"}, "#RRGGBB"),
         ({"name": "gpe x"}, "capital Latin letters"),

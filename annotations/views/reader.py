@@ -134,6 +134,7 @@ def reader_context(request, article):
         "labels": labels,
         "label_keys": {label.shortcut: label.name for label in labels if label.shortcut},
         "span_scope": span_scope(request),
+        "suggestion_count": sum(len(p.suggestions) for p in paragraphs),
         **panel_context(annotations, article.pk, paragraphs=paragraphs),
     }
 

@@ -303,14 +303,72 @@
     const layers = [
       ...segment.dataset.spans.split(" ").filter(Boolean).reverse().map((id) => ["span", id]),
       ...(segment.dataset.stances || "").split(" ").filter(Boolean).map((id) => ["stance", id]),
+      ...(segment.dataset.suggestions || "").split(" ").filter(Boolean).map((key) => ["suggestion", key]),
     ];
     if (!layers.length) return;
     lastClicked.depth = lastClicked.segment === segment ? lastClicked.depth + 1 : 0;
     lastClicked.segment = segment;
     setCurrentParagraph(paragraphOf(segment));
     const [kind, id] = layers[lastClicked.depth % layers.length];
-    if (kind === "span") openCard(id); else openStance(id);
+    if (kind === "span") openCard(id);
+    else if (kind === "stance") openStance(id);
+    else selectSuggestion(id);
   });
+
+  // ---- suggestions --------------------------------------------------------------------------------
+  // Keys "paragraph:start:end:LABEL:entity" (code points: the server made them) on dashed segments.
+  let currentSuggestion = null;
+  let advanceTo = null; // after a decision, the next suggestion takes the decided one's place
+
+  function suggestionKeys() {
+    const keys = [];
+    document.querySelectorAll(".seg.suggestion").forEach((segment) => {
+      segment.dataset.suggestions.split(" ").forEach((key) => { if (key && !keys.includes(key)) keys.push(key); });
+    });
+    return keys;
+  }
+  function suggestionSegments(key) {
+    return Array.from(document.querySelectorAll(".seg.suggestion")).filter((s) => s.dataset.suggestions.split(" ").includes(key));
+  }
+  function selectSuggestion(key, quiet) {
+    document.querySelectorAll(".seg.current-suggestion").forEach((s) => s.classList.remove("current-suggestion"));
+    currentSuggestion = key;
+    const segments = key ? suggestionSegments(key) : [];
+    if (!segments.length) { currentSuggestion = null; return; }
+    segments.forEach((s) => s.classList.add("current-suggestion"));
+    if (quiet) return;
+    setCurrentParagraph(paragraphOf(segments[0]));
+    bringIntoView(segments[0]);
+    const hint = (segments[0].title.split(" / ").find((t) => t.startsWith("suggested")) || "suggested");
+    say(hint.charAt(0).toUpperCase() + hint.slice(1) + ". y accepts, n rejects, g goes on.");
+  }
+  function moveSuggestion(step) {
+    const keys = suggestionKeys();
+    if (!keys.length) { say("No suggestions left in this article."); return; }
+    const index = keys.indexOf(currentSuggestion);
+    selectSuggestion(keys[index < 0 ? (step > 0 ? 0 : keys.length - 1) : (index + step + keys.length) % keys.length]);
+  }
+  function decideSuggestion(action) {
+    if (!currentSuggestion || !suggestionSegments(currentSuggestion).length) {
+      say("Press g to go to a suggestion first.");
+      return;
+    }
+    const [paragraphId, start, end, label, entity] = currentSuggestion.split(":");
+    const paragraph = document.querySelector('.paragraph[data-paragraph-id="' + paragraphId + '"]');
+    advanceTo = suggestionKeys().indexOf(currentSuggestion);
+    currentSuggestion = null;
+    htmx.ajax("POST", urlFor("suggestionTemplate", paragraphId), {
+      target: "#" + paragraph.id, swap: "outerHTML", values: { action, start, end, label, entity },
+    });
+  }
+  function countSuggestions() {
+    const count = document.getElementById("suggestion-count");
+    if (!count) return;
+    const n = suggestionKeys().length;
+    count.textContent = n;
+    const acceptAll = document.querySelector("[data-accept-all]");
+    if (acceptAll) acceptAll.disabled = n === 0;
+  }
 
   // Stances panel: open the stance and bring its first evidence into view.
   workspace.addEventListener("click", (event) => {
@@ -405,6 +463,9 @@
     }
     switch (event.key) {
       case "?": event.preventDefault(); toggleHelp(); break;
+      case "g": event.preventDefault(); moveSuggestion(1); break;
+      case "y": event.preventDefault(); decideSuggestion("accept"); break;
+      case "n": event.preventDefault(); decideSuggestion("reject"); break;
       case "s":
         event.preventDefault();
         if (selection) startStance(selection);
@@ -451,6 +512,14 @@
   // settle puts the server's back, dropping any class added in between (a j pressed during a swap).
   // An opened boilerplate paragraph stays open while one works in it.
   document.body.addEventListener("htmx:afterSettle", () => {
+    countSuggestions();
+    if (advanceTo !== null) {
+      const keys = suggestionKeys();
+      if (keys.length) selectSuggestion(keys[Math.min(advanceTo, keys.length - 1)]);
+      advanceTo = null;
+    } else if (currentSuggestion) {
+      selectSuggestion(currentSuggestion, true); // re-mark it in a re-rendered paragraph
+    }
     if (currentParagraph) setCurrentParagraph(document.getElementById(currentParagraph.id));
     expandedParagraphs.forEach((id) => {
       const paragraph = document.getElementById(id);
