@@ -54,12 +54,15 @@ def search_page(request):
     if query:
         ranked = search.matching_ids(query, limit=search.RESULT_LIMIT)
         capped = len(ranked) >= search.RESULT_LIMIT
-        rank = {pk: position for position, pk in enumerate(ranked)}
-        paragraphs = filtered(
-            Paragraph.objects.filter(pk__in=ranked, article__in=Article.objects.for_reader(request.user)), request.GET, request.user
-        ).select_related("article__source")
-        found = sorted(paragraphs, key=lambda p: rank[p.pk])
-        page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
+        # Filter and page over ids; only the shown page's paragraphs are loaded and highlighted.
+        allowed = set(
+            filtered(
+                Paragraph.objects.filter(pk__in=ranked, article__in=Article.objects.for_reader(request.user)), request.GET, request.user
+            ).values_list("pk", flat=True)
+        )
+        page = Paginator([pk for pk in ranked if pk in allowed], PER_PAGE).get_page(request.GET.get("page"))
+        shown = Paragraph.objects.filter(pk__in=list(page.object_list)).select_related("article__source").in_bulk()
+        page.object_list = [shown[pk] for pk in page.object_list if pk in shown]
         for paragraph in page.object_list:
             paragraph.highlighted = highlighted(paragraph.text, query)
         results = [p for p in page.object_list if p.highlighted]
