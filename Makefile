@@ -43,6 +43,7 @@ test-fast: $(VENV)/.dev
 ## bench: the benchmarks (bench/README.md); each prints a table and writes bench/results/*.json.
 bench: $(VENV)/.runtime
 	$(PY) bench/export.py $(BENCH_ARGS)
+	$(DEV_ENV) $(PY) bench/search.py
 
 ## demo-passwords: give the demo accounts new passwords and print them.
 demo-passwords: $(VENV)/.runtime
