@@ -7,8 +7,10 @@ told they are there. The "clean text" of an article is its paragraphs without th
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from django.db.models import Count
+
 from corpus.arabic import fold
-from corpus.models import PARAGRAPH_SEPARATOR
+from corpus.models import PARAGRAPH_SEPARATOR, Paragraph
 
 from .history import log, snapshot
 from .models import AnnotationEvent, BoilerplateCategory, BoilerplateMark, Span, StanceEvidence
@@ -19,17 +21,54 @@ SHORT_LINE = 40  # characters: a cue phrase anywhere in a line this short still 
 def guess_category(paragraph, *, title="", categories=None):
     """The category a paragraph most likely belongs to: the one whose cue phrase starts it (or appears in a
     short line), "title" if it repeats the article's title, else "other"."""
-    categories = list(categories if categories is not None else BoilerplateCategory.objects.active())
+    return _guess(paragraph.text, title, _categories(categories))[0]
+
+
+def _categories(categories):
+    return list(categories if categories is not None else BoilerplateCategory.objects.active())
+
+
+def _guess(text, title, categories):
+    """(category, reason) where a rule names one, else (other, None)."""
     by_name = {category.name: category for category in categories}
-    text = fold(paragraph.text)
-    if title and text == fold(title) and "title" in by_name:
-        return by_name["title"]
+    folded = fold(text)
+    if title and folded == fold(title) and "title" in by_name:
+        return by_name["title"], "repeats the title"
     for category in categories:
         for cue in category.cues:
-            cue = fold(cue)
-            if cue and (text.startswith(cue) or (len(text) <= SHORT_LINE and cue in text)):
-                return category
-    return by_name.get("other") or (categories[0] if categories else None)
+            folded_cue = fold(cue)
+            if folded_cue and (folded.startswith(folded_cue) or (len(folded) <= SHORT_LINE and folded_cue in folded)):
+                return category, f"“{cue}”"
+    return by_name.get("other") or (categories[0] if categories else None), None
+
+
+SHORT_LINE_WORDS = 5
+SENTENCE_END = (".", "!", "؟", "?", ":", "…", "»", "”", '"')
+
+
+def boilerplate_hints(article, paragraphs, categories=None):
+    """{paragraph id: (category, reason)} for paragraphs that look like web chrome: a category's cue phrase,
+    the title repeated, the same line in other articles of the outlet, or a short line that is no sentence.
+    Two queries (categories, repeated lines) whatever the number of paragraphs."""
+    categories = _categories(categories)
+    repeated = dict(
+        Paragraph.objects.filter(article__source_id=article.source_id, text__in={p.text for p in paragraphs})
+        .exclude(article_id=article.pk)
+        .values("text")
+        .annotate(articles=Count("article", distinct=True))
+        .values_list("text", "articles")
+    )
+    hints = {}
+    for paragraph in paragraphs:
+        category, reason = _guess(paragraph.text, article.title if paragraph.position else "", categories)
+        if reason is None and repeated.get(paragraph.text, 0) >= 2:
+            reason = f"also in {repeated[paragraph.text]} other articles of this outlet"
+        words_in_line = paragraph.text.split()
+        if reason is None and paragraph.position and len(words_in_line) <= SHORT_LINE_WORDS and not paragraph.text.endswith(SENTENCE_END):
+            reason = "a short line that is no sentence, like a link or a label"
+        if reason and category is not None:
+            hints[paragraph.pk] = (category, reason)
+    return hints
 
 
 def annotations_in(paragraph):

@@ -141,3 +141,38 @@ def matches_of(paragraph_ids):
     for value in result.values():
         value.sort(key=lambda item: -item[1])
     return result
+
+
+def shared_content_groups(articles):
+    """Articles that share paragraphs, grouped: [(articles in the group, [(article, article, shared count)])],
+    biggest group first. Groups are the connected parts of the "shares a paragraph with" relation."""
+    ids = {article.pk: article for article in articles}
+    pairs = {}
+    rows = ParagraphMatch.objects.filter(left__article_id__in=ids, right__article_id__in=ids).values_list(
+        "left__article_id", "right__article_id"
+    )
+    for left, right in rows:
+        key = (min(left, right), max(left, right))
+        pairs[key] = pairs.get(key, 0) + 1
+    parent = {pk: pk for pk in ids}
+
+    def root(pk):
+        while parent[pk] != pk:
+            parent[pk] = parent[parent[pk]]
+            pk = parent[pk]
+        return pk
+
+    for left, right in pairs:
+        parent[root(left)] = root(right)
+    groups = {}
+    for pk in {pk for pair in pairs for pk in pair}:
+        groups.setdefault(root(pk), []).append(pk)
+    result = []
+    for members in groups.values():
+        members.sort(key=lambda pk: (ids[pk].source.name, pk))
+        links = sorted(
+            ((ids[a], ids[b], count) for (a, b), count in pairs.items() if root(a) == root(members[0])),
+            key=lambda link: -link[2],
+        )
+        result.append(([ids[pk] for pk in members], links))
+    return sorted(result, key=lambda group: (-len(group[0]), -sum(link[2] for link in group[1])))

@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from . import duplicates
 from .forms import ACCEPTED_SUFFIXES, ImportForm
 from .models import Article, Source
 
@@ -35,3 +36,10 @@ def import_articles(request):
     }
     template = "corpus/import.html#import-panel" if request.htmx else "corpus/import.html"
     return render(request, template, context)
+
+
+@require_GET
+def shared_content(request):
+    """Articles grouped by the paragraphs they share: which outlets carried which statement."""
+    articles = Article.objects.for_reader(request.user).select_related("source")
+    return render(request, "corpus/shared.html", {"groups": duplicates.shared_content_groups(articles)})

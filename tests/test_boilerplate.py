@@ -206,3 +206,23 @@ def test_the_article_page_makes_the_same_queries_with_few_and_many_marks(analyst
     for p in paragraphs[1:]:
         toggle_boilerplate(user=analyst, paragraph=p)
     assert count_queries() == few
+
+
+def test_paragraphs_that_look_like_chrome_are_suggested_with_a_reason(labels, categories):
+    from annotations.boilerplate import boilerplate_hints
+
+    lines = [TITLE, "أكد وزير الدفاع العراقي ثابت العباسي أن التعاون مستمر.", "إقرأ أيضاً: إيكواس تبحث خطط التدخل",
+             TITLE, "رابط مختصر", "المواد المنشورة تعبر عن رأي كتابها فقط ولا تمثل رأي الموقع.",
+             "وقال لويد أوستن إن الشراكة قوية."]
+    article = make_article(lines, title=TITLE, source="مصدر")
+    for n in range(2):  # the newsletter line recurs in the outlet's other articles
+        make_article([f"مقال آخر {n}.", lines[5]], source="مصدر")
+    paragraphs = list(article.paragraphs.order_by("position"))
+    found = boilerplate_hints(article, paragraphs)
+    hints = {p.position: (found[p.pk][0].name, found[p.pk][1]) if p.pk in found else (None, None) for p in paragraphs}
+    assert hints[0] == (None, None)  # the title line itself is the article's
+    assert hints[1] == (None, None) and hints[6] == (None, None)  # sentences of the story
+    assert hints[2] == ("related", "“إقرأ أيضا”")
+    assert hints[3] == ("title", "repeats the title")
+    assert hints[4][1].startswith("a short line")
+    assert hints[5][1] == "also in 2 other articles of this outlet"
