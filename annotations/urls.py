@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import boilerplate, entities, interchange, reader, search, spans, stances, suggestions
+from .views import audit, boilerplate, entities, interchange, reader, search, spans, stances, suggestions
 
 app_name = "annotations"
 
@@ -31,6 +31,7 @@ urlpatterns = [
     path("entities/<int:pk>/", entities.detail, name="entity_detail"),
     path("labels.css", entities.label_styles, name="label_styles"),
     path("search/", search.search_page, name="search"),
+    path("audit/", audit.audit_log, name="audit_log"),
     path("export/", interchange.export_page, name="export"),
     path("export/download/", interchange.export_download, name="export_download"),
     path("export/schema/hamish-annotations-1.0.schema.json", interchange.schema, name="export_schema"),

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "hamish",
     "corpus",
     "annotations",
 ]
@@ -174,6 +175,14 @@ STORAGES = {
         )
     },
 }
+
+# --- Login rate limit --------------------------------------------------------
+# Failed logins allowed per window from one address, and for one user name, before further tries get 429.
+HAMISH_LOGIN_WINDOW_SECONDS = env_int("HAMISH_LOGIN_WINDOW_SECONDS", 15 * 60)
+HAMISH_LOGIN_MAX_FAILURES_PER_IP = env_int("HAMISH_LOGIN_MAX_FAILURES_PER_IP", 20)
+HAMISH_LOGIN_MAX_FAILURES_PER_USER = env_int("HAMISH_LOGIN_MAX_FAILURES_PER_USER", 5)
+# Behind a reverse proxy: the request header holding the client's address, e.g. HTTP_X_FORWARDED_FOR.
+HAMISH_TRUSTED_PROXY_HEADER = os.environ.get("HAMISH_TRUSTED_PROXY_HEADER", "")
 
 # --- Import limits -----------------------------------------------------------
 # One article file (plain text, HTML or JSON), in bytes.

@@ -32,6 +32,7 @@ from ..models import (
     StanceEvidence,
     Topic,
 )
+from ..notes import clean_note
 from .hamish_json import FORMAT, VERSION, schema_errors
 
 MAX_PROBLEMS = 30
@@ -358,7 +359,7 @@ def _write_article(record, known, users, entities, topics, user, report):
             report.counts["spans existing"] += 1
             continue
         obj = Span(paragraph_id=key[0], start=span["start"], end=span["end"], text=span["text"], label=label,
-                   entity=entities.get(span["entity"]), author_id=key[4], note=span.get("note", ""))
+                   entity=entities.get(span["entity"]), author_id=key[4], note=clean_note(span.get("note", "")))
         obj.file_times = (_timestamp(span.get("created_at")), _timestamp(span.get("updated_at")))
         existing[key] = span_ids[span["id"]] = obj
         new.append(obj)
@@ -389,7 +390,7 @@ def _write_article(record, known, users, entities, topics, user, report):
         holder_span = span_ids.get(stance["holder"].get("span"))
         obj = Stance(article=article, holder_entity=entities[stance["holder"]["entity"]], holder_span=holder_span,
                      target_entity=target_entity, target_topic=target_topic, polarity=known["polarities"][stance["polarity"]],
-                     author=users[stance["annotator"]], note=stance.get("note", ""))
+                     author=users[stance["annotator"]], note=clean_note(stance.get("note", "")))
         obj.file_times = (_timestamp(stance.get("created_at")), _timestamp(stance.get("updated_at")))
         obj.passages = passages
         current[key] = obj

@@ -1,0 +1,202 @@
+"""Attacks, each a test that fails if the hole reopens: every URL's permissions, CSRF on every write,
+stored XSS in every user-supplied string, IDOR by id, login rate limiting."""
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLResolver, get_resolver, reverse
+
+from annotations.models import Entity, EntityAlias, Label, Span, Stance, Topic
+from annotations.stances import Choice
+from corpus.models import Article, Source
+from tests.utils import add_span, add_stance, annotation_snapshot, import_bytes, make_article
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/accounts/login/"
+
+
+def url_names():
+    def walk(patterns, namespace=None):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace != "admin":  # the admin has its own login and permission checks
+                    yield from walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif pattern.name:
+                yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+    return set(walk(get_resolver().url_patterns))
+
+
+@pytest.fixture
+def world(labels, polarities, categories, analyst, admin):
+    article = make_article()
+    paragraph = article.paragraphs.get(position=2)
+    span = add_span(paragraph, "دانا سترول", "PER", author=analyst)
+    entity = Entity.objects.create(name="دانا سترول", label=labels["PER"])
+    stance = add_stance(paragraph, "لا تسعى لوجود عسكري دائم", author=analyst, holder=Choice("entity", entity.pk),
+                        target=Choice("name", name="الوجود العسكري"), polarity=polarities["opposes"])
+    return {"article": article.pk, "paragraph": paragraph.pk, "span": span.pk, "stance": stance.pk,
+            "evidence": stance.evidence.get().pk, "entity": entity.pk, "topic": stance.target_topic_id}
+
+
+# name: (method, url arguments from the world, statuses for anonymous, analyst (owner), other analyst, admin)
+OK, REDIRECT = 200, 302
+MATRIX = {
+    "login": ("GET", [], (200, 302, 302, 302)),  # signed-in users are sent on
+    "logout": ("POST", [], (302, 302, 302, 302)),
+    "password_change": ("GET", [], (REDIRECT, OK, OK, OK)),
+    "password_change_done": ("GET", [], (REDIRECT, OK, OK, OK)),
+    "corpus:article_list": ("GET", [], (REDIRECT, OK, OK, OK)),
+    "corpus:import": ("GET", [], (REDIRECT, 403, 403, OK)),
+    "corpus:shared": ("GET", [], (REDIRECT, OK, OK, OK)),
+    "annotations:article": ("GET", ["article"], (REDIRECT, OK, OK, OK)),
+    "annotations:clean_text": ("GET", ["article"], (REDIRECT, OK, OK, OK)),
+    "annotations:span_create": ("POST", ["paragraph"], (REDIRECT, 422, 422, 422)),
+    "annotations:span_card": ("GET", ["span"], (REDIRECT, OK, OK, OK)),
+    "annotations:span_update": ("POST", ["span"], (REDIRECT, OK, 403, OK)),
+    "annotations:span_delete": ("POST", ["span"], (REDIRECT, OK, 403, OK)),
+    "annotations:undo": ("POST", [], (REDIRECT, 200, 409, 409)),
+    "annotations:stance_new": ("GET", ["paragraph"], (REDIRECT, 422, 422, 422)),
+    "annotations:stance_create": ("POST", ["paragraph"], (REDIRECT, 422, 422, 422)),
+    "annotations:stance_card": ("GET", ["stance"], (REDIRECT, OK, OK, OK)),
+    "annotations:stance_update": ("POST", ["stance"], (REDIRECT, 422, 403, 422)),
+    "annotations:stance_delete": ("POST", ["stance"], (REDIRECT, OK, 403, OK)),
+    "annotations:evidence_add": ("POST", ["stance"], (REDIRECT, 422, 403, 422)),
+    "annotations:evidence_remove": ("POST", ["evidence"], (REDIRECT, 422, 403, 422)),  # the last passage stays
+    "annotations:target_index": ("GET", [], (REDIRECT, OK, OK, OK)),
+    "annotations:topic_detail": ("GET", ["topic"], (REDIRECT, OK, OK, OK)),
+    "annotations:entity_target_detail": ("GET", ["entity"], (REDIRECT, OK, OK, OK)),
+    "annotations:boilerplate_card": ("GET", ["paragraph"], (REDIRECT, OK, OK, OK)),
+    "annotations:boilerplate_change": ("POST", ["paragraph"], (REDIRECT, 422, 422, 422)),
+    "annotations:suggestion_decide": ("POST", ["paragraph"], (REDIRECT, 422, 422, 422)),
+    "annotations:suggestion_accept_all": ("POST", ["article"], (REDIRECT, 204, 204, 204)),
+    "annotations:paragraph_versions": ("GET", ["paragraph"], (REDIRECT, OK, OK, OK)),
+    "annotations:entity_search": ("GET", [], (REDIRECT, OK, OK, OK)),
+    "annotations:entity_detail": ("GET", ["entity"], (REDIRECT, OK, OK, OK)),
+    "annotations:label_styles": ("GET", [], (REDIRECT, OK, OK, OK)),
+    "annotations:search": ("GET", [], (REDIRECT, OK, OK, OK)),
+    "annotations:audit_log": ("GET", [], (REDIRECT, 403, 403, OK)),
+    "annotations:export": ("GET", [], (REDIRECT, OK, OK, OK)),
+    "annotations:export_download": ("GET", [], (REDIRECT, OK, OK, OK)),
+    "annotations:export_schema": ("GET", [], (REDIRECT, OK, OK, OK)),
+}
+
+
+def test_every_url_is_in_the_permission_matrix():
+    assert url_names() == set(MATRIX), "a URL was added or removed: add it to MATRIX with its expected statuses"
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_each_url_answers_each_kind_of_user_as_expected(name, world, analyst, other_analyst, admin):
+    method, arguments, expected = MATRIX[name]
+    clients = [Client()]
+    for user in (analyst, other_analyst, admin):
+        client = Client()
+        client.force_login(user)
+        clients.append(client)
+    got = []
+    for client in clients:
+        url = reverse(name, args=[world[a] for a in arguments])
+        with transaction.atomic():  # each user meets the same world: the owner's delete is rolled back
+            response = client.post(url, {}, headers={"HX-Request": "true"}) if method == "POST" else client.get(url)
+            transaction.set_rollback(True)
+        got.append(response.status_code)
+        if client is clients[0] and expected[0] == REDIRECT and name not in ("logout",):
+            assert response["Location"].startswith(LOGIN), f"{name}: anonymous users must be sent to the login page"
+    assert tuple(got) == expected, f"{name}: anonymous, owner, other analyst, admin"
+
+
+WRITES = [name for name, (method, _a, _e) in MATRIX.items() if method == "POST" and name != "logout"]
+
+
+@pytest.mark.parametrize("name", WRITES)
+def test_every_write_needs_the_csrf_token(name, world, analyst):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(analyst)
+    before = annotation_snapshot()
+    url = reverse(name, args=[world[a] for a in MATRIX[name][1]])
+    assert client.post(url, {"action": "toggle"}).status_code == 403
+    assert annotation_snapshot() == before
+
+
+def test_another_analysts_annotations_cannot_be_changed_by_id(world, other_analyst):
+    client = Client()
+    client.force_login(other_analyst)
+    before = annotation_snapshot()
+    writes = [
+        ("annotations:span_update", "span", {"label": "ORG", "note": "x"}),
+        ("annotations:span_delete", "span", {}),
+        ("annotations:stance_update", "stance", {"holder_name": "x", "target_name": "y", "polarity": "supports"}),
+        ("annotations:stance_delete", "stance", {}),
+        ("annotations:evidence_add", "stance", {"paragraph": world["paragraph"], "start": 0, "end": 4, "quote": "وقال"}),
+        ("annotations:evidence_remove", "evidence", {}),
+    ]
+    for name, key, data in writes:
+        assert client.post(reverse(name, args=[world[key]]), data).status_code == 403, name
+    assert annotation_snapshot() == before
+    assert Span.objects.filter(pk=world["span"]).exists() and Stance.objects.filter(pk=world["stance"]).exists()
+
+
+PAYLOAD = '"><img src=x onerror=alert(1)><script>alert(2)</script>'
+
+
+def test_stored_xss_is_inert_in_every_page(labels, polarities, categories, admin, django_user_model):
+    evil_user = django_user_model.objects.create_user("evil" + "x", password="p-123456789")
+    outcome = import_bytes(f"{PAYLOAD}.txt", f"{PAYLOAD} عنوان\nوقال لويد أوستن إن {PAYLOAD} مهم.".encode(), source_name=PAYLOAD)
+    article = Article.objects.get(pk=outcome.article_id)
+    Article.objects.filter(pk=article.pk).update(title=PAYLOAD)
+    paragraph = article.paragraphs.get(position=1)
+    Label.objects.filter(name="PER").update(display_name=PAYLOAD, description=PAYLOAD)
+    entity = Entity.objects.create(name=PAYLOAD, label=labels["PER"])
+    EntityAlias.objects.create(entity=entity, name=PAYLOAD + "x")
+    span = add_span(paragraph, "لويد أوستن", "PER", author=evil_user, entity=entity)
+    Span.objects.filter(pk=span.pk).update(note=PAYLOAD)  # even a note that skipped the sanitiser
+    stance = add_stance(paragraph, "مهم", author=evil_user, holder=Choice("entity", entity.pk), target=Choice("name", name=PAYLOAD + " موضوع"),
+                        polarity=polarities["opposes"], note=PAYLOAD)
+    client = Client()
+    client.force_login(admin)
+    topic = Topic.objects.get(name=PAYLOAD + " موضوع")
+    pages = [
+        reverse("corpus:article_list"), article.get_absolute_url(), article.get_absolute_url() + "?spans=all",
+        reverse("annotations:clean_text", args=[article.pk]), reverse("annotations:span_card", args=[span.pk]),
+        reverse("annotations:stance_card", args=[stance.pk]), reverse("annotations:entity_detail", args=[entity.pk]),
+        reverse("annotations:topic_detail", args=[topic.pk]), reverse("annotations:target_index"),
+        reverse("annotations:entity_target_detail", args=[entity.pk]), reverse("annotations:search") + "?q=لويد",
+        reverse("annotations:entity_search") + "?q=img", reverse("annotations:audit_log"), reverse("annotations:export"),
+        reverse("corpus:shared"), reverse("annotations:boilerplate_card", args=[paragraph.pk]),
+        reverse("annotations:paragraph_versions", args=[paragraph.pk]), "/admin/annotations/span/", "/admin/corpus/article/",
+    ]
+    for url in pages:
+        response = client.get(url)
+        html = response.content.decode()
+        assert response.status_code == 200, url
+        assert "<script>alert(2)</script>" not in html and "<img src=x" not in html, f"unescaped payload in {url}"
+
+
+def test_failed_logins_are_rate_limited_per_user_name(settings, analyst):
+    settings.HAMISH_LOGIN_MAX_FAILURES_PER_USER = 3
+    client = Client()
+    for _ in range(3):
+        assert client.post(LOGIN, {"username": "analyst1", "password": "wrong"}).status_code == 200
+    refused = client.post(LOGIN, {"username": "analyst1", "password": "analyst-pass-123"})  # even the right one
+    assert refused.status_code == 429 and "Too many failed logins" in refused.content.decode()
+    other = Client().post(LOGIN, {"username": "someone-else", "password": "wrong"}, REMOTE_ADDR="10.0.0.9")
+    assert other.status_code == 200  # another account from elsewhere is not blocked
+
+
+def test_failed_logins_are_rate_limited_per_address(settings, analyst):
+    settings.HAMISH_LOGIN_MAX_FAILURES_PER_IP = 4
+    client = Client(REMOTE_ADDR="10.0.0.7")
+    for n in range(4):
+        client.post(LOGIN, {"username": f"guess{n}", "password": "wrong"})
+    assert client.post(LOGIN, {"username": "analyst1", "password": "analyst-pass-123"}).status_code == 429
+    fine = Client(REMOTE_ADDR="10.0.0.8").post(LOGIN, {"username": "analyst1", "password": "analyst-pass-123"})
+    assert fine.status_code == 302
+
+
+def test_export_file_names_carry_nothing_user_supplied(labels, analyst_client):
+    Source.objects.create(name="../../etc/passwd")
+    make_article(["نص"], source="../../etc/passwd")
+    response = analyst_client.get(reverse("annotations:export_download"), {"source": "../../etc/passwd"})
+    disposition = response["Content-Disposition"]
+    assert response.status_code == 200 and ".." not in disposition and "/" not in disposition.split("filename=")[1]
