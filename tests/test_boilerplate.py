@@ -226,3 +226,12 @@ def test_paragraphs_that_look_like_chrome_are_suggested_with_a_reason(labels, ca
     assert hints[3] == ("title", "repeats the title")
     assert hints[4][1].startswith("a short line")
     assert hints[5][1] == "also in 2 other articles of this outlet"
+
+
+def test_the_reading_view_shows_hints_until_the_paragraph_is_marked(analyst_client, analyst, article):
+    html = analyst_client.get(article.get_absolute_url()).content.decode()
+    assert 'data-boilerplate-hint="Looks like boilerplate (related links: “إقرأ أيضا”) · b marks it"' in html
+    assert 'data-boilerplate-hint="Looks like boilerplate (comments notice' in html
+    toggle_boilerplate(user=analyst, paragraph=paragraph_at(article, 2))
+    html = analyst_client.get(article.get_absolute_url()).content.decode()
+    assert "(related links: “إقرأ أيضا”)" not in html and 'data-boilerplate="Boilerplate: related links"' in html

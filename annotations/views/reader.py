@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from corpus.duplicates import matches_of
 from corpus.models import Article, Paragraph
 
-from ..boilerplate import clean_paragraphs
+from ..boilerplate import boilerplate_hints, clean_paragraphs
 from ..lookups import get_article_for_reader, get_paragraph_for_reader
 from ..models import BoilerplateMark, Label, Span, Stance
 from ..rendering import paragraph_html
@@ -73,6 +73,7 @@ class ArticleAnnotations:
         suggested = suggestions_for(
             self.user, paragraphs, own_spans=[s for s in self.spans if s.author_id == self.user.pk], matches=matches
         )
+        hints = boilerplate_hints(paragraphs[0].article, paragraphs) if paragraphs else {}
         for paragraph in paragraphs:
             paragraph.visible_spans = spans.get(paragraph.pk, [])
             paragraph.visible_evidence = evidence.get(paragraph.pk, [])
@@ -80,6 +81,8 @@ class ArticleAnnotations:
             paragraph.shown_marks = own + [m for m in marks.get(paragraph.pk, []) if m.author_id != self.user.pk]
             paragraph.boilerplate = paragraph.shown_marks[0] if paragraph.shown_marks else None
             paragraph.suggestions = suggested.get(paragraph.pk, []) if paragraph.pk not in own_marked else []
+            # "Looks like boilerplate" with the category b would use and why, until someone marks it.
+            paragraph.boilerplate_hint = hints.get(paragraph.pk) if paragraph.boilerplate is None else None
             paragraph.version_count = len(matches.get(paragraph.pk, []))
             paragraph.html = paragraph_html(paragraph.text, paragraph.visible_spans, paragraph.visible_evidence, paragraph.suggestions)
         return paragraphs
