@@ -47,7 +47,13 @@
   });
   document.body.addEventListener("htmx:sendError", () => say("The server cannot be reached. Nothing was saved.", "error"));
   // Messages the server sends with a successful write (HX-Trigger), e.g. "its 2 spans are kept".
-  document.body.addEventListener("hamish:flash", (event) => say(event.detail.message, event.detail.kind || "info"));
+  // They arrive before the swap; after a decision on a suggestion, the next one's hint is added to the
+  // message when the swap has settled, rather than replacing it (see decided()).
+  let serverMessage = null;
+  document.body.addEventListener("hamish:flash", (event) => {
+    serverMessage = event.detail.message;
+    say(event.detail.message, event.detail.kind || "info");
+  });
 
   // URLs come from the page as templates with 0 for the id: /paragraphs/0/stances/new/.
   function urlFor(template, id) { return workspace.dataset[template].replace("/0/", "/" + id + "/"); }
@@ -312,7 +318,7 @@
     const [kind, id] = layers[lastClicked.depth % layers.length];
     if (kind === "span") openCard(id);
     else if (kind === "stance") openStance(id);
-    else selectSuggestion(id);
+    else selectSuggestion(id, { clicked: true });
   });
 
   // ---- suggestions --------------------------------------------------------------------------------
@@ -330,7 +336,9 @@
   function suggestionSegments(key) {
     return Array.from(document.querySelectorAll(".seg.suggestion")).filter((s) => s.dataset.suggestions.split(" ").includes(key));
   }
-  function selectSuggestion(key, quiet) {
+  // Options: quiet (only mark it: a re-rendered paragraph), clicked (it is in view already: no scrolling),
+  // before (a message to keep in front of the hint: the server's answer to the previous decision).
+  function selectSuggestion(key, { quiet = false, clicked = false, before = null } = {}) {
     document.querySelectorAll(".seg.current-suggestion").forEach((s) => s.classList.remove("current-suggestion"));
     currentSuggestion = key;
     const segments = key ? suggestionSegments(key) : [];
@@ -338,9 +346,18 @@
     segments.forEach((s) => s.classList.add("current-suggestion"));
     if (quiet) return;
     setCurrentParagraph(paragraphOf(segments[0]));
-    bringIntoView(segments[0]);
+    if (!clicked) bringIntoView(segments[0]);
     const hint = (segments[0].title.split(" / ").find((t) => t.startsWith("suggested")) || "suggested");
-    say(hint.charAt(0).toUpperCase() + hint.slice(1) + ". y accepts, n rejects, g goes on.");
+    const sentence = hint.charAt(0).toUpperCase() + hint.slice(1) + ". y accepts, n rejects, g goes on.";
+    say(before ? before + " Next: " + sentence : sentence);
+  }
+  // After a decision has been swapped in: the next suggestion takes the decided one's place, and the
+  // message says what happened (the server's words, if any) and what is current now.
+  function decided() {
+    const keys = suggestionKeys(), before = serverMessage;
+    if (keys.length) selectSuggestion(keys[Math.min(advanceTo, keys.length - 1)], { before });
+    else say((before ? before + " " : "") + "That was the last suggestion in this article.");
+    advanceTo = null;
   }
   function moveSuggestion(step) {
     const keys = suggestionKeys();
@@ -355,19 +372,42 @@
     }
     const [paragraphId, start, end, label, entity] = currentSuggestion.split(":");
     const paragraph = document.querySelector('.paragraph[data-paragraph-id="' + paragraphId + '"]');
-    advanceTo = suggestionKeys().indexOf(currentSuggestion);
+    const key = currentSuggestion;
+    advanceTo = suggestionKeys().indexOf(key);
     currentSuggestion = null;
+    serverMessage = null;
     htmx.ajax("POST", urlFor("suggestionTemplate", paragraphId), {
       target: "#" + paragraph.id, swap: "outerHTML", values: { action, start, end, label, entity },
+    }).then(stayIfRefused, stayIfRefused);
+    // Refused (the message says why) or not sent: nothing was swapped, and the suggestion stays current.
+    function stayIfRefused() {
+      if (advanceTo !== null && suggestionSegments(key).length) { advanceTo = null; selectSuggestion(key, { quiet: true }); }
+    }
+  }
+  // A suggestion another highlight cuts into several segments is drawn as one box (see hamish.css): each
+  // segment says whether it continues a neighbour carrying the same suggestion.
+  function joinSuggestionSegments() {
+    const sharesKey = (segment, keys) => segment && segment.nodeType === Node.ELEMENT_NODE && segment.classList.contains("suggestion")
+      && segment.dataset.suggestions.split(" ").some((key) => keys.includes(key));
+    document.querySelectorAll(".seg.suggestion").forEach((segment) => {
+      const keys = segment.dataset.suggestions.split(" ").filter(Boolean);
+      segment.classList.toggle("continues-before", sharesKey(segment.previousSibling, keys));
+      segment.classList.toggle("continues-after", sharesKey(segment.nextSibling, keys));
     });
   }
+  joinSuggestionSegments();
   function countSuggestions() {
     const count = document.getElementById("suggestion-count");
     if (!count) return;
     const n = suggestionKeys().length;
+    const noun = n === 1 ? "suggestion" : "suggestions";
     count.textContent = n;
+    const nounElement = document.getElementById("suggestion-noun");
+    if (nounElement) nounElement.textContent = noun;
     const acceptAll = document.querySelector("[data-accept-all]");
     if (acceptAll) acceptAll.disabled = n === 0;
+    const form = document.querySelector("[data-accept-all-form]");
+    if (form) form.setAttribute("hx-confirm", "Accept all " + n + " " + noun + " in this article as your spans?");
   }
 
   // Stances panel: open the stance and bring its first evidence into view.
@@ -513,12 +553,11 @@
   // An opened boilerplate paragraph stays open while one works in it.
   document.body.addEventListener("htmx:afterSettle", () => {
     countSuggestions();
+    joinSuggestionSegments();
     if (advanceTo !== null) {
-      const keys = suggestionKeys();
-      if (keys.length) selectSuggestion(keys[Math.min(advanceTo, keys.length - 1)]);
-      advanceTo = null;
+      decided();
     } else if (currentSuggestion) {
-      selectSuggestion(currentSuggestion, true); // re-mark it in a re-rendered paragraph
+      selectSuggestion(currentSuggestion, { quiet: true }); // re-mark it in a re-rendered paragraph
     }
     if (currentParagraph) setCurrentParagraph(document.getElementById(currentParagraph.id));
     expandedParagraphs.forEach((id) => {
