@@ -21,9 +21,18 @@ label_name = RegexValidator(r"^[A-Z][A-Z0-9_-]{0,19}$", "Use capital Latin lette
 RESERVED_KEYS = set("jkJK[]?uzUZxXsSeEbBgGyYnN") | {" "}
 
 
-class LabelQuerySet(models.QuerySet):
+class ActiveQuerySet(models.QuerySet):
+    """For what admins retire rather than delete: labels, polarities, boilerplate categories."""
+
     def active(self):
         return self.filter(is_active=True)
+
+
+class AuthoredQuerySet(models.QuerySet):
+    """For annotations: each analyst sees their own in the reading view, or everyone's on request."""
+
+    def visible_to(self, user, *, everyone=False):
+        return self if everyone else self.filter(author=user)
 
 
 class Label(models.Model):
@@ -39,7 +48,7 @@ class Label(models.Model):
     is_active = models.BooleanField(default=True, help_text="Retired labels keep their spans but are not offered for new ones.")
     position = models.PositiveSmallIntegerField(default=0)
 
-    objects = LabelQuerySet.as_manager()
+    objects = ActiveQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "name"]
@@ -94,12 +103,6 @@ class EntityAlias(models.Model):
         return self.name
 
 
-class SpanQuerySet(models.QuerySet):
-    def visible_to(self, user, *, everyone=False):
-        """The spans `user` sees in the reading view: their own, or everyone's."""
-        return self if everyone else self.filter(author=user)
-
-
 class Span(models.Model):
     paragraph = models.ForeignKey(Paragraph, on_delete=models.CASCADE, related_name="spans")
     start = models.PositiveIntegerField(help_text="Code point offset in the NFC paragraph text (inclusive).")
@@ -112,7 +115,7 @@ class Span(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = SpanQuerySet.as_manager()
+    objects = AuthoredQuerySet.as_manager()
 
     class Meta:
         ordering = ["paragraph", "start", "-end", "pk"]
@@ -164,11 +167,6 @@ class AnnotationEvent(models.Model):
 slug_name = RegexValidator(r"^[a-z][a-z0-9_-]{0,29}$", "Use small Latin letters, digits, _ or -, e.g. supports.")
 
 
-class ConfigurableChoiceQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(is_active=True)
-
-
 class Polarity(models.Model):
     """A stance's direction: supports / opposes / neutral / mixed by default, configurable in the admin."""
 
@@ -178,7 +176,7 @@ class Polarity(models.Model):
     is_active = models.BooleanField(default=True, help_text="Retired polarities keep their stances but are not offered.")
     position = models.PositiveSmallIntegerField(default=0)
 
-    objects = ConfigurableChoiceQuerySet.as_manager()
+    objects = ActiveQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "name"]
@@ -203,10 +201,7 @@ class Topic(models.Model):
         return self.name
 
 
-class StanceQuerySet(models.QuerySet):
-    def visible_to(self, user, *, everyone=False):
-        return self if everyone else self.filter(author=user)
-
+class StanceQuerySet(AuthoredQuerySet):
     def for_display(self):
         return self.select_related(
             "holder_entity__label", "holder_span", "target_entity__label", "target_topic", "polarity", "author"
@@ -294,7 +289,7 @@ class BoilerplateCategory(models.Model):
     is_active = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=0)
 
-    objects = ConfigurableChoiceQuerySet.as_manager()
+    objects = ActiveQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "name"]
@@ -308,11 +303,6 @@ class BoilerplateCategory(models.Model):
         return [line.strip() for line in self.cue_phrases.splitlines() if line.strip()]
 
 
-class BoilerplateMarkQuerySet(models.QuerySet):
-    def visible_to(self, user, *, everyone=False):
-        return self if everyone else self.filter(author=user)
-
-
 class BoilerplateMark(models.Model):
     """An analyst's judgement that a paragraph is not part of the article. Spans in it are kept."""
 
@@ -322,7 +312,7 @@ class BoilerplateMark(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = BoilerplateMarkQuerySet.as_manager()
+    objects = AuthoredQuerySet.as_manager()
 
     class Meta:
         ordering = ["paragraph", "pk"]
