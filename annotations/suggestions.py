@@ -19,7 +19,7 @@ from corpus.arabic import fold, stems, words
 from corpus.duplicates import canonical, matches_of
 from corpus.models import Paragraph
 
-from .models import Entity, Span, SuggestionRejection
+from .models import BoilerplateMark, Entity, Span, SuggestionRejection
 
 MIN_NAME_LETTERS = 3  # shorter names (a single letter word) would be found everywhere
 SURNAME_LETTERS = 4
@@ -210,12 +210,14 @@ def reject(*, user, paragraph, start, end, label):
 
 @transaction.atomic
 def accept_all(*, user, article):
-    """Accept every suggestion in the article for this analyst; returns how many spans were made."""
-    paragraphs = list(article.paragraphs.order_by("position"))
+    """Accept every suggestion the reading view shows this analyst in the article (none in paragraphs they
+    marked as boilerplate); returns how many spans were made."""
+    marked = set(BoilerplateMark.objects.filter(paragraph__article=article, author=user).values_list("paragraph_id", flat=True))
+    paragraphs = [p for p in article.paragraphs.order_by("position") if p.pk not in marked]
+    by_id = {p.pk: p for p in paragraphs}
     own = Span.objects.filter(paragraph__article=article, author=user)
     made = 0
     for suggestions in suggestions_for(user, paragraphs, own_spans=own).values():
-        by_id = {p.pk: p for p in paragraphs}
         for suggestion in suggestions:
             try:
                 with transaction.atomic():
