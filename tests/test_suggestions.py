@@ -154,3 +154,17 @@ def test_the_versions_page_marks_the_differences(seeds, analyst_client):
     html = analyst_client.get(reverse("annotations:paragraph_versions", args=[statement.pk])).content.decode()
     assert "قريش" in html or seeds["003"].source.name in html
     assert '<mark class="changed">' in html and "Similarity" in html
+
+
+def test_linking_an_entity_refreshes_the_paragraphs_where_it_is_now_suggested(labels, analyst):
+    article = make_article(["التقى العباسي لويد أوستن في واشنطن.", "فقرة بلا أسماء.", "وقال أوستن إن الشراكة مستمرة."])
+    first = article.paragraphs.get(position=0)
+    span = add_span(first, "لويد أوستن", "PER", author=analyst)
+    client = Client()
+    client.force_login(analyst)
+    response = client.post(reverse("annotations:span_update", args=[span.pk]), {"new_entity": "لويد أوستن", "create_entity": "1"},
+                           headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="p2"' in html and "suggestion" in html.split('id="p2"')[1]  # re-rendered out of band, now suggested
+    assert 'id="p1"' not in html  # untouched paragraphs are not sent

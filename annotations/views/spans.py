@@ -5,12 +5,13 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
-from ..forms import SpanCreateForm, SpanUpdateForm
-from ..lookups import get_paragraph_for_reader, get_span_for_editor, get_span_for_reader
 from corpus.models import Paragraph
 
+from ..forms import SpanCreateForm, SpanUpdateForm
 from ..history import undo_last
+from ..lookups import get_paragraph_for_reader, get_span_for_editor, get_span_for_reader
 from ..spans import create_span, delete_span, update_span
+from ..suggestions import EntityIndex
 from .reader import card_context, render_paragraph, render_paragraphs
 
 
@@ -50,12 +51,21 @@ def update(request, span_id):
     form = SpanUpdateForm(request.POST)
     if not form.is_valid():
         return problem(first_error(form))
+    entity_before = span.entity_id
     try:
         update_span(user=request.user, span=span, **form.changes())
     except ValidationError as exc:
         return problem(first_error(exc))
     span = get_span_for_reader(request.user, span_id)
-    return render_paragraph(request, span.paragraph, extra={"card_span": span})
+    paragraphs = [span.paragraph]
+    if span.entity_id and span.entity_id != entity_before:
+        # A newly linked entity's other mentions in the article become suggestions at once, not after a reload.
+        index = EntityIndex([span.entity])
+        paragraphs += [
+            p for p in Paragraph.objects.filter(article_id=span.paragraph.article_id).exclude(pk=span.paragraph_id).select_related("article")
+            if index.find(p.text)
+        ]
+    return render_paragraphs(request, paragraphs, extra={"card_span": span})
 
 
 @require_POST
