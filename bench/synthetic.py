@@ -83,13 +83,13 @@ def build(articles=1000, spans_per_article=20, *, start=0, batch=500, shuffle=Tr
             Span.objects.bulk_create(unique.values(), batch_size=2000)
 
 
-def big_article(paragraphs=200, spans=2000):
+def big_article(paragraphs=200, spans=2000, *, tag=""):
     """One article of `paragraphs` paragraphs (demo text, repeated) carrying `spans` spans; returns it."""
     from annotations.models import Label, Span
     from corpus.models import Article, Paragraph, Source, content_hash
 
     lines = [line for seed in demo_articles() for line in seed]
-    texts = [f"{lines[i % len(lines)]} ({i})" for i in range(paragraphs)]
+    texts = [f"{lines[i % len(lines)]} ({tag}{i})" for i in range(paragraphs)]
     author = get_user_model().objects.get_or_create(username="bench0")[0]
     labels = list(Label.objects.filter(name__in=["PER", "ORG", "LOC", "MISC"]).order_by("name"))
     with transaction.atomic():
