@@ -95,10 +95,13 @@ class Session:
 
     def save_span(self, paragraph_id, start, end, quote):
         started = time.perf_counter()
-        status, _ = self.request(
+        status, body = self.request(
             "POST", f"/paragraphs/{paragraph_id}/spans/", {"start": start, "end": end, "quote": quote, "label": "MISC"},
             {"HX-Request": "true", "X-CSRFToken": self.cookies["csrftoken"]},
         )
+        if status != 200 and not getattr(Session, "reported", False):
+            Session.reported = True
+            print(f"  first failed save: {status} {body[:200].decode(errors='replace')}", file=sys.stderr)
         return status, (time.perf_counter() - started) * 1000
 
 
@@ -110,9 +113,10 @@ def work(paragraphs, client, count, clients):
     """Distinct spans for one client: words of the big article, spread over its paragraphs."""
     jobs = []
     for k in range(count):
-        pk, text = paragraphs[(k * clients + client) % len(paragraphs)]
+        job = k * clients + client  # distinct across the clients of a run and within one client
+        pk, text = paragraphs[job % len(paragraphs)]
         words = [m for m in re.finditer(r"\S+", text)]
-        word = words[(k // len(paragraphs)) % len(words)]
+        word = words[(job // len(paragraphs)) % len(words)]
         jobs.append((pk, utf16(text, word.start()), utf16(text, word.end()), word.group()))
     return jobs
 
