@@ -13,10 +13,7 @@ sentence becomes a paragraph (its tokens joined by spaces) and each B/I run a sp
 import unicodedata
 from dataclasses import dataclass, field
 
-from corpus.importing.formats import title_from_paragraph
-from corpus.models import PARAGRAPH_SEPARATOR, content_hash
-
-from .hamish_json import FORMAT, OFFSETS, VERSION
+from .hamish_json import spans_document
 
 SENTENCE_ENDS = {".", "!", "?", "؟", "…"}
 DOCSTART = "-DOCSTART-"
@@ -158,9 +155,9 @@ def parse_conll(text):
 def conll_to_document(conll_documents, *, annotator, source_name, filename=""):
     """A Hamish JSON document (for loading.import_document) with one article per CoNLL document."""
     anercorp_names = {value: key for key, value in TAGSETS["anercorp"].items()}
-    articles, labels, span_id = [], set(), 0
-    for number, conll_document in enumerate(conll_documents, start=1):
-        paragraphs, spans, offset = [], [], 0
+    articles = []
+    for conll_document in conll_documents:
+        texts, spans = [], []
         for index, sentence in enumerate(conll_document.sentences):
             text, starts = "", []
             for token, _tag in sentence:
@@ -173,27 +170,12 @@ def conll_to_document(conll_documents, *, annotator, source_name, filename=""):
                 kind, _, name = tag.partition("-")
                 name = anercorp_names.get(name, name)
                 if run and (kind != "I" or name != run[0]):
-                    span_id += 1
-                    spans.append({"id": span_id, "paragraph": index, "start": run[1], "end": run[2],
-                                  "article_start": offset + run[1], "article_end": offset + run[2],
-                                  "text": text[run[1]:run[2]], "label": run[0], "entity": None, "annotator": annotator})
-                    labels.add(run[0])
+                    spans.append((index, run[1], run[2], run[0]))
                     run = None
                 if kind in ("B", "I") and run is None:
                     run = (name, start, start + len(token))
                 elif kind == "I":
                     run = (run[0], run[1], start + len(token))
-            paragraphs.append({"index": index, "start": offset, "end": offset + len(text), "text": text, "boilerplate": None})
-            offset += len(text) + len(PARAGRAPH_SEPARATOR)
-        texts = [p["text"] for p in paragraphs]
-        articles.append({
-            "id": number, "source": {"name": source_name}, "title": title_from_paragraph(texts[0]),
-            "content_hash": content_hash(texts), "original_filename": filename, "text": PARAGRAPH_SEPARATOR.join(texts),
-            "paragraphs": paragraphs, "spans": spans, "stances": [],
-        })
-    return {
-        "format": FORMAT, "version": VERSION, "exported_at": "1970-01-01T00:00:00+00:00", "offsets": OFFSETS,
-        "filter": {"articles": "corpus", "annotator": annotator, "clean": False},
-        "labels": [{"name": name, "display_name": name, "colour": "#7f7f7f"} for name in sorted(labels)],
-        "polarities": [], "boilerplate_categories": [], "articles": articles, "entities": [], "topics": [],
-    }
+            texts.append(text)
+        articles.append({"texts": texts, "spans": spans, "source_name": source_name, "filename": filename})
+    return spans_document(articles, annotator=annotator)

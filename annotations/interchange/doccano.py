@@ -10,10 +10,7 @@ that crosses a newline is refused, as Hamish spans stay inside one paragraph.
 import json
 import unicodedata
 
-from corpus.importing.formats import title_from_paragraph
-from corpus.models import PARAGRAPH_SEPARATOR, content_hash
-
-from .hamish_json import FORMAT, OFFSETS, VERSION
+from .hamish_json import spans_document
 
 
 def stream_doccano(records):
@@ -51,7 +48,7 @@ def doccano_to_document(data, *, annotator, source_name, filename=""):
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DoccanoError("The file is not UTF-8 text.") from None
-    articles, labels, span_id = [], set(), 0
+    articles = []
     for number, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
             continue
@@ -67,10 +64,7 @@ def doccano_to_document(data, *, annotator, source_name, filename=""):
         annotations = line.get("label", line.get("labels", []))
         if not isinstance(annotations, list):
             raise DoccanoError(f'Line {number}: "label" must be a list of [start, end, "LABEL"].')
-        paragraphs, spans, offset = [], [], 0
-        for index, (_start, paragraph, _raw) in enumerate(pieces):
-            paragraphs.append({"index": index, "start": offset, "end": offset + len(paragraph), "text": paragraph, "boilerplate": None})
-            offset += len(paragraph) + len(PARAGRAPH_SEPARATOR)
+        spans = []
         for item in annotations:
             if not (isinstance(item, list) and len(item) >= 3 and all(isinstance(v, int) for v in item[:2]) and isinstance(item[2], str)):
                 raise DoccanoError(f'Line {number}: each label must be [start, end, "LABEL"], found {str(item)[:60]}.')
@@ -85,28 +79,16 @@ def doccano_to_document(data, *, annotator, source_name, filename=""):
                     quote = unicodedata.normalize("NFC", raw_paragraph[start - base : end - base])
                     if paragraph[a:b] != quote or not quote.strip():
                         raise DoccanoError(f"Line {number}: label {start}-{end} cuts a character apart or covers only spaces.")
-                    span_id += 1
-                    spans.append({"id": span_id, "paragraph": index, "start": a, "end": b,
-                                  "article_start": paragraphs[index]["start"] + a, "article_end": paragraphs[index]["start"] + b,
-                                  "text": quote, "label": name, "entity": None, "annotator": annotator})
-                    labels.add(name)
+                    spans.append((index, a, b, name))
                     break
             else:
                 raise DoccanoError(f"Line {number}: label {start}-{end} crosses a line break or covers only blank space; Hamish spans stay in one paragraph.")
-        texts = [p["text"] for p in paragraphs]
         meta = line.get("meta") if isinstance(line.get("meta"), dict) else {}
         value = lambda key: str(line.get(key) or meta.get(key) or "")  # noqa: E731
         articles.append({
-            "id": number, "source": {"name": value("source")[:200] or source_name},
-            "title": value("title")[:1000] or title_from_paragraph(texts[0]), "url": value("url")[:2000],
-            "content_hash": content_hash(texts), "original_filename": filename, "text": PARAGRAPH_SEPARATOR.join(texts),
-            "paragraphs": paragraphs, "spans": spans, "stances": [],
+            "texts": [paragraph for _base, paragraph, _raw in pieces], "spans": spans, "filename": filename,
+            "source_name": value("source")[:200] or source_name, "title": value("title")[:1000], "url": value("url")[:2000],
         })
     if not articles:
         raise DoccanoError("The file holds no lines of text.")
-    return {
-        "format": FORMAT, "version": VERSION, "exported_at": "1970-01-01T00:00:00+00:00", "offsets": OFFSETS,
-        "filter": {"articles": "corpus", "annotator": annotator, "clean": False},
-        "labels": [{"name": name, "display_name": name, "colour": "#7f7f7f"} for name in sorted(labels)],
-        "polarities": [], "boilerplate_categories": [], "articles": articles, "entities": [], "topics": [],
-    }
+    return spans_document(articles, annotator=annotator)

@@ -141,3 +141,37 @@ def schema_errors(document, limit=10):
         if len(errors) >= limit:
             break
     return errors
+
+
+def spans_document(articles, *, annotator):
+    """A Hamish JSON document (for loading.import_document) of new articles carrying spans only, what CoNLL and
+    doccano files hold. `articles`: dicts with texts (the paragraphs), spans [(paragraph index, start, end,
+    label)] in code points of the paragraph, source_name, and optionally title, url, filename."""
+    from corpus.importing.formats import title_from_paragraph
+    from corpus.models import content_hash
+
+    records, labels, span_id = [], set(), 0
+    for number, article in enumerate(articles, start=1):
+        texts, paragraphs, offset = article["texts"], [], 0
+        for index, text in enumerate(texts):
+            paragraphs.append({"index": index, "start": offset, "end": offset + len(text), "text": text, "boilerplate": None})
+            offset += len(text) + len(PARAGRAPH_SEPARATOR)
+        spans = []
+        for index, start, end, label in article["spans"]:
+            span_id += 1
+            base = paragraphs[index]["start"]
+            spans.append({"id": span_id, "paragraph": index, "start": start, "end": end, "article_start": base + start,
+                          "article_end": base + end, "text": texts[index][start:end], "label": label, "entity": None,
+                          "annotator": annotator})
+            labels.add(label)
+        records.append({
+            "id": number, "source": {"name": article["source_name"]}, "title": article.get("title") or title_from_paragraph(texts[0]),
+            "url": article.get("url", ""), "content_hash": content_hash(texts), "original_filename": article.get("filename", ""),
+            "text": PARAGRAPH_SEPARATOR.join(texts), "paragraphs": paragraphs, "spans": spans, "stances": [],
+        })
+    return {
+        "format": FORMAT, "version": VERSION, "exported_at": "1970-01-01T00:00:00+00:00", "offsets": OFFSETS,
+        "filter": {"articles": "corpus", "annotator": annotator, "clean": False},
+        "labels": [{"name": name, "display_name": name, "colour": "#7f7f7f"} for name in sorted(labels)],
+        "polarities": [], "boilerplate_categories": [], "articles": records, "entities": [], "topics": [],
+    }
