@@ -4,7 +4,7 @@ A mark never touches the paragraph's spans or stance evidence: they are kept, an
 told they are there. The "clean text" of an article is its paragraphs without the marked ones.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from django.db.models import Count
@@ -126,8 +126,7 @@ def mark_boilerplate(*, user, paragraph, category):
 
 @transaction.atomic
 def unmark_boilerplate(*, user, mark):
-    if not mark.is_editable_by(user):
-        raise PermissionDenied("Only the mark's author or an administrator may remove it.")
+    mark.check_editable_by(user)
     before = snapshot(mark)
     mark_id, paragraph_id = mark.pk, mark.paragraph_id
     mark.delete()

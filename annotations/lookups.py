@@ -1,6 +1,5 @@
 """Fetch what a request names, scoped to the user, in one query each."""
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from corpus.models import Article, Paragraph
@@ -30,8 +29,7 @@ def get_span_for_reader(user, span_id):
 def get_span_for_editor(user, span_id):
     """A span the user may change: 404 if they cannot see it, 403 if it is someone else's."""
     span = get_span_for_reader(user, span_id)
-    if not span.is_editable_by(user):
-        raise PermissionDenied("Only the span's author or an administrator may change it.")
+    span.check_editable_by(user)
     return span
 
 
@@ -42,8 +40,7 @@ def get_stance_for_reader(user, stance_id):
 def get_stance_for_editor(user, stance_id):
     """A stance the user may change: 404 if they cannot see it, 403 if it is someone else's."""
     stance = get_stance_for_reader(user, stance_id)
-    if not stance.is_editable_by(user):
-        raise PermissionDenied("Only the stance's author or an administrator may change it.")
+    stance.check_editable_by(user)
     return stance
 
 
@@ -52,6 +49,5 @@ def get_evidence_for_editor(user, evidence_id):
         StanceEvidence.objects.filter(stance__article__in=Article.objects.for_reader(user)).select_related("stance", "paragraph"),
         pk=evidence_id,
     )
-    if not evidence.stance.is_editable_by(user):
-        raise PermissionDenied("Only the stance's author or an administrator may change it.")
+    evidence.stance.check_editable_by(user)
     return evidence

@@ -7,6 +7,7 @@ against the paragraph whenever a span is written, so `paragraph.text[start:end]
 """
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -26,6 +27,18 @@ class ActiveQuerySet(models.QuerySet):
 
     def active(self):
         return self.filter(is_active=True)
+
+
+class Authored:
+    """For annotations (spans, stances, boilerplate marks): only their author or an administrator changes them."""
+
+    def is_editable_by(self, user):
+        return user.is_authenticated and (user.pk == self.author_id or user.is_superuser)
+
+    def check_editable_by(self, user):
+        """Raise PermissionDenied (403) unless `user` may change this annotation."""
+        if not self.is_editable_by(user):
+            raise PermissionDenied(f"Only the {self._meta.verbose_name}'s author or an administrator may change it.")
 
 
 class AuthoredQuerySet(models.QuerySet):
@@ -103,7 +116,7 @@ class EntityAlias(models.Model):
         return self.name
 
 
-class Span(models.Model):
+class Span(Authored, models.Model):
     paragraph = models.ForeignKey(Paragraph, on_delete=models.CASCADE, related_name="spans")
     start = models.PositiveIntegerField(help_text="Code point offset in the NFC paragraph text (inclusive).")
     end = models.PositiveIntegerField(help_text="Code point offset in the NFC paragraph text (exclusive).")
@@ -130,8 +143,6 @@ class Span(models.Model):
     def __str__(self):
         return f"{self.label.name}: {self.text}"
 
-    def is_editable_by(self, user):
-        return user.is_authenticated and (user.pk == self.author_id or user.is_superuser)
 
 
 class AnnotationEvent(models.Model):
@@ -208,7 +219,7 @@ class StanceQuerySet(AuthoredQuerySet):
         ).prefetch_related(models.Prefetch("evidence", queryset=StanceEvidence.objects.select_related("paragraph")))
 
 
-class Stance(models.Model):
+class Stance(Authored, models.Model):
     """Who (holder) takes which position (polarity) toward what (target), shown by evidence in one article.
 
     The holder is a canonical entity, and optionally the mention in this article it was picked from.
@@ -253,8 +264,6 @@ class Stance(models.Model):
     def target_kind(self):
         return "entity" if self.target_entity_id else "topic"
 
-    def is_editable_by(self, user):
-        return user.is_authenticated and (user.pk == self.author_id or user.is_superuser)
 
 
 class StanceEvidence(models.Model):
@@ -303,7 +312,7 @@ class BoilerplateCategory(models.Model):
         return [line.strip() for line in self.cue_phrases.splitlines() if line.strip()]
 
 
-class BoilerplateMark(models.Model):
+class BoilerplateMark(Authored, models.Model):
     """An analyst's judgement that a paragraph is not part of the article. Spans in it are kept."""
 
     paragraph = models.ForeignKey(Paragraph, on_delete=models.CASCADE, related_name="boilerplate_marks")
@@ -321,8 +330,6 @@ class BoilerplateMark(models.Model):
     def __str__(self):
         return f"{self.category.name}: paragraph {self.paragraph_id}"
 
-    def is_editable_by(self, user):
-        return user.is_authenticated and (user.pk == self.author_id or user.is_superuser)
 
 
 class SuggestionRejection(models.Model):

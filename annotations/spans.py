@@ -1,6 +1,6 @@
 """Writing spans: create, change, delete. Each write is one transaction and one audit event (see history)."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from .history import log, snapshot
@@ -53,16 +53,11 @@ def create_span(*, user, paragraph, utf16_start, utf16_end, quote, label, entity
     return span
 
 
-def _check_editor(user, span):
-    if not span.is_editable_by(user):
-        raise PermissionDenied("Only the span's author or an administrator may change it.")
-
-
 @transaction.atomic
 def update_span(*, user, span, label=None, entity=..., new_entity_name=None, note=None):
     """Change a span's label, entity link (None unlinks; new_entity_name links to a new or existing
     entity of the span's label, by name or alias) or note."""
-    _check_editor(user, span)
+    span.check_editable_by(user)
     before = snapshot(span)
     if new_entity_name:
         entity = find_or_create_entity(name=new_entity_name, label=label or span.label, user=user)
@@ -95,7 +90,7 @@ def update_span(*, user, span, label=None, entity=..., new_entity_name=None, not
 
 @transaction.atomic
 def delete_span(*, user, span):
-    _check_editor(user, span)
+    span.check_editable_by(user)
     before = snapshot(span)
     span_id, paragraph_id = span.pk, span.paragraph_id
     span.delete()

@@ -7,7 +7,7 @@ or topic behind. Each write is one audit event (see history).
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 
@@ -125,11 +125,6 @@ def _check_polarity(polarity, current=None):
         raise ValidationError(f"The polarity {polarity.name} is retired; choose another.")
 
 
-def _check_editor(user, stance):
-    if not stance.is_editable_by(user):
-        raise PermissionDenied("Only the stance's author or an administrator may change it.")
-
-
 def _first_paragraph_id(stance):
     first = StanceEvidence.objects.filter(stance=stance).order_by("paragraph__position", "start").first()
     return first.paragraph_id if first else None
@@ -165,7 +160,7 @@ def create_stance(*, user, article, evidence, holder, target, polarity, note="")
 @transaction.atomic
 def update_stance(*, user, stance, holder=None, target=None, polarity=None, note=None):
     """Change any of holder, target, polarity and note (None leaves it as it is)."""
-    _check_editor(user, stance)
+    stance.check_editable_by(user)
     before = snapshot(stance)
     if holder is not None:
         entity, span = resolve_holder(holder, article=stance.article, user=user)
@@ -191,7 +186,7 @@ def update_stance(*, user, stance, holder=None, target=None, polarity=None, note
 
 @transaction.atomic
 def add_evidence(*, user, stance, selection):
-    _check_editor(user, stance)
+    stance.check_editable_by(user)
     before = snapshot(stance)
     start, end = selection.offsets(stance.article)
     paragraph = selection.paragraph
@@ -208,7 +203,7 @@ def add_evidence(*, user, stance, selection):
 @transaction.atomic
 def remove_evidence(*, user, evidence):
     stance = evidence.stance
-    _check_editor(user, stance)
+    stance.check_editable_by(user)
     if StanceEvidence.objects.filter(stance=stance).count() <= 1:
         raise ValidationError("A stance needs at least one passage as evidence; delete the stance instead.")
     before = snapshot(stance)
@@ -220,7 +215,7 @@ def remove_evidence(*, user, evidence):
 
 @transaction.atomic
 def delete_stance(*, user, stance):
-    _check_editor(user, stance)
+    stance.check_editable_by(user)
     before = snapshot(stance)
     stance_id, paragraph_id = stance.pk, _first_paragraph_id(stance)
     stance.delete()
