@@ -6,11 +6,13 @@ Two sources:
   for people their surname alone (وقال أوستن);
 - other versions: the analyst's spans on near-duplicate paragraphs of other articles (corpus.duplicates),
   carried over word by word where the text is the same after folding.
-A suggestion is left out where the analyst already has a span of that label on that text, or said no.
+A suggestion is left out where the analyst already has a span (of any label) on exactly that text, or said no.
 """
 
 from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,8 +21,9 @@ from corpus.arabic import fold, stems, words
 from corpus.duplicates import canonical, matches_of
 from corpus.models import Paragraph
 
-from .models import BoilerplateMark, Entity, Span, SuggestionRejection
+from .models import BoilerplateMark, Entity, Label, Revision, Span, SuggestionRejection
 
+VERSIONS_CARRIED = 3  # an analyst's spans are carried from this many closest versions of a paragraph
 MIN_NAME_LETTERS = 3  # shorter names (a single letter word) would be found everywhere
 SURNAME_LETTERS = 4
 
@@ -71,16 +74,31 @@ class EntityIndex:
     def load(cls):
         return cls(Entity.objects.select_related("label").prefetch_related("aliases"))
 
+    _cached = (None, None)  # (Revision token, index) in this process
+
+    @classmethod
+    def current(cls):
+        """The index of every entity, built once per change of entities, aliases or labels (models.Revision)
+        rather than on each page and write: one small query when nothing changed."""
+        token = Revision.current(Revision.ENTITIES)  # read before the entities: a later change shows as a new token
+        cached_token, index = cls._cached
+        if index is None or cached_token != token:
+            index = cls.load()
+            cls._cached = (token, index)
+        return index
+
     def find(self, text):
         """[(start, end, entity)] of entity mentions in `text`: words match when they share a form after
         folding and clitic splitting (والعراق and العراق share العراق); longest name first where they overlap."""
+        if not self.by_first:
+            return []
         found, text_words = [], words(text)
-        forms = [stems(fold(word, ta_marbuta=True)) for _s, _e, word in text_words]
+        forms = [word_forms(word) for _s, _e, word in text_words]
         taken = -1
-        for i, word_forms in enumerate(forms):
+        for i, forms_here in enumerate(forms):
             if text_words[i][0] < taken:
                 continue
-            candidates = {id(c): c for form in word_forms for c in self.by_first.get(form, ())}.values()
+            candidates = {id(c): c for form in forms_here for c in self.by_first.get(form, ())}.values()
             for pattern, first_form, entity in sorted(candidates, key=lambda c: -len(c[0])):
                 if len(pattern) <= len(forms) - i and all(pattern[k] & forms[i + k] for k in range(len(pattern))):
                     start = _start_without_clitic(text_words[i], first_form)
@@ -89,6 +107,16 @@ class EntityIndex:
                     taken = end
                     break
         return found
+
+
+@lru_cache(maxsize=200_000)  # words repeat: each distinct word is folded once per process
+def word_forms(word):
+    return stems(fold(word, ta_marbuta=True))
+
+
+@lru_cache(maxsize=200_000)
+def canonical_word(word):
+    return canonical(word)
 
 
 def _start_without_clitic(word_entry, name_form):
@@ -110,15 +138,19 @@ def align(source_text, target_text):
     differ. Word by word over the folded forms; spans must begin and end on word edges or keep their in-word
     offset in an identical word."""
     source_words, target_words = words(source_text), words(target_text)
-    matcher = SequenceMatcher(a=[canonical(w) for *_x, w in source_words], b=[canonical(w) for *_x, w in target_words], autojunk=False)
+    matcher = SequenceMatcher(a=[canonical_word(w) for *_x, w in source_words], b=[canonical_word(w) for *_x, w in target_words], autojunk=False)
     mapping = {}
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             for offset in range(i2 - i1):
                 mapping[i1 + offset] = j1 + offset
 
+    ends = [b for _a, b, _w in source_words]
+    starts = [a for a, _b, _w in source_words]
+
     def carry(start, end):
-        covered = [i for i, (a, b, _w) in enumerate(source_words) if a < end and b > start]
+        # The words the span touches: those ending after its start and starting before its end.
+        covered = range(bisect_right(ends, start), bisect_left(starts, end))
         if not covered or any(i not in mapping for i in covered):
             return None
         targets = [mapping[i] for i in covered]
@@ -134,49 +166,67 @@ def align(source_text, target_text):
     return carry
 
 
+@lru_cache(maxsize=20_000)
+def aligned(source_id, source_text, target_id, target_text):
+    """align() for two stored paragraphs, kept per process: paragraph text never changes once imported,
+    and the reading view asks for the same pairs on every load and after every write."""
+    return align(source_text, target_text)
+
+
 def suggestions_for(user, paragraphs, *, own_spans, index=None, matches=None):
     """{paragraph id: [Suggestion]} for these paragraphs of one article, for `user`. `own_spans` are the
     user's spans in them (already loaded for the page); `matches` their near-duplicates, if loaded."""
-    index = index or EntityIndex.load()
+    index = index or EntityIndex.current()
     by_id = {p.pk: p for p in paragraphs}
-    have = {(s.paragraph_id, s.start, s.end, s.label_id) for s in own_spans}
+    # Where the analyst already tagged exactly this text (under any label), they have decided: no suggestion.
+    tagged = {(s.paragraph_id, s.start, s.end) for s in own_spans}
     rejected = set(
         SuggestionRejection.objects.filter(user=user, paragraph_id__in=by_id).values_list("paragraph_id", "start", "end", "label_id")
     )
-    result = {}
+    offered, result = set(), {}
 
     def offer(suggestion):
-        key = (suggestion.paragraph_id, suggestion.start, suggestion.end, suggestion.label.pk)
-        if key in have or key in rejected:
+        place = (suggestion.paragraph_id, suggestion.start, suggestion.end)
+        key = (*place, suggestion.label.pk)
+        if place in tagged or key in rejected or key in offered:
             return
-        have.add(key)  # one suggestion per place and label
+        offered.add(key)  # one suggestion per place and label
         result.setdefault(suggestion.paragraph_id, []).append(suggestion)
 
     for paragraph in paragraphs:
         for start, end, entity in index.find(paragraph.text):
             offer(Suggestion(paragraph.pk, start, end, paragraph.text[start:end], entity.label, entity, f"the name of {entity.name}"))
 
-    # The analyst's spans on other versions of these paragraphs, carried over.
+    # The analyst's spans on the closest versions of these paragraphs, carried over. Plain rows: a paragraph
+    # repeated across hundreds of articles (a boilerplate line) must not cost a model object per span there.
     matches = matches if matches is not None else matches_of(list(by_id))
-    others = {other for pairs in matches.values() for other, _similarity in pairs}
-    if others:
-        texts = dict(Paragraph.objects.filter(pk__in=others).values_list("pk", "text"))
-        spans = Span.objects.filter(paragraph_id__in=others, author=user).select_related("label", "entity", "paragraph__article__source")
+    closest = {own: [other for other, _similarity in pairs[:VERSIONS_CARRIED]] for own, pairs in matches.items() if own in by_id}
+    others = {other for pairs in closest.values() for other in pairs}
+    rows = list(
+        Span.objects.filter(paragraph_id__in=others, author=user).order_by("paragraph_id", "start", "-end", "pk")
+        .values_list("paragraph_id", "start", "end", "label_id", "entity_id")
+    ) if others else []
+    if rows:
+        texts, sources = {}, {}
+        for pk, text, source in Paragraph.objects.filter(pk__in={row[0] for row in rows}).values_list("pk", "text", "article__source__name"):
+            texts[pk], sources[pk] = text, source
+        labels = Label.objects.in_bulk({row[3] for row in rows})
+        entities = Entity.objects.select_related("label").in_bulk({row[4] for row in rows if row[4]})
         by_paragraph = {}
-        for span in spans:
-            by_paragraph.setdefault(span.paragraph_id, []).append(span)
-        for own_id, pairs in matches.items():
+        for row in rows:
+            by_paragraph.setdefault(row[0], []).append(row)
+        for own_id, versions in closest.items():
             target = by_id[own_id]
-            for other, _similarity in pairs:
+            for other in versions:
                 if other not in by_paragraph:
                     continue
-                carry = align(texts[other], target.text)
-                for span in by_paragraph[other]:
-                    placed = carry(span.start, span.end)
+                carry = aligned(other, texts[other], own_id, target.text)
+                for _other, span_start, span_end, label_id, entity_id in by_paragraph[other]:
+                    placed = carry(span_start, span_end)
                     if placed:
                         start, end = placed
-                        source = span.paragraph.article.source.name
-                        offer(Suggestion(own_id, start, end, target.text[start:end], span.label, span.entity, f"your tag in {source}"))
+                        offer(Suggestion(own_id, start, end, target.text[start:end], labels[label_id], entities.get(entity_id),
+                                         f"your tag in {sources[other]}"))
     for value in result.values():
         value.sort(key=lambda s: (s.start, -s.end))
     return result

@@ -168,3 +168,40 @@ def test_linking_an_entity_refreshes_the_paragraphs_where_it_is_now_suggested(la
     assert response.status_code == 200
     assert 'id="p2"' in html and "suggestion" in html.split('id="p2"')[1]  # re-rendered out of band, now suggested
     assert 'id="p1"' not in html  # untouched paragraphs are not sent
+
+
+def test_no_suggestion_where_the_analyst_already_tagged_exactly_that_text(labels, analyst):
+    Entity.objects.create(name="لويد أوستن", label=labels["PER"])
+    article = make_article(["التقى العباسي لويد أوستن في واشنطن.", "وقال لويد أوستن إن الشراكة مستمرة."])
+    first = article.paragraphs.get(position=0)
+    add_span(first, "لويد أوستن", "MISC", author=analyst)  # decided otherwise: no PER suggestion here
+    assert [(s.paragraph_id, s.text) for s in suggested(analyst, article)] == [(article.paragraphs.get(position=1).pk, "لويد أوستن")]
+
+
+def test_the_entity_index_is_kept_until_entities_aliases_or_labels_change(labels, analyst):
+    text = "التقى وزير الدفاع لويد أوستن بنظيره ثابت العباسي في البنتاغون."
+    index = EntityIndex.current()
+    assert EntityIndex.current() is index  # nothing changed: the same index, no rebuild
+    assert index.find(text) == []
+    austin = Entity.objects.create(name="لويد أوستن", label=labels["PER"])
+    index = EntityIndex.current()
+    assert [text[a:b] for a, b, _e in index.find(text)] == ["لويد أوستن"]
+    assert EntityIndex.current() is index
+    austin.aliases.create(name="البنتاغون")  # an alias (a silly one, for the test) is a change too
+    assert [text[a:b] for a, b, _e in EntityIndex.current().find(text)] == ["لويد أوستن", "البنتاغون"]
+    labels["PER"].display_name = "شخص (معدل)"
+    labels["PER"].save()
+    assert EntityIndex.current().find(text)[0][2].label.display_name == "شخص (معدل)"
+    austin.delete()  # the alias goes with it (cascade)
+    assert EntityIndex.current().find(text) == []
+
+
+def test_a_rolled_back_entity_never_stays_in_the_index(labels, analyst):
+    from django.db import transaction
+
+    text = "قال ثابت العباسي إن الشراكة مستمرة."
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Entity.objects.create(name="ثابت العباسي", label=labels["PER"])
+        assert EntityIndex.current().find(text)  # seen inside the transaction
+        raise RuntimeError("the write fails")
+    assert EntityIndex.current().find(text) == []  # the rollback restored the old token with the old rows
