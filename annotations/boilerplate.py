@@ -21,25 +21,37 @@ SHORT_LINE = 40  # characters: a cue phrase anywhere in a line this short still 
 def guess_category(paragraph, *, title="", categories=None):
     """The category a paragraph most likely belongs to: the one whose cue phrase starts it (or appears in a
     short line), "title" if it repeats the article's title, else "other"."""
-    return _guess(paragraph.text, title, _categories(categories))[0]
+    return _guess(paragraph.text, fold(title) if title else "", _Cues(_categories(categories)))[0]
 
 
 def _categories(categories):
     return list(categories if categories is not None else BoilerplateCategory.objects.active())
 
 
-def _guess(text, title, categories):
+class _Cues:
+    """The categories with their cue phrases folded once, not once per paragraph."""
+
+    def __init__(self, categories):
+        self.categories = categories
+        self.by_name = {category.name: category for category in categories}
+        self.folded = [(category, cue, fold(cue)) for category in categories for cue in category.cues]
+        self.folded = [(category, cue, folded) for category, cue, folded in self.folded if folded]
+
+    @property
+    def fallback(self):
+        return self.by_name.get("other") or (self.categories[0] if self.categories else None)
+
+
+def _guess(text, folded_title, cues):
     """(category, reason) where a rule names one, else (other, None)."""
-    by_name = {category.name: category for category in categories}
     folded = fold(text)
-    if title and folded == fold(title) and "title" in by_name:
-        return by_name["title"], "repeats the title"
-    for category in categories:
-        for cue in category.cues:
-            folded_cue = fold(cue)
-            if folded_cue and (folded.startswith(folded_cue) or (len(folded) <= SHORT_LINE and folded_cue in folded)):
-                return category, f"“{cue}”"
-    return by_name.get("other") or (categories[0] if categories else None), None
+    if folded_title and folded == folded_title and "title" in cues.by_name:
+        return cues.by_name["title"], "repeats the title"
+    short = len(folded) <= SHORT_LINE
+    for category, cue, folded_cue in cues.folded:
+        if folded.startswith(folded_cue) or (short and folded_cue in folded):
+            return category, f"“{cue}”"
+    return cues.fallback, None
 
 
 SHORT_LINE_WORDS = 5
@@ -50,7 +62,7 @@ def boilerplate_hints(article, paragraphs, categories=None):
     """{paragraph id: (category, reason)} for paragraphs that look like web chrome: a category's cue phrase,
     the title repeated, the same line in other articles of the outlet, or a short line that is no sentence.
     Two queries (categories, repeated lines) whatever the number of paragraphs."""
-    categories = _categories(categories)
+    cues, folded_title = _Cues(_categories(categories)), fold(article.title)
     repeated = dict(
         Paragraph.objects.filter(article__source_id=article.source_id, text__in={p.text for p in paragraphs})
         .exclude(article_id=article.pk)
@@ -60,7 +72,7 @@ def boilerplate_hints(article, paragraphs, categories=None):
     )
     hints = {}
     for paragraph in paragraphs:
-        category, reason = _guess(paragraph.text, article.title if paragraph.position else "", categories)
+        category, reason = _guess(paragraph.text, folded_title if paragraph.position else "", cues)
         if reason is None and repeated.get(paragraph.text, 0) >= 2:
             reason = f"also in {repeated[paragraph.text]} other articles of this outlet"
         words_in_line = paragraph.text.split()

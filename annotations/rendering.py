@@ -7,10 +7,12 @@ segments are plain inline <span>s with no padding or margin, so Arabic letters
 stay joined across highlight boundaries.
 """
 
-from django.utils.html import escape
+from html import escape
+
 from django.utils.safestring import mark_safe
 
 MAX_LAYERS = 4  # bands drawn per segment; deeper spans are still listed in data-spans
+SPAN, EVIDENCE, SUGGESTION = "span", "evidence", "suggestion"
 
 
 def segments(text, spans):
@@ -35,16 +37,26 @@ def paragraph_html(text, spans, evidence=(), suggestions=()):
     carry data-stances so that a click can open the stance; suggestions (objects with a .reason) get a
     dashed outline and data-suggestions (their keys).
     """
+    kinds = {id(item): SPAN for item in spans}
+    kinds.update((id(item), EVIDENCE) for item in evidence)
+    kinds.update((id(item), SUGGESTION) for item in suggestions)
     parts = []
     for left, right, covering in segments(text, [*spans, *evidence, *suggestions]):
+        # The stdlib's escape, which Django's wraps: the same output without a lazy wrapper per segment.
         piece = escape(text[left:right])
         if not covering:
             parts.append(piece)
             continue
-        suggested = [item for item in covering if hasattr(item, "reason")]
-        covering = [item for item in covering if not hasattr(item, "reason")]
-        covering_spans = [item for item in covering if not hasattr(item, "stance_id")]
-        stance_ids = list(dict.fromkeys(str(item.stance_id) for item in covering if hasattr(item, "stance_id")))
+        covering_spans, stance_ids, suggested = [], [], []
+        for item in covering:
+            kind = kinds[id(item)]
+            if kind is SPAN:
+                covering_spans.append(item)
+            elif kind is EVIDENCE:
+                if str(item.stance_id) not in stance_ids:
+                    stance_ids.append(str(item.stance_id))
+            else:
+                suggested.append(item)
         classes = ["seg"]
         if covering_spans:
             classes.append(f"depth-{min(len(covering_spans), MAX_LAYERS)}")

@@ -84,12 +84,13 @@ def build(articles=1000, spans_per_article=20, *, start=0, batch=500, shuffle=Tr
 
 
 def big_article(paragraphs=200, spans=2000, *, tag=""):
-    """One article of `paragraphs` paragraphs (demo text, repeated) carrying `spans` spans; returns it."""
+    """One article of `paragraphs` paragraphs (demo paragraphs, their words shuffled as in build(), so that
+    they are not near-copies of one another or of the other big article) carrying `spans` spans; returns it."""
     from annotations.models import Label, Span
     from corpus.models import Article, Paragraph, Source, content_hash
 
     lines = [line for seed in demo_articles() for line in seed]
-    texts = [f"{lines[i % len(lines)]} ({tag}{i})" for i in range(paragraphs)]
+    texts = [f"{_shuffled(lines[i % len(lines)], random.Random(f'{tag}{i}'))} ({tag}{i})" for i in range(paragraphs)]
     author = get_user_model().objects.get_or_create(username="bench0")[0]
     labels = list(Label.objects.filter(name__in=["PER", "ORG", "LOC", "MISC"]).order_by("name"))
     with transaction.atomic():

@@ -49,9 +49,21 @@ def test_it_creates_a_span_and_answers_with_the_paragraph_partial(analyst_client
     assert TEXT[span.start : span.end] == "لويد أوستن"
     assert html.lstrip().startswith('<p id="p0" class="paragraph"')
     assert f'data-spans="{span.pk}"' in html and ">لويد أوستن</span>" in html
-    assert 'id="entity-panel"' in html and 'hx-swap-oob="true"' in html
+    # An unlinked span changes no side-panel list: only the paragraph and the span's card come back.
+    assert 'id="entity-panel"' not in html and 'id="stance-panel"' not in html and 'id="boilerplate-summary"' not in html
     assert 'id="span-card"' in html and "Delete span" in html  # the new span's card, out of band
     assert "<html" not in html
+
+
+def test_linking_and_deleting_a_linked_span_refresh_the_entity_panel(analyst_client, analyst, paragraph):
+    htmx(analyst_client, create_url(paragraph), selection(TEXT, "لويد أوستن"))
+    span = Span.objects.get()
+    html = htmx(analyst_client, reverse("annotations:span_update", args=[span.pk]), {"new_entity": "لويد أوستن", "create_entity": "1"}).content.decode()
+    panel = html[html.index('id="entity-panel"'):]
+    assert 'hx-swap-oob="true"' in panel[:60] and "لويد أوستن" in panel and '<span class="count">1</span>' in panel
+    html = htmx(analyst_client, reverse("annotations:span_delete", args=[span.pk])).content.decode()
+    panel = html[html.index('id="entity-panel"'):]
+    assert "No span is linked to an entity yet" in panel
 
 
 @pytest.mark.parametrize(
@@ -217,6 +229,7 @@ def test_the_article_page_makes_the_same_queries_with_10_and_1000_spans(analyst_
         return len(queries)
 
     tag(10)
+    count_queries()  # the first load also builds this process's entity index (cached until entities change)
     few = count_queries()
     Span.objects.all().delete()
     tag(1000)

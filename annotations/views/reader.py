@@ -3,6 +3,7 @@
 import json
 from collections import defaultdict
 
+from django.db.models import Count
 from django.db.models.functions import Length
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -14,7 +15,7 @@ from corpus.models import Article, Paragraph
 
 from ..boilerplate import boilerplate_hints, clean_paragraphs
 from ..lookups import get_article_for_reader, get_paragraph_for_reader
-from ..models import BoilerplateMark, Label, Span, Stance
+from ..models import BoilerplateMark, Entity, Label, Span, Stance, StanceEvidence
 from ..rendering import paragraph_html
 from ..suggestions import diff_html, suggestions_for
 
@@ -32,27 +33,31 @@ def span_scope(request):
 class ArticleAnnotations:
     """The annotations one reader sees in an article, in a fixed number of queries however many there are.
 
-    Spans are loaded for the whole article, or for the paragraphs just written to; stances (with their
-    evidence) and boilerplate marks always for the whole article, since the side panel sums them up.
+    For the page, `paragraphs` are all the article's; after a write (`written=True`), only the written
+    ones, and then only the stances with evidence in them are loaded (the panels are summed up apart).
+    Spans and marks are looked up by paragraph id: the (paragraph, author) index answers that directly,
+    where a join on the article let SQLite start from all the author's spans.
     """
 
-    def __init__(self, request, article_id, *, paragraphs=None):
+    def __init__(self, request, article_id, paragraphs, *, written=False):
         self.user = request.user
         self.everyone = span_scope(request) == "all"
-        where = {"paragraph__in": paragraphs} if paragraphs is not None else {"paragraph__article_id": article_id}
-        self.spans = list(
-            Span.objects.filter(**where)
-            .visible_to(self.user, everyone=self.everyone)
-            .select_related("label", "entity", "entity__label")
-            .order_by("paragraph_id", "start", "-end", "pk")
-        )
-        self.stances = list(Stance.objects.filter(article_id=article_id).visible_to(self.user, everyone=self.everyone).for_display())
+        self.labels = {label.pk: label for label in Label.objects.all()}  # retired labels too: old spans keep theirs
+        ids = [paragraph.pk for paragraph in paragraphs]
+        if written:
+            stances = Stance.objects.filter(pk__in=StanceEvidence.objects.filter(paragraph_id__in=ids).values("stance_id"))
+        else:
+            stances = Stance.objects.filter(article_id=article_id)
+        self.spans = Span.objects.filter(paragraph_id__in=ids).visible_to(self.user, everyone=self.everyone).drawn(self.labels)
+        self.stances = list(stances.visible_to(self.user, everyone=self.everyone).for_display())
         self.marks = list(
-            BoilerplateMark.objects.filter(paragraph__article_id=article_id)
-            .visible_to(self.user, everyone=self.everyone)
-            .select_related("category", "author")
-            .order_by("paragraph_id", "pk")
+            BoilerplateMark.objects.filter(paragraph_id__in=ids).visible_to(self.user, everyone=self.everyone)
+            .select_related("category", "author").order_by("paragraph_id", "pk")
         )
+
+    @property
+    def active_labels(self):
+        return sorted((label for label in self.labels.values() if label.is_active), key=lambda label: (label.position, label.name))
 
     def attach(self, paragraphs):
         """Give each paragraph .visible_spans, .visible_evidence, .boilerplate (the mark shown, or None),
@@ -91,46 +96,78 @@ class ArticleAnnotations:
     def marked_paragraph_ids(self):
         return {mark.paragraph_id for mark in self.marks}
 
-    def entity_summary(self, spans=None):
+    def entity_summary(self):
         """[(entity, mention count)] for the side panel, most mentioned first."""
         entities, counts = {}, defaultdict(int)
-        for span in self.spans if spans is None else spans:
+        for span in self.spans:
             if span.entity_id:
                 entities[span.entity_id] = span.entity
                 counts[span.entity_id] += 1
         return sorted(((entities[pk], counts[pk]) for pk in entities), key=lambda item: (-item[1], item[0].name))
 
-    def boilerplate_summary(self, lengths):
-        """Counts for the panel: paragraphs marked, and the clean text's size, from [(paragraph id, length)]."""
-        marked = self.marked_paragraph_ids
-        clean = [length for pk, length in lengths if pk not in marked]
-        return {
-            "marked": len(lengths) - len(clean),
-            "paragraphs": len(lengths),
-            "clean_paragraphs": len(clean),
-            # Characters of the clean text: the paragraphs plus one separator between each two.
-            "clean_characters": sum(clean) + max(len(clean) - 1, 0),
-        }
+
+PANELS = frozenset({"entities", "stances", "boilerplate"})
 
 
-def panel_context(annotations, article_id, *, spans=None, paragraphs=None):
-    """The side panel's lists. Paragraph lengths come from `paragraphs` if loaded, else from one query."""
-    if paragraphs is not None:
-        lengths = [(p.pk, len(p.text)) for p in paragraphs]
-    else:
-        lengths = Paragraph.objects.filter(article_id=article_id).annotate(length=Length("text")).values_list("pk", "length")
+def panel_context(annotations, article_id, *, paragraphs=None, panels=PANELS):
+    """The side panel's lists (those named in `panels`). On the page, `annotations` and `paragraphs` hold
+    the whole article; after a write only the written paragraphs, and the database sums up the panels."""
+    context = {"article_id": article_id, "panels": panels}
+    whole_article = paragraphs is not None
+    if "entities" in panels:
+        context["entities"] = annotations.entity_summary() if whole_article else entity_summary(annotations, article_id)
+    if "stances" in panels:
+        context["stances"] = annotations.stances if whole_article else list(
+            Stance.objects.filter(article_id=article_id).visible_to(annotations.user, everyone=annotations.everyone).for_display()
+        )
+    if "boilerplate" in panels:
+        if whole_article:
+            lengths = [(p.pk, len(p.text)) for p in paragraphs]
+            marked = annotations.marked_paragraph_ids
+        else:
+            lengths = Paragraph.objects.filter(article_id=article_id).annotate(length=Length("text")).values_list("pk", "length")
+            marked = set(
+                BoilerplateMark.objects.filter(paragraph_id__in=article_paragraphs(article_id))
+                .visible_to(annotations.user, everyone=annotations.everyone).values_list("paragraph_id", flat=True)
+            )
+        context["boilerplate"] = boilerplate_summary(list(lengths), marked)
+    return context
+
+
+def article_paragraphs(article_id):
+    """The article's paragraph ids as a subquery: filtering annotations by it lets the database use their
+    (paragraph, author) index, where a join on the article made SQLite start from all the author's rows."""
+    return Paragraph.objects.filter(article_id=article_id).values("pk")
+
+
+def entity_summary(annotations, article_id):
+    """[(entity, mention count)] of the article's entity-linked spans the reader sees, counted by the database."""
+    counts = dict(
+        Span.objects.filter(paragraph_id__in=article_paragraphs(article_id), entity__isnull=False)
+        .visible_to(annotations.user, everyone=annotations.everyone)
+        .values("entity_id").annotate(mentions=Count("pk")).values_list("entity_id", "mentions")
+    )
+    entities = Entity.objects.select_related("label").in_bulk(counts) if counts else {}
+    return sorted(((entities[pk], n) for pk, n in counts.items()), key=lambda item: (-item[1], item[0].name))
+
+
+def boilerplate_summary(lengths, marked):
+    """Counts for the panel: paragraphs marked, and the clean text's size, from [(paragraph id, length)]."""
+    clean = [length for pk, length in lengths if pk not in marked]
     return {
-        "article_id": article_id,
-        "entities": annotations.entity_summary(spans),
-        "stances": annotations.stances,
-        "boilerplate": annotations.boilerplate_summary(list(lengths)),
+        "marked": len(lengths) - len(clean),
+        "paragraphs": len(lengths),
+        "clean_paragraphs": len(clean),
+        # Characters of the clean text: the paragraphs plus one separator between each two.
+        "clean_characters": sum(clean) + max(len(clean) - 1, 0),
     }
 
 
 def reader_context(request, article):
-    annotations = ArticleAnnotations(request, article.pk)
-    paragraphs = annotations.attach(list(article.paragraphs.order_by("position")))
-    labels = list(Label.objects.active())
+    paragraphs = list(article.paragraphs.order_by("position"))
+    annotations = ArticleAnnotations(request, article.pk, paragraphs)
+    annotations.attach(paragraphs)
+    labels = annotations.active_labels
     return {
         "article": article,
         "paragraphs": paragraphs,
@@ -154,8 +191,8 @@ def article(request, pk):
 def clean_text(request, pk):
     """The article without the paragraphs marked as boilerplate (in the reader's current scope)."""
     article = get_article_for_reader(request.user, pk)
-    annotations = ArticleAnnotations(request, article.pk)
     paragraphs = list(article.paragraphs.order_by("position"))
+    annotations = ArticleAnnotations(request, article.pk, paragraphs)
     kept = clean_paragraphs(paragraphs, annotations.marked_paragraph_ids)
     if request.GET.get("format") == "txt":
         response = HttpResponse("\n".join(p.text for p in kept) + "\n", content_type="text/plain; charset=utf-8")
@@ -167,33 +204,28 @@ def clean_text(request, pk):
     )
 
 
-def card_context(user, span):
+def card_context(user, span, *, labels=None):
     """What the span card needs besides the span: may this user edit it, and the labels to offer."""
-    return {"editable": span.is_editable_by(user), "labels": Label.objects.active()}
+    return {"editable": span.is_editable_by(user), "labels": Label.objects.active() if labels is None else labels}
 
 
-def render_paragraphs(request, paragraphs, *, extra=None):
+def render_paragraphs(request, paragraphs, *, extra=None, panels=PANELS):
     """Re-rendered paragraphs after a write (the first is the response's target, the others swap out of
-    band), plus the side panel's lists out of band. Only the written paragraphs' spans are loaded;
-    the panel's entity list needs just the article's entity-linked spans."""
+    band), plus, out of band, the side panel's lists that the write can have changed (`panels`). Only the
+    written paragraphs' annotations are loaded."""
     paragraph = paragraphs[0]
     article_id = paragraph.article_id
-    annotations = ArticleAnnotations(request, article_id, paragraphs=paragraphs)
+    annotations = ArticleAnnotations(request, article_id, paragraphs, written=True)
     annotations.attach(paragraphs)
-    linked = (
-        Span.objects.filter(paragraph__article_id=article_id, entity__isnull=False)
-        .visible_to(request.user, everyone=annotations.everyone)
-        .select_related("entity", "entity__label")
-    )
     context = {
         "paragraph": paragraph,
         "other_paragraphs": paragraphs[1:],
         "oob": True,
-        **panel_context(annotations, article_id, spans=linked),
+        **panel_context(annotations, article_id, panels=panels),
         **(extra or {}),
     }
     if context.get("card_span"):
-        context.update(card_context(request.user, context["card_span"]))
+        context.update(card_context(request.user, context["card_span"], labels=annotations.active_labels))
     response = render(request, "annotations/paragraph_update.html", context)
     if context.get("flash"):
         # An htmx event the page shows in its message area. JSON escapes non-ASCII: headers stay ASCII.
@@ -201,8 +233,8 @@ def render_paragraphs(request, paragraphs, *, extra=None):
     return response
 
 
-def render_paragraph(request, paragraph, *, extra=None):
-    return render_paragraphs(request, [paragraph], extra=extra)
+def render_paragraph(request, paragraph, *, extra=None, panels=PANELS):
+    return render_paragraphs(request, [paragraph], extra=extra, panels=panels)
 
 
 @require_GET

@@ -14,6 +14,9 @@ from ..spans import create_span, delete_span, update_span
 from ..suggestions import EntityIndex
 from .reader import card_context, render_paragraph, render_paragraphs
 
+# Side-panel lists a span write can change (the stance list and boilerplate counts never).
+ENTITY_PANEL, NO_PANELS = frozenset({"entities"}), frozenset()
+
 
 def problem(message, status=422):
     """A refusal the analyst reads: plain text, shown by reader.js in the message area."""
@@ -36,7 +39,8 @@ def create(request, paragraph_id):
         span = create_span(user=request.user, paragraph=paragraph, **form.span_arguments())
     except ValidationError as exc:
         return problem(first_error(exc))
-    return render_paragraph(request, paragraph, extra={"card_span": span})
+    # A new span changes the side panel only if it is linked to an entity.
+    return render_paragraph(request, paragraph, extra={"card_span": span}, panels=ENTITY_PANEL if span.entity_id else NO_PANELS)
 
 
 @require_GET
@@ -65,15 +69,15 @@ def update(request, span_id):
             p for p in Paragraph.objects.filter(article_id=span.paragraph.article_id).exclude(pk=span.paragraph_id).select_related("article")
             if index.find(p.text)
         ]
-    return render_paragraphs(request, paragraphs, extra={"card_span": span})
+    return render_paragraphs(request, paragraphs, extra={"card_span": span}, panels=ENTITY_PANEL)
 
 
 @require_POST
 def delete(request, span_id):
     span = get_span_for_editor(request.user, span_id)
-    paragraph = span.paragraph
+    paragraph, linked = span.paragraph, span.entity_id is not None
     delete_span(user=request.user, span=span)
-    return render_paragraph(request, paragraph, extra={"clear_card": True})
+    return render_paragraph(request, paragraph, extra={"clear_card": True}, panels=ENTITY_PANEL if linked else NO_PANELS)
 
 
 @require_POST

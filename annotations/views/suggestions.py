@@ -10,7 +10,7 @@ from ..lookups import get_article_for_reader, get_paragraph_for_reader
 from ..models import Entity, Label
 from ..suggestions import accept, accept_all, reject
 from .reader import render_paragraph
-from .spans import first_error, problem
+from .spans import ENTITY_PANEL, NO_PANELS, first_error, problem
 
 
 class SuggestionForm(forms.Form):
@@ -31,11 +31,11 @@ def decide(request, paragraph_id):
     try:
         if data["action"] == "accept":
             span = accept(user=request.user, paragraph=paragraph, start=data["start"], end=data["end"], label=data["label"], entity=data["entity"])
-            return render_paragraph(request, paragraph, extra={"card_span": span})
+            return render_paragraph(request, paragraph, extra={"card_span": span}, panels=ENTITY_PANEL if span.entity_id else NO_PANELS)
         reject(user=request.user, paragraph=paragraph, start=data["start"], end=data["end"], label=data["label"])
     except ValidationError as exc:
         return problem(first_error(exc))
-    return render_paragraph(request, paragraph, extra={"flash": "Suggestion rejected; it will not be shown to you again."})
+    return render_paragraph(request, paragraph, extra={"flash": "Suggestion rejected; it will not be shown to you again."}, panels=NO_PANELS)
 
 
 @require_POST
