@@ -382,14 +382,15 @@ class SuggestionRejection(models.Model):
 
 
 class Revision(models.Model):
-    """A random token that changes whenever a kind of row changes ("entities": entities, aliases, labels).
+    """A random token that changes whenever a kind of row changes ("vocabulary": labels, entities, aliases,
+    boilerplate categories).
 
-    Each server process caches what it derives from those rows (the entity index for suggestions) with the
-    token it read first, and rebuilds when the token differs. A random token, not a counter: a rolled-back
+    Each server process caches what it derives from those rows (annotations.vocabulary) with the token it
+    read first, and rebuilds when the token differs. A random token, not a counter: a rolled-back
     write restores the old token together with the old rows, so a token never names two different states.
     """
 
-    ENTITIES = "entities"
+    VOCABULARY = "vocabulary"
 
     name = models.CharField(max_length=30, primary_key=True)
     token = models.CharField(max_length=32)

@@ -21,7 +21,7 @@ from corpus.arabic import fold, stems, words
 from corpus.duplicates import canonical, matches_of
 from corpus.models import Paragraph
 
-from .models import BoilerplateMark, Entity, Label, Revision, Span, SuggestionRejection
+from .models import BoilerplateMark, Entity, Label, Span, SuggestionRejection
 
 VERSIONS_CARRIED = 3  # an analyst's spans are carried from this many closest versions of a paragraph
 MIN_NAME_LETTERS = 3  # shorter names (a single letter word) would be found everywhere
@@ -74,18 +74,12 @@ class EntityIndex:
     def load(cls):
         return cls(Entity.objects.select_related("label").prefetch_related("aliases"))
 
-    _cached = (None, None)  # (Revision token, index) in this process
-
     @classmethod
     def current(cls):
-        """The index of every entity, built once per change of entities, aliases or labels (models.Revision)
-        rather than on each page and write: one small query when nothing changed."""
-        token = Revision.current(Revision.ENTITIES)  # read before the entities: a later change shows as a new token
-        cached_token, index = cls._cached
-        if index is None or cached_token != token:
-            index = cls.load()
-            cls._cached = (token, index)
-        return index
+        """The index of every entity, kept per process until the vocabulary changes (annotations.vocabulary)."""
+        from . import vocabulary
+
+        return vocabulary.current().entity_index
 
     def find(self, text):
         """[(start, end, entity)] of entity mentions in `text`: words match when they share a form after
@@ -180,18 +174,15 @@ def suggestions_for(user, paragraphs, *, own_spans, index=None, matches=None):
     by_id = {p.pk: p for p in paragraphs}
     # Where the analyst already tagged exactly this text (under any label), they have decided: no suggestion.
     tagged = {(s.paragraph_id, s.start, s.end) for s in own_spans}
-    rejected = set(
-        SuggestionRejection.objects.filter(user=user, paragraph_id__in=by_id).values_list("paragraph_id", "start", "end", "label_id")
-    )
-    offered, result = set(), {}
+    offered, candidates = set(), []
 
     def offer(suggestion):
         place = (suggestion.paragraph_id, suggestion.start, suggestion.end)
         key = (*place, suggestion.label.pk)
-        if place in tagged or key in rejected or key in offered:
+        if place in tagged or key in offered:
             return
         offered.add(key)  # one suggestion per place and label
-        result.setdefault(suggestion.paragraph_id, []).append(suggestion)
+        candidates.append(suggestion)
 
     for paragraph in paragraphs:
         for start, end, entity in index.find(paragraph.text):
@@ -227,6 +218,15 @@ def suggestions_for(user, paragraphs, *, own_spans, index=None, matches=None):
                         start, end = placed
                         offer(Suggestion(own_id, start, end, target.text[start:end], labels[label_id], entities.get(entity_id),
                                          f"your tag in {sources[other]}"))
+    # What the analyst said no to, asked only when there is something to offer (after most writes, nothing).
+    rejected = set(
+        SuggestionRejection.objects.filter(user=user, paragraph_id__in={s.paragraph_id for s in candidates})
+        .values_list("paragraph_id", "start", "end", "label_id")
+    ) if candidates else set()
+    result = {}
+    for suggestion in candidates:
+        if (suggestion.paragraph_id, suggestion.start, suggestion.end, suggestion.label.pk) not in rejected:
+            result.setdefault(suggestion.paragraph_id, []).append(suggestion)
     for value in result.values():
         value.sort(key=lambda s: (s.start, -s.end))
     return result

@@ -202,10 +202,13 @@ def test_the_article_page_makes_the_same_queries_with_few_and_many_marks(analyst
         return len(queries)
 
     toggle_boilerplate(user=analyst, paragraph=paragraphs[0])
+    count_queries()  # the first load also reads this process's vocabulary (cached until labels or categories change)
     few = count_queries()
     for p in paragraphs[1:]:
         toggle_boilerplate(user=analyst, paragraph=p)
-    assert count_queries() == few
+    # Never more queries with more annotations (fewer is allowed: with every paragraph marked there are no
+    # boilerplate hints to look up, with every name tagged no rejected suggestions).
+    assert count_queries() <= few
 
 
 def test_paragraphs_that_look_like_chrome_are_suggested_with_a_reason(labels, categories):

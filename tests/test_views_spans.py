@@ -234,7 +234,9 @@ def test_the_article_page_makes_the_same_queries_with_10_and_1000_spans(analyst_
     Span.objects.all().delete()
     tag(1000)
     assert Span.objects.count() == 1000
-    assert count_queries() == few
+    # Never more queries with more annotations (fewer is allowed: with every paragraph marked there are no
+    # boilerplate hints to look up, with every name tagged no rejected suggestions).
+    assert count_queries() <= few
 
 
 def test_the_entity_page_lists_mentions_across_articles(analyst_client, analyst, labels):

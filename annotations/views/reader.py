@@ -16,6 +16,7 @@ from corpus.models import Article, Paragraph
 from ..boilerplate import boilerplate_hints, clean_paragraphs
 from ..lookups import get_article_for_reader, get_paragraph_for_reader
 from ..models import BoilerplateMark, Entity, Label, Span, Stance, StanceEvidence
+from .. import vocabulary
 from ..rendering import paragraph_html
 from ..suggestions import diff_html, suggestions_for
 
@@ -42,7 +43,8 @@ class ArticleAnnotations:
     def __init__(self, request, article_id, paragraphs, *, written=False):
         self.user = request.user
         self.everyone = span_scope(request) == "all"
-        self.labels = {label.pk: label for label in Label.objects.all()}  # retired labels too: old spans keep theirs
+        self.vocabulary = vocabulary.current()
+        self.labels = self.vocabulary.labels
         ids = [paragraph.pk for paragraph in paragraphs]
         if written:
             stances = Stance.objects.filter(pk__in=StanceEvidence.objects.filter(paragraph_id__in=ids).values("stance_id"))
@@ -57,7 +59,7 @@ class ArticleAnnotations:
 
     @property
     def active_labels(self):
-        return sorted((label for label in self.labels.values() if label.is_active), key=lambda label: (label.position, label.name))
+        return self.vocabulary.active_labels
 
     def attach(self, paragraphs):
         """Give each paragraph .visible_spans, .visible_evidence, .boilerplate (the mark shown, or None),
@@ -76,9 +78,12 @@ class ArticleAnnotations:
         matches = matches_of([p.pk for p in paragraphs])
         own_marked = {m.paragraph_id for m in self.marks if m.author_id == self.user.pk}
         suggested = suggestions_for(
-            self.user, paragraphs, own_spans=[s for s in self.spans if s.author_id == self.user.pk], matches=matches
+            self.user, paragraphs, own_spans=[s for s in self.spans if s.author_id == self.user.pk], matches=matches,
+            index=self.vocabulary.entity_index,
         )
-        hints = boilerplate_hints(paragraphs[0].article, paragraphs) if paragraphs else {}
+        # Hints only where no one (in the reader's scope) marked the paragraph: marked ones show the mark.
+        unmarked = [p for p in paragraphs if p.pk not in self.marked_paragraph_ids]
+        hints = boilerplate_hints(paragraphs[0].article, unmarked, self.vocabulary.categories) if unmarked else {}
         for paragraph in paragraphs:
             paragraph.visible_spans = spans.get(paragraph.pk, [])
             paragraph.visible_evidence = evidence.get(paragraph.pk, [])
