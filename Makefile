@@ -6,7 +6,7 @@ PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 # Development defaults; production sets its own environment (README, "Deploying").
 DEV_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: run test test-fast setup bench demo-passwords check clean
+.PHONY: run test test-fast setup bench load demo-passwords check clean
 
 $(VENV)/.python:
 	@PYTHON=$$(scripts/find-python) || exit 1; \
@@ -44,6 +44,12 @@ test-fast: $(VENV)/.dev
 bench: $(VENV)/.runtime
 	$(PY) bench/export.py $(BENCH_ARGS)
 	$(DEV_ENV) $(PY) bench/search.py
+
+## load: 16 analysts writing spans for 60 s against gunicorn, on SQLite and on a throwaway PostgreSQL
+## (bench/load.py): fails on any 5xx, "database is locked" or span count that does not add up.
+load: $(VENV)/.runtime
+	$(PY) bench/load.py $(LOAD_ARGS)
+	scripts/with-postgres $(PY) bench/load.py $(LOAD_ARGS)
 
 ## demo-passwords: give the demo accounts new passwords and print them.
 demo-passwords: $(VENV)/.runtime
