@@ -23,6 +23,7 @@ from corpus.models import Paragraph
 
 from .models import BoilerplateMark, Entity, Label, Span, SuggestionRejection
 
+FOUND_CACHE = 50_000  # paragraph texts whose entity mentions an index keeps
 VERSIONS_CARRIED = 3  # an analyst's spans are carried from this many closest versions of a paragraph
 MIN_NAME_LETTERS = 3  # shorter names (a single letter word) would be found everywhere
 SURNAME_LETTERS = 4
@@ -49,7 +50,7 @@ class EntityIndex:
     """Canonical word sequences of every entity's name and aliases, by first word, for scanning text."""
 
     def __init__(self, entities):
-        self.by_first = {}
+        self.by_first, self._found = {}, {}
         for entity in entities:
             names = {entity.name, *(alias.name for alias in entity.aliases.all())}
             for name in names:
@@ -83,16 +84,27 @@ class EntityIndex:
 
     def find(self, text):
         """[(start, end, entity)] of entity mentions in `text`: words match when they share a form after
-        folding and clitic splitting (والعراق and العراق share العراق); longest name first where they overlap."""
+        folding and clitic splitting (والعراق and العراق share العراق); longest name first where they overlap.
+        Kept per text while this index lives: paragraph text never changes, and a page and each write
+        response ask again for the same paragraphs."""
         if not self.by_first:
             return []
+        found = self._found.get(text)
+        if found is None:
+            if len(self._found) >= FOUND_CACHE:
+                self._found.clear()
+            found = self._found[text] = self._find(text)
+        return found
+
+    def _find(self, text):
         found, text_words = [], words(text)
         forms = [word_forms(word) for _s, _e, word in text_words]
-        taken = -1
+        by_first, taken = self.by_first, -1
         for i, forms_here in enumerate(forms):
-            if text_words[i][0] < taken:
+            hits = [candidate for form in forms_here for candidate in by_first.get(form, ())]
+            if not hits or text_words[i][0] < taken:
                 continue
-            candidates = {id(c): c for form in forms_here for c in self.by_first.get(form, ())}.values()
+            candidates = {id(c): c for c in hits}.values()
             for pattern, first_form, entity in sorted(candidates, key=lambda c: -len(c[0])):
                 if len(pattern) <= len(forms) - i and all(pattern[k] & forms[i + k] for k in range(len(pattern))):
                     start = _start_without_clitic(text_words[i], first_form)
