@@ -200,3 +200,18 @@ def test_export_file_names_carry_nothing_user_supplied(labels, analyst_client):
     response = analyst_client.get(reverse("annotations:export_download"), {"source": "../../etc/passwd"})
     disposition = response["Content-Disposition"]
     assert response.status_code == 200 and ".." not in disposition and "/" not in disposition.split("filename=")[1]
+
+
+def test_no_application_code_opens_network_connections():
+    """No SSRF surface: nothing in the app fetches a URL (an article's URL is only shown, as a link), and
+    HTML is parsed by the stdlib's HTMLParser, which never loads external entities. Fails if a network
+    client is ever imported into the app's code."""
+    import re
+    from pathlib import Path
+
+    network = re.compile(r"^\s*(?:import|from)\s+(urllib\.request|urllib3|http\.client|requests|httpx|aiohttp|socket|ftplib|smtplib)\b", re.M)
+    root = Path(__file__).resolve().parents[1]
+    sources = [path for package in ("hamish", "corpus", "annotations") for path in (root / package).rglob("*.py")]
+    assert len(sources) > 40  # the packages were found
+    offenders = {str(path.relative_to(root)): network.findall(path.read_text(encoding="utf-8")) for path in sources}
+    assert {path: found for path, found in offenders.items() if found} == {}
