@@ -414,3 +414,17 @@ def test_the_admin_import_page_restores_a_file_or_lists_its_problems(annotated, 
 def test_analysts_cannot_reach_the_admin_import(annotated, analyst_client):
     response = analyst_client.get(reverse("admin:annotations_span_import"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("selection", [{}, {"clean": True}])
+def test_the_fast_json_writer_and_the_record_builder_agree(annotated, analyst, selection):
+    """Hamish JSON is written as text without building each record (for speed); the other formats build the
+    records. Both must describe every article identically, in small batches as in large ones."""
+    from annotations.interchange.records import article_json, article_records
+
+    for batch_size in (None, 1):
+        query = build_query(None, **selection)
+        written = json.loads("[" + "".join(text for _id, text in article_json(query, batch_size=batch_size, separator=",")) + "]")
+        built = list(article_records(build_query(None, **selection), batch_size=batch_size))
+        assert written == built and len(built) >= 2
+        assert sum(len(article["spans"]) for article in built) > 0

@@ -19,7 +19,7 @@ class ExportFormat:
     extension: str
 
     def chunks(self, query, *, user=None, on_article=None, stats=None):
-        """The export as str chunks; on_article(record) is called as each article is written."""
+        """The export as str chunks; on_article(article id) is called as each article is written."""
         if self.name == "hamish":
             return stream_hamish_json(query, exported_by=user, on_article=on_article)
         records = article_records(query)
@@ -34,7 +34,7 @@ class ExportFormat:
 
 def _tap(records, callback):
     for record in records:
-        callback(record)
+        callback(record["id"])
         yield record
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from corpus.models import PARAGRAPH_SEPARATOR
 
 from ..models import BoilerplateCategory, Entity, Label, Polarity, Topic
-from .records import article_records
+from .records import article_json
 
 FORMAT = "hamish-annotations"
 VERSION = "1.0"
@@ -108,14 +108,16 @@ def stream_hamish_json(query, *, exported_by=None, on_article=None):
     narrower exports list those their spans and stances point to.
     """
     head = dumps(document_head(query, exported_by=exported_by))
-    yield head[:-1] + ',"articles":['
+    yield head[:-1] + ',"articles":[\n'
     everything = query.description.get("articles") == "corpus" and query.annotator is None
     referenced = {"entities": set(), "topics": set()}
-    for index, record in enumerate(article_records(query, referenced=referenced)):
-        yield ("," if index else "") + "\n" + dumps(record)
+    articles = 0
+    for article_id, text in article_json(query, referenced=referenced, separator=",\n"):
+        yield text
+        articles += 1
         if on_article:
-            on_article(record)
-    yield '\n],"entities":['
+            on_article(article_id)
+    yield ('\n],"entities":[' if articles else '],"entities":[')
     for index, entity in enumerate(entity_records(None if everything else referenced["entities"])):
         yield ("," if index else "") + "\n" + dumps(entity)
     yield '\n],"topics":['

@@ -37,7 +37,7 @@ class Command(BaseCommand):
         stats = ConllStats()
         target = open(out, "w", encoding="utf-8", newline="\n") if out else self.stdout._out
         try:
-            for chunk in export_format.chunks(query, on_article=lambda record: progress.update(1), stats=stats):
+            for chunk in export_format.chunks(query, on_article=lambda article_id: progress.update(1), stats=stats):
                 target.write(chunk)
         except ExportError as exc:
             raise CommandError(str(exc)) from None
