@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 
 DEMO = Path(__file__).resolve().parents[1] / "corpus" / "demo"
 WORD = re.compile(r"\S+")
@@ -45,9 +45,15 @@ def _shuffled(text, generator):
     return " ".join(tokens)
 
 
-def build(articles=1000, spans_per_article=20, *, start=0, batch=500, shuffle=True):
-    """Add `articles` synthetic articles (numbered from `start`) with `spans_per_article` spans each."""
+def build(articles=1000, spans_per_article=20, *, start=0, batch=500, shuffle=True, index=False):
+    """Add `articles` synthetic articles (numbered from `start`) with `spans_per_article` spans each.
+
+    Paragraphs are written the way the import writes them (plain SQL). With index=True, each batch also writes
+    their search index rows and queues the articles for the near-duplicate pass, as the import does, so
+    `corpus.duplicates.process_pending()` completes the derived indexes (no search.rebuild() needed)."""
     from annotations.models import Label, Span
+    from corpus import duplicates, search
+    from corpus.importing.service import _insert_paragraphs
     from corpus.models import Article, Paragraph, Source, content_hash
 
     User = get_user_model()
@@ -64,22 +70,22 @@ def build(articles=1000, spans_per_article=20, *, start=0, batch=500, shuffle=Tr
                         original_filename=f"synthetic-{n}.txt")
                 for n in numbers
             )
-            paragraphs = Paragraph.objects.bulk_create(
-                Paragraph(article=article, position=p, text=text)
-                for article, n in zip(created, numbers) for p, text in enumerate(texts[n])
-            )
-            by_article = {}
-            for paragraph in paragraphs:
-                by_article.setdefault(paragraph.article_id, []).append(paragraph)
+            with connection.cursor() as cursor:
+                _insert_paragraphs(cursor, [(a.pk, p, text) for a, n in zip(created, numbers) for p, text in enumerate(texts[n])])
+            ids = {(a, p): pk for pk, a, p in Paragraph.objects.filter(article__in=created).values_list("pk", "article_id", "position")}
+            by_article = {a.pk: [(ids[a.pk, p], text) for p, text in enumerate(texts[n])] for a, n in zip(created, numbers)}
+            if index:
+                search.index_paragraphs([row for rows in by_article.values() for row in rows], new=True)
+                duplicates.enqueue([a.pk for a in created])
             spans = []
             for article in created:
-                words = [(p, m.start(), m.end()) for p in by_article[article.pk] for m in WORD.finditer(p.text)]
+                words = [(pk, text, m.start(), m.end()) for pk, text in by_article[article.pk] for m in WORD.finditer(text)]
                 for k in range(spans_per_article):
-                    paragraph, a, b = words[(k * 7) % len(words)]
-                    spans.append(Span(paragraph=paragraph, start=a, end=b, text=paragraph.text[a:b],
+                    pk, text, a, b = words[(k * 7) % len(words)]
+                    spans.append(Span(paragraph_id=pk, start=a, end=b, text=text[a:b],
                                       label=labels[k % len(labels)], author=analysts[(k // len(words)) % len(analysts)]))
             # Several spans may fall on the same word with the same label and author: keep the first.
-            unique = {(s.paragraph.pk, s.start, s.end, s.label_id, s.author_id): s for s in spans}
+            unique = {(s.paragraph_id, s.start, s.end, s.label_id, s.author_id): s for s in spans}
             Span.objects.bulk_create(unique.values(), batch_size=2000)
 
 

@@ -109,11 +109,23 @@ class Paragraph(models.Model):
 class ParagraphFingerprint(models.Model):
     """One of a paragraph's shingle hashes kept for finding its near-duplicates (corpus.duplicates)."""
 
+    # Keyed by (value, paragraph): "which paragraphs hold this value" is a range of the key (on SQLite the
+    # rows themselves are stored in that order, WITHOUT ROWID: see migration 0004); an index on paragraph
+    # serves deletes.
+    pk = models.CompositePrimaryKey("value", "paragraph")
+    value = models.BigIntegerField()
     paragraph = models.ForeignKey(Paragraph, on_delete=models.CASCADE, related_name="fingerprints")
-    value = models.BigIntegerField(db_index=True)
+    # The size of the paragraph's whole shingle set (the same on each of its rows): with the sketch, it bounds
+    # the similarity to another paragraph before their shingles are compared.
+    shingles = models.PositiveIntegerField(default=0)
 
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["paragraph", "value"], name="fingerprint_unique_per_paragraph")]
+
+class PendingNearDuplicates(models.Model):
+    """An article whose paragraphs are not fingerprinted and matched yet (corpus.duplicates). The import adds
+    the row in the transaction that saves the article; the near-duplicate pass deletes it in the transaction
+    that fingerprints the article. So after a crash, the next pass knows exactly what is left to do."""
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="+")
 
 
 class ParagraphMatch(models.Model):

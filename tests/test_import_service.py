@@ -60,11 +60,19 @@ def test_one_bad_file_does_not_stop_the_good_ones():
     assert Article.objects.count() == 2
 
 
-def test_a_failure_while_saving_leaves_no_partial_article(monkeypatch):
+@pytest.mark.parametrize(
+    "step",
+    [
+        "corpus.importing.service._insert_paragraphs",  # the paragraphs (plain SQL since issue 7)
+        "corpus.search.index_paragraphs",  # the search index, after the paragraphs
+        "corpus.duplicates.enqueue",  # the near-duplicate queue, last
+    ],
+)
+def test_a_failure_while_saving_leaves_no_partial_article(monkeypatch, step):
     def fail(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(Paragraph.objects, "bulk_create", fail)
+    monkeypatch.setattr(step, fail)
     with assert_corpus_unchanged(), pytest.raises(RuntimeError):
         import_files([IncomingFile("a.txt", data=GOOD)])
     assert not Source.objects.exists()

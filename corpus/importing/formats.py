@@ -9,6 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError
@@ -45,7 +46,7 @@ class ArticleDraft:
     language: str = "ar"
     notes: list[str] = field(default_factory=list)
 
-    @property
+    @cached_property  # the import asks several times; paragraphs never change once the draft is made
     def content_hash(self):
         return content_hash(self.paragraphs)
 

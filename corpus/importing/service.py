@@ -1,13 +1,21 @@
 """import_files(): the one import service behind the web page, the admin and the command.
 
 Files are parsed one by one (no database work), then saved in batches: one
-transaction per batch writes the articles and all their paragraphs, so an
-article exists completely or not at all, even if the process is killed.
+transaction per batch writes the articles, all their paragraphs and their search
+index rows, and queues them for the near-duplicate pass, so an article exists
+completely (and searchable) or not at all, even if the process is killed.
+
+Near-duplicates are a derived index (corpus.duplicates): by default each batch's
+articles are matched right after the batch commits, so an upload through the
+import page is linked at once; a bulk import (the command) passes
+near_duplicates=False and runs one pass over the queue at the end, which is much
+faster per article. Anything a crash leaves queued is done by the next pass.
 """
 
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from .. import duplicates, search
 from ..models import Article, Paragraph, Source
@@ -15,7 +23,8 @@ from .errors import RejectedFile
 from .formats import draft_from_file
 
 DEFAULT_SOURCE_NAME = "Unknown source"
-BATCH_SIZE = 500
+BATCH_SIZE = 500  # articles per transaction: the web page and the admin
+BULK_BATCH_SIZE = 1000  # the command: fewer transactions (each holds the write lock about a second)
 
 IMPORTED = "imported"
 ALREADY_IMPORTED = "already imported"
@@ -72,49 +81,90 @@ def _sources_by_name(names):
     return sources
 
 
+def _chunks(values, size=1000):
+    """`values` (a sequence) in slices of at most `size`: databases limit the parameters of one statement."""
+    values = list(values)
+    return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+def _placeholders(values):
+    return ", ".join(["%s"] * len(values))
+
+
 def _existing_articles(hashes):
     """{content hash: (article id, title)} for the hashes already in the corpus."""
     return {
         digest: (pk, title)
-        for digest, pk, title in Article.objects.filter(content_hash__in=hashes).values_list("content_hash", "pk", "title")
+        for chunk in _chunks(hashes)
+        for digest, pk, title in Article.objects.filter(content_hash__in=chunk).values_list("content_hash", "pk", "title")
     }
 
 
 def _write(pending, user):
-    """Insert articles and paragraphs for [(draft, source name)]; the caller holds a transaction."""
+    """Insert articles, paragraphs and their search index rows for [(draft, source name)], and queue the articles
+    for the near-duplicate pass; the caller holds a transaction. Returns the new articles' ids, in order.
+
+    Plain SQL: building model instances for every paragraph cost more than writing them."""
     sources = _sources_by_name({source_name for _, source_name in pending})
-    articles = Article.objects.bulk_create(
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
+    user_id = user.pk if user is not None else None
+    article_table, paragraph_table = (ops.quote_name(model._meta.db_table) for model in (Article, Paragraph))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {article_table} (source_id, title, url, published_on, language, content_hash, original_filename, "
+            "imported_by_id, imported_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                (
+                    sources[source_name].pk, draft.title, draft.url, ops.adapt_datefield_value(draft.published_on),
+                    draft.language, draft.content_hash, draft.original_filename, user_id, now,
+                )
+                for draft, source_name in pending
+            ],
+        )
+        hashes = [draft.content_hash for draft, _ in pending]
+        ids_by_hash = {}
+        for chunk in _chunks(hashes):
+            cursor.execute(f"SELECT content_hash, id FROM {article_table} WHERE content_hash IN ({_placeholders(chunk)})", chunk)
+            ids_by_hash.update(cursor.fetchall())
+        article_ids = [ids_by_hash[digest] for digest in hashes]
+        _insert_paragraphs(
+            cursor,
+            [
+                (article_id, position, text)
+                for article_id, (draft, _) in zip(article_ids, pending, strict=True)
+                for position, text in enumerate(draft.paragraphs)
+            ],
+        )
+        paragraph_ids = {}
+        for chunk in _chunks(article_ids):
+            cursor.execute(f"SELECT article_id, position, id FROM {paragraph_table} WHERE article_id IN ({_placeholders(chunk)})", chunk)
+            paragraph_ids.update(((article_id, position), pk) for article_id, position, pk in cursor.fetchall())
+    # Same transaction: an article is searchable exactly when it exists.
+    search.index_paragraphs(
         [
-            Article(
-                source=sources[source_name],
-                title=draft.title,
-                url=draft.url,
-                published_on=draft.published_on,
-                language=draft.language,
-                content_hash=draft.content_hash,
-                original_filename=draft.original_filename,
-                imported_by=user,
-            )
-            for draft, source_name in pending
-        ]
-    )
-    paragraphs = Paragraph.objects.bulk_create(
-        [
-            Paragraph(article=article, position=position, text=text)
-            for article, (draft, _) in zip(articles, pending, strict=True)
+            (paragraph_ids[article_id, position], text)
+            for article_id, (draft, _) in zip(article_ids, pending)
             for position, text in enumerate(draft.paragraphs)
         ],
-        batch_size=5000,
+        new=True,
     )
-    search.index_paragraphs(paragraphs)  # same transaction: an article is searchable exactly when it exists
-    return articles
+    duplicates.enqueue(article_ids)
+    return article_ids
+
+
+def _insert_paragraphs(cursor, rows):
+    """Insert [(article id, position, text)]."""
+    table = connection.ops.quote_name(Paragraph._meta.db_table)
+    cursor.executemany(f"INSERT INTO {table} (article_id, position, text) VALUES (%s, %s, %s)", rows)
 
 
 class _Batch:
-    def __init__(self, user, source_name, on_outcome):
+    def __init__(self, user, source_name, on_outcome, near_duplicates=True):
         self.user = user
         self.source_name = source_name
         self.on_outcome = on_outcome
+        self.near_duplicates = near_duplicates
         self.items = []  # (draft, outcome)
 
     def add(self, draft, outcome):
@@ -149,52 +199,69 @@ class _Batch:
                 first_in_batch[digest] = draft
                 fresh.append((draft, outcome))
         pending = [(draft, self.source_name or draft.source_name or DEFAULT_SOURCE_NAME) for draft, _ in fresh]
+        if not pending:
+            return
         try:
             with transaction.atomic():
-                articles = _write(pending, self.user)
+                article_ids = _write(pending, self.user)
         except IntegrityError:
             # Another import saved some of these texts (or sources) meanwhile: go one by one.
-            articles = []
+            article_ids = []
             for entry in pending:
                 try:
                     with transaction.atomic():
-                        articles.extend(_write([entry], self.user))
+                        article_ids.extend(_write([entry], self.user))
                 except IntegrityError:
-                    articles.append(None)
-        # Their near-duplicates in other articles (a derived index: `manage.py rebuild_indexes` redoes it).
-        new = [article.pk for article in articles if article is not None]
-        if new:
-            duplicates.index_and_match(Paragraph.objects.filter(article_id__in=new).only("pk", "article_id", "text"))
-        for article, (draft, outcome) in zip(articles, fresh, strict=True):
-            if article is None:
+                    article_ids.append(None)
+        # Their near-duplicates in other articles (a derived index: see the module docstring).
+        new = [pk for pk in article_ids if pk is not None]
+        if new and self.near_duplicates:
+            duplicates.process_pending(new)
+        for article_id, (draft, outcome), (_, source_name) in zip(article_ids, fresh, pending, strict=True):
+            if article_id is None:
                 self._already(outcome, *_existing_articles([draft.content_hash])[draft.content_hash])
                 continue
             # The batch is committed now; only then is "imported" true.
             self._finish(
                 outcome,
                 IMPORTED,
-                f"Imported as “{draft.title}” ({_paragraph_count(len(draft.paragraphs))}, source {article.source.name}).",
-                article.pk,
+                f"Imported as “{draft.title}” ({_paragraph_count(len(draft.paragraphs))}, source {source_name}).",
+                article_id,
             )
 
 
-def import_files(incoming_files, *, user=None, source_name=None, on_outcome=None, batch_size=BATCH_SIZE):
+def _parse(incoming):
+    """(name, draft, None) or (name, None, reason why it was rejected)."""
+    try:
+        return incoming.name, draft_from_file(incoming), None
+    except RejectedFile as exc:
+        return incoming.name, None, exc.reason
+
+
+def import_files(
+    incoming_files,
+    *,
+    user=None,
+    source_name=None,
+    on_outcome=None,
+    batch_size=BATCH_SIZE,
+    near_duplicates=True,
+):
     """Import each IncomingFile; return an ImportReport with one line per file, in order.
 
     A rejected file changes nothing; a good file is saved whole or not at all;
     one bad file never stops the others. `on_outcome` is called as each line
-    becomes final (for progress bars).
+    becomes final (for progress bars). With near_duplicates=False the new articles
+    are only queued for corpus.duplicates.process_pending(), which the caller runs.
     """
     source_name = " ".join((source_name or "").split())
     report = ImportReport()
-    batch = _Batch(user, source_name, on_outcome)
-    for incoming in incoming_files:
-        outcome = FileOutcome(incoming.name, REJECTED, "")
+    batch = _Batch(user, source_name, on_outcome, near_duplicates)
+    for name, draft, reason in map(_parse, incoming_files):
+        outcome = FileOutcome(name, REJECTED, "")
         report.outcomes.append(outcome)
-        try:
-            draft = draft_from_file(incoming)
-        except RejectedFile as exc:
-            outcome.message = exc.reason
+        if draft is None:
+            outcome.message = reason
             if on_outcome:
                 on_outcome(outcome)
             continue

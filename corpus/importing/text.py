@@ -57,5 +57,16 @@ def split_lines(text):
     return LINE_BREAKS.split(text)
 
 
+# Any character clean_lines would remove (line breaks VT and NEL included, which sends such texts the slow way).
+ANY_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+
+
 def paragraphs_from_plain_text(text):
-    return clean_lines(split_lines(text))
+    if ANY_CONTROL.search(text):
+        return clean_lines(split_lines(text))
+    # Nothing to remove: normalise the whole text at once (NFC never joins across a line break), then trim the
+    # lines; the same paragraphs as clean_lines gives, without its per-line work. str.splitlines breaks lines
+    # where LINE_BREAKS does, and also at U+001C-U+001E, which ANY_CONTROL has ruled out here.
+    lines = unicodedata.normalize("NFC", text).splitlines()
+    return CleanText([line for line in map(str.strip, lines) if line.strip(ZERO_WIDTH)])

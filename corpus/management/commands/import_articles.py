@@ -1,38 +1,41 @@
 import sys
+import time
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from corpus import duplicates, search
 from corpus.importing import IMPORTED, REJECTED, count_paths, import_files, iter_paths
 from corpus.importing.formats import SOURCE_NAME_MAX
+from corpus.importing.service import BULK_BATCH_SIZE
 
 
 class Command(BaseCommand):
     help = (
         "Import articles from files, folders (recursively) and .zip archives: plain text (UTF-8, UTF-16 with "
         "BOM, Windows-1256), HTML pages and Hamish article JSON. Prints one line per rejected or duplicate "
-        "file and a summary; exits with status 1 if any file was rejected."
+        "file and a summary; exits with status 1 if any file was rejected. Articles are stored and made "
+        "searchable batch by batch; their near-duplicates are found in one pass at the end (which also "
+        "finishes whatever an interrupted import left to do)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="PATH")
         parser.add_argument("--source", metavar="NAME", help="Outlet to file every article under (overrides the files' own).")
         parser.add_argument("--no-progress", action="store_true", help="Do not draw a progress bar.")
-        parser.add_argument("--batch-size", type=int, default=500, help="Articles saved per transaction (default 500).")
+        parser.add_argument(
+            "--batch-size", type=int, default=BULK_BATCH_SIZE, help=f"Articles saved per transaction (default {BULK_BATCH_SIZE})."
+        )
 
-    def handle(self, *args, paths, source=None, no_progress=False, batch_size=500, verbosity=1, **options):
+    def handle(self, *args, paths, source=None, no_progress=False, batch_size=BULK_BATCH_SIZE, verbosity=1, **options):
         if source is not None and not 0 < len(source.strip()) <= SOURCE_NAME_MAX:
             raise CommandError(f"--source must be 1 to {SOURCE_NAME_MAX} characters.")
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
-        progress = tqdm(
-            total=count_paths(paths),
-            unit="file",
-            disable=no_progress or verbosity == 0,
-            # tqdm redraws with carriage returns, which the command's own line-based writer would break.
-            file=options.get("stderr") or sys.stderr,
-            dynamic_ncols=True,
-        )
+        quiet = no_progress or verbosity == 0
+        # tqdm redraws with carriage returns, which the command's own line-based writer would break.
+        stderr = options.get("stderr") or sys.stderr
+        progress = tqdm(total=count_paths(paths), unit="file", disable=quiet, file=stderr, dynamic_ncols=True)
 
         def show(outcome):
             progress.update(1)
@@ -43,8 +46,31 @@ class Command(BaseCommand):
                     self.stdout.write(f"    note: {note}")
                 progress.refresh()
 
-        report = import_files(iter_paths(paths), source_name=source, on_outcome=show, batch_size=batch_size)
+        search.large_page_cache()
+        started = time.perf_counter()
+        report = import_files(
+            iter_paths(paths),
+            source_name=source,
+            on_outcome=show,
+            batch_size=batch_size,
+            near_duplicates=False,
+        )
+        stored = time.perf_counter() - started
         progress.close()
         self.stdout.write(report.summary())
+        if verbosity > 0:
+            self.stdout.write(f"stored: {report.imported} article(s) with their search index in {stored:.2f} s")
+
+        # The derived near-duplicate index, for everything queued (this import's articles and any an
+        # interrupted import left).
+        started = time.perf_counter()
+        pending = duplicates.pending_count()
+        bar = tqdm(total=pending, unit="article", desc="near-duplicates", disable=quiet or not pending, file=stderr)
+        done, pairs = duplicates.process_pending(progress=bar.update)
+        bar.close()
+        if verbosity > 0:
+            self.stdout.write(
+                f"near-duplicates: {done} article(s) fingerprinted, {pairs} matching pair(s) in {time.perf_counter() - started:.2f} s"
+            )
         if any(outcome.status == REJECTED for outcome in report.outcomes):
             raise CommandError(f"{report.rejected} file(s) rejected; see the lines above.", returncode=1)

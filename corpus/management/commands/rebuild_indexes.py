@@ -4,22 +4,33 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from corpus import duplicates, search
-from corpus.models import Paragraph
+from corpus.models import Article, Paragraph
 
 
 class Command(BaseCommand):
     help = (
         "Rebuild the derived indexes from the stored paragraphs: the search index and the near-duplicate "
-        "paragraph matches. Imports keep both current; run this after loading data some other way."
+        "paragraph matches. Imports keep both current; run this after loading data some other way. "
+        "With --pending, only finish the near-duplicate pass for articles still queued (an interrupted import)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument("--pending", action="store_true", help="Only fingerprint and match the queued articles.")
 
-    def handle(self, *args, no_progress=False, verbosity=1, **options):
+    def handle(self, *args, no_progress=False, pending=False, verbosity=1, **options):
+        quiet = no_progress or verbosity == 0
+        if pending:
+            bar = tqdm(total=duplicates.pending_count(), unit="article", desc="near-duplicates", disable=quiet, file=sys.stderr)
+            done, pairs = duplicates.process_pending(progress=bar.update)
+            bar.close()
+            self.stdout.write(f"Fingerprinted {done} queued article(s); {pairs} matching pair(s).")
+            return
         total = Paragraph.objects.count()
-        for name, rebuild in [("search index", search.rebuild), ("near-duplicates", duplicates.rebuild)]:
-            progress = tqdm(total=total, unit="paragraph", desc=name, disable=no_progress or verbosity == 0, file=sys.stderr)
-            rebuild(progress=progress.update)
-            progress.close()
+        bar = tqdm(total=total, unit="paragraph", desc="search index", disable=quiet, file=sys.stderr)
+        search.rebuild(progress=bar.update)
+        bar.close()
+        bar = tqdm(total=Article.objects.count(), unit="article", desc="near-duplicates", disable=quiet, file=sys.stderr)
+        duplicates.rebuild(progress=bar.update)
+        bar.close()
         self.stdout.write(f"Indexed {total} paragraphs; {duplicates.ParagraphMatch.objects.count()} near-duplicate pairs.")

@@ -1,0 +1,354 @@
+"""The bulk import's fast paths (issue 7): the same results as the straightforward code they replace, the
+deferred near-duplicate pass and its queue, and the contentless SQLite search index."""
+
+import hashlib
+import io
+import itertools
+import random
+import unicodedata
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from bench.synthetic import article_text, demo_articles
+from corpus import arabic, duplicates, search
+from corpus.importing import IncomingFile, import_files
+from corpus.importing.text import clean_lines, paragraphs_from_plain_text, split_lines
+from corpus.models import (
+    Article,
+    Paragraph,
+    ParagraphFingerprint,
+    ParagraphMatch,
+    PendingNearDuplicates,
+)
+from tests.utils import import_bytes
+
+# Characters that make folding, word splitting and line cleaning interesting: alef, yeh and ta marbuta forms,
+# harakat, tatweel, Quranic marks (dropped and kept), both digit sets, Latin with special case folding (ß, İ,
+# the ﬁ ligature, final sigma, a combining ypogegrammeni), combining marks, punctuation, every kind of space and
+# line break, zero-width characters, bidi controls and stray control characters.
+ALPHABET = [
+    *"أإآٱٲٳاىیېکةهبتثجحخدذرزسشصضطظعغفقكلمنويءئؤ", *"٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹0123456789",
+    *"abcXYZßİﬁΣς_-.,،؛:\"'«»()", "\u064b", "\u064e", "\u0650", "\u0651", "\u0652", "\u0670", "\u0640", "\u06dd",
+    "\u06de", "\u06e9", "\u06d6", "\u0610", "\u0654", "\u0655", "\u0345", "\u0301", "\u0307", "\u0327", " ", "  ",
+    "\n", "\r\n", "\r", "\t", "\u00a0", "\u2003", "\u2000", "\u200b", "\u200c", "\u200f", "\ufeff", "\u2060",
+    "\u2028", "\u2029", "\u0085", "\x0b", "\x0c", "\x1c", "\u202b", "\u2066", "\x01", "\x7f", "e", "ا",
+]
+
+
+def random_texts(count, seed, length=30):
+    generator = random.Random(seed)
+    return ["".join(generator.choice(ALPHABET) for _ in range(generator.randint(0, length))) for _ in range(count)]
+
+
+def reference_fold(text, *, ta_marbuta=False):
+    """corpus.arabic.fold as it was: one str.translate over the text."""
+    text = unicodedata.normalize("NFC", text).translate(arabic.FOLD_TABLE_TA if ta_marbuta else arabic.FOLD_TABLE)
+    return arabic.SPACES.sub(" ", text).strip().casefold()
+
+
+def reference_paragraph_terms(text):
+    """corpus.search.paragraph_terms as it was: fold the text, split it into words, each word's sorted forms."""
+    forms, skeletons = [], []
+    for word in arabic.WORD.findall(reference_fold(text, ta_marbuta=True)):
+        word_forms, word_skeletons = arabic.folded_match_forms(word)
+        forms.extend(sorted(word_forms))
+        skeletons.extend(sorted(word_skeletons))
+    return " ".join(forms), " ".join(skeletons)
+
+
+# ---- the cached, per-token paths give exactly what the plain code gives -----------------------------------
+
+
+def test_fold_gives_what_str_translate_gave():
+    for text in random_texts(20000, seed=1):
+        for ta_marbuta in (False, True):
+            assert arabic.fold(text, ta_marbuta=ta_marbuta) == reference_fold(text, ta_marbuta=ta_marbuta), repr(text)
+
+
+def test_folded_words_by_token_are_the_words_of_the_folded_text():
+    texts = random_texts(20000, seed=2) + ["İstanbul وَزِيرُ الدِّفَاعِ ـالعراقـ ٢٠٢٣", "ab\u0345cd ﬁx ß"]
+    for text in texts:
+        assert arabic.folded_words(text) == arabic.WORD.findall(reference_fold(text, ta_marbuta=True)), repr(text)
+
+
+def test_search_terms_are_the_terms_the_index_always_had():
+    texts = random_texts(5000, seed=3) + [p for n in range(5) for p in article_text(n, demo_articles())]
+    for text in texts:
+        assert search.paragraph_terms(text) == reference_paragraph_terms(text), repr(text)
+
+
+def test_shingles_are_the_canonical_word_trigrams():
+    words = ["a", "b", "c", "d", "a", "b", "c"]  # the trigram "a b c" twice: a set
+    assert len(duplicates.shingles(" ".join(words))) == 4
+    text = "أكدت الولايات المتحدة والعراق التزامهما بمواصلة التعاون الأمني"
+    canonical = duplicates.canonical_words(text)
+    assert canonical == [duplicates.canonical(word) for _s, _e, word in arabic.words(text)]
+    expected = {
+        duplicates.WORD_KEYS[a][0] ^ duplicates.WORD_KEYS[b][1] ^ duplicates.WORD_KEYS[c][2]
+        for a, b, c in zip(canonical, canonical[1:], canonical[2:])
+    }
+    assert duplicates.shingles(text) == expected
+    assert duplicates.shingles("كلمتان فقط") == set()
+
+
+def test_the_plain_text_fast_path_cleans_lines_as_clean_lines_does():
+    for text in random_texts(50000, seed=4, length=25):
+        fast, slow = paragraphs_from_plain_text(text), clean_lines(split_lines(text))
+        assert (fast.paragraphs, fast.notes) == (slow.paragraphs, slow.notes), repr(text)
+
+
+def test_the_token_caches_stay_bounded(monkeypatch):
+    monkeypatch.setattr(arabic, "CACHE_LIMIT", 10)
+    cache = arabic.TokenCache(str.upper)
+    for n in range(100):
+        assert cache[f"w{n}"] == f"W{n}"
+    assert len(cache) <= 10
+
+
+# ---- the candidate bound is never below the true similarity ----------------------------------------------
+
+
+def test_the_similarity_bound_never_rules_out_a_match():
+    generator = random.Random(5)
+    universe = [generator.getrandbits(63) for _ in range(400)]
+    checked = 0
+    for _ in range(20000):
+        common = generator.sample(universe, generator.randint(0, 40))
+        a = set(common) | set(generator.sample(universe, generator.randint(0, 60)))
+        b = set(common) | set(generator.sample(universe, generator.randint(0, 60)))
+        if len(a) < duplicates.MIN_SHINGLES or len(b) < duplicates.MIN_SHINGLES:
+            continue
+        shared = len(set(duplicates.sketch(a)) & set(duplicates.sketch(b)))
+        if shared:
+            checked += 1
+            assert duplicates._most_similar(shared, len(a), len(b)) >= duplicates.jaccard(a, b) - 1e-12, (shared, len(a), len(b))
+    assert checked > 5000
+
+
+# ---- near-duplicates: the deferred pass and its queue ----------------------------------------------------
+
+
+def synthetic_files(count, start=0):
+    seeds = demo_articles()
+    return [IncomingFile(f"{n}.txt", data="\n".join(article_text(n, seeds)).encode()) for n in range(start, start + count)]
+
+
+def text_pairs():
+    """The matches as pairs of (article file, position): the same whatever the ids."""
+    rows = ParagraphMatch.objects.values_list(
+        "left__article__original_filename", "left__position", "right__article__original_filename", "right__position"
+    )
+    return {frozenset({(a, b), (c, d)}) for a, b, c, d in rows}
+
+
+def reference_matches(shingle_sets, sketches):
+    """Pairs of paragraphs of different articles that share a sketch value and are at least THRESHOLD alike,
+    found by comparing every such pair (no bound, no database). Inputs: {paragraph: (article, set)}, {paragraph: sketch}."""
+    by_value = {}
+    for pk, values in sketches.items():
+        for value in values:
+            by_value.setdefault(value, []).append(pk)
+    pairs = {tuple(sorted(pair)) for ids in by_value.values() for pair in itertools.combinations(ids, 2)}
+    return {
+        (a, b)
+        for a, b in pairs
+        if shingle_sets[a][0] != shingle_sets[b][0] and duplicates.jaccard(shingle_sets[a][1], shingle_sets[b][1]) >= duplicates.THRESHOLD
+    }
+
+
+def corpus_shingles():
+    sets = {}
+    for pk, article_id, text in Paragraph.objects.values_list("pk", "article_id", "text"):
+        shingle_set = duplicates.shingles(text)
+        if len(shingle_set) >= duplicates.MIN_SHINGLES:
+            sets[pk] = (article_id, shingle_set)
+    return sets
+
+
+@pytest.mark.django_db
+def test_the_deferred_pass_finds_what_comparing_every_candidate_finds():
+    report = import_files(synthetic_files(120), near_duplicates=False)
+    assert report.imported == 120
+    assert not ParagraphMatch.objects.exists() and PendingNearDuplicates.objects.count() == 120
+    assert duplicates.process_pending(chunk=50) == (120, ParagraphMatch.objects.count())
+    assert not PendingNearDuplicates.objects.exists()
+    sets = corpus_shingles()
+    expected = reference_matches(sets, {pk: duplicates.sketch(s) for pk, (_a, s) in sets.items()})
+    assert set(ParagraphMatch.objects.values_list("left_id", "right_id")) == expected
+    assert len(expected) > 10  # every tenth synthetic article copies a paragraph of the one before
+    # Every pair at THRESHOLD or above is there, candidate or not (here; the sketches make a miss unlikely):
+    # the same reference with the whole sets as "sketches" compares every pair sharing a shingle.
+    assert reference_matches(sets, {pk: s for pk, (_a, s) in sets.items()}) == expected
+    # The stored fingerprints are the sketches, with the size of each paragraph's set.
+    stored = {}
+    for pk, value, size in ParagraphFingerprint.objects.values_list("paragraph_id", "value", "shingles"):
+        stored.setdefault(pk, set()).add(value)
+        assert size == len(sets[pk][1])
+    assert stored == {pk: set(duplicates.sketch(s)) for pk, (_a, s) in sets.items()}
+
+
+def old_shingles(text):
+    """corpus.duplicates before issue 7: shingles as strings, hashed with BLAKE2b."""
+    tokens = duplicates.canonical_words(text)
+    return {" ".join(tokens[i : i + 3]) for i in range(len(tokens) - 2)}
+
+
+def old_sketch(shingle_set):
+    digest = lambda s: int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big") & duplicates.MASK  # noqa: E731
+    return sorted(digest(s) for s in shingle_set)[:duplicates.SKETCH]
+
+
+@pytest.mark.django_db
+def test_the_deferred_pass_finds_the_matches_the_old_per_batch_pass_found():
+    from corpus.management.commands.setup_demo import Command as SetupDemo
+
+    SetupDemo(stdout=io.StringIO()).load_corpus()
+    import_files(synthetic_files(150), near_duplicates=False)
+    duplicates.process_pending()
+    old_sets = {}
+    for pk, article_id, text in Paragraph.objects.values_list("pk", "article_id", "text"):
+        shingle_set = old_shingles(text)
+        if len(shingle_set) >= duplicates.MIN_SHINGLES:
+            old_sets[pk] = (article_id, shingle_set)
+    old = reference_matches(old_sets, {pk: old_sketch(s) for pk, (_a, s) in old_sets.items()})
+    assert set(ParagraphMatch.objects.values_list("left_id", "right_id")) == old
+    assert len(old) > 10
+
+
+@pytest.mark.django_db
+def test_each_batch_is_matched_at_once_by_default_and_the_deferred_pass_agrees():
+    files = synthetic_files(60)
+    import_files(files, batch_size=7)  # the import page: matched after each batch
+    assert not PendingNearDuplicates.objects.exists()
+    at_once = text_pairs()
+    Article.objects.all().delete()
+    import_files(files, near_duplicates=False)
+    assert not ParagraphMatch.objects.exists()
+    duplicates.process_pending(chunk=9)
+    assert text_pairs() == at_once and at_once
+
+
+@pytest.mark.django_db
+def test_a_pass_that_dies_halfway_is_finished_by_the_next_one(monkeypatch):
+    import_files(synthetic_files(60), near_duplicates=False)
+    duplicates.process_pending()
+    complete = text_pairs()
+    ParagraphMatch.objects.all().delete()
+    ParagraphFingerprint.objects.all().delete()
+    PendingNearDuplicates.objects.bulk_create(PendingNearDuplicates(article_id=pk) for pk in Article.objects.values_list("pk", flat=True))
+
+    real, calls = duplicates._index_and_match, []
+
+    def dies_on_the_third_chunk(article_ids, *args):
+        calls.append(article_ids)
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # the process is killed: this chunk's transaction never commits
+        return real(article_ids, *args)
+
+    monkeypatch.setattr(duplicates, "_index_and_match", dies_on_the_third_chunk)
+    with pytest.raises(KeyboardInterrupt):
+        duplicates.process_pending(chunk=10)
+    monkeypatch.setattr(duplicates, "_index_and_match", real)
+    assert PendingNearDuplicates.objects.count() == 40  # two chunks done, the rest still queued
+    done_articles = set(calls[0] + calls[1])
+    fingerprinted = set(ParagraphFingerprint.objects.values_list("paragraph__article_id", flat=True))
+    assert fingerprinted <= done_articles
+    assert duplicates.process_pending(chunk=10)[0] == 40
+    assert text_pairs() == complete and not PendingNearDuplicates.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_command_rerun_after_a_crash_completes_the_near_duplicate_index(tmp_path):
+    seeds = demo_articles()
+    for n in range(40):
+        (tmp_path / f"{n:03}.txt").write_text("\n".join(article_text(n, seeds)), encoding="utf-8")
+    # A first run stored everything, then died before (or during) its near-duplicate pass.
+    import_files([IncomingFile(p.name, data=p.read_bytes()) for p in sorted(tmp_path.iterdir())], near_duplicates=False)
+    assert PendingNearDuplicates.objects.count() == 40 and not ParagraphMatch.objects.exists()
+    out = io.StringIO()
+    call_command("import_articles", str(tmp_path), "--no-progress", stdout=out)
+    assert "40 file(s): 0 imported, 40 already imported, 0 rejected." in out.getvalue()
+    assert "near-duplicates: 40 article(s) fingerprinted" in out.getvalue()
+    assert not PendingNearDuplicates.objects.exists()
+    found = text_pairs()
+    duplicates.rebuild()
+    assert text_pairs() == found and found
+
+
+@pytest.mark.django_db
+def test_rebuild_indexes_pending_only_finishes_the_queue():
+    import_files(synthetic_files(30), near_duplicates=False)
+    out = io.StringIO()
+    call_command("rebuild_indexes", "--pending", "--no-progress", stdout=out)
+    assert "Fingerprinted 30 queued article(s)" in out.getvalue()
+    assert not PendingNearDuplicates.objects.exists() and ParagraphMatch.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_newly_imported_article_is_matched_against_the_stored_fingerprints():
+    import_files(synthetic_files(30), near_duplicates=False)
+    duplicates.process_pending()
+    before = text_pairs()
+    # Article 31 copies article 30's second paragraph (one word changed), so it matches 30 only if 30 is there.
+    import_files(synthetic_files(2, start=30))
+    new = text_pairs() - before
+    assert any({"30.txt", "31.txt"} == {name for name, _position in pair} for pair in new)
+
+
+@pytest.mark.django_db
+def test_deleting_an_article_takes_its_queue_row_and_fingerprints_with_it():
+    outcome = import_files(synthetic_files(2), near_duplicates=False).outcomes[0]
+    Article.objects.filter(pk=outcome.article_id).delete()
+    assert PendingNearDuplicates.objects.count() == 1
+    duplicates.process_pending()
+    assert not ParagraphFingerprint.objects.filter(paragraph__article_id=outcome.article_id).exists()
+
+
+# ---- the search index -------------------------------------------------------------------------------------
+
+
+def indexed_ids():
+    table = search.SQLITE_TABLE if connection.vendor == "sqlite" else search.POSTGRES_TABLE
+    key = "rowid" if connection.vendor == "sqlite" else "paragraph_id"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {key} FROM {table}")
+        return {pk for (pk,) in cursor.fetchall()}
+
+
+@pytest.mark.django_db
+def test_deleting_an_article_takes_it_out_of_the_search_index():
+    keep = import_bytes("keep.txt", "التقى الوزير ثابت العباسي بنظيره في واشنطن".encode())
+    gone = import_bytes("gone.txt", "وقال العباسي إن الحوار مستمر في بغداد".encode())
+    assert len(search.matching_ids("العباسي")) == 2
+    Article.objects.filter(pk=gone.article_id).delete()
+    assert search.matching_ids("العباسي") == list(Paragraph.objects.filter(article_id=keep.article_id).values_list("pk", flat=True))
+    if connection.vendor == "sqlite":  # contentless: the row itself is gone, not only hidden
+        assert indexed_ids() == set(Paragraph.objects.values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_reindexing_paragraphs_replaces_their_rows():
+    outcome = import_bytes("a.txt", "قال عباس إن العراقيين بخير\nوالأمريكيون كذلك".encode())
+    paragraphs = list(Paragraph.objects.filter(article_id=outcome.article_id))
+    search.index_paragraphs(paragraphs)  # again, not new: replaces
+    search.index_paragraphs(paragraphs)
+    assert search.matching_ids("عراقيين") == [paragraphs[0].pk]
+    assert indexed_ids() == {p.pk for p in paragraphs}
+    search.rebuild()
+    assert search.matching_ids("الأمريكيين") == [paragraphs[1].pk]
+    assert indexed_ids() == {p.pk for p in paragraphs}
+
+
+@pytest.mark.django_db
+def test_the_bulk_import_keeps_the_search_index_and_reports_its_phases(tmp_path):
+    seeds = demo_articles()
+    for n in range(25):
+        (tmp_path / f"{n:03}.txt").write_text("\n".join(article_text(n, seeds)), encoding="utf-8")
+    out = io.StringIO()
+    call_command("import_articles", str(tmp_path), "--no-progress", "--batch-size", "10", stdout=out)
+    assert "stored: 25 article(s) with their search index in" in out.getvalue()
+    assert indexed_ids() == set(Paragraph.objects.values_list("pk", flat=True))
+    hits = search.matching_ids("نسخة اصطناعية رقم 7")
+    assert Paragraph.objects.get(pk=hits[0]).text == "نسخة اصطناعية رقم 7."
