@@ -55,11 +55,13 @@ def search_page(request):
         ranked = search.matching_ids(query, limit=search.RESULT_LIMIT)
         capped = len(ranked) >= search.RESULT_LIMIT
         # Filter and page over ids; only the shown page's paragraphs are loaded and highlighted.
-        allowed = set(
-            filtered(
-                Paragraph.objects.filter(pk__in=ranked, article__in=Article.objects.for_reader(request.user)), request.GET, request.user
-            ).values_list("pk", flat=True)
+        # The readable articles among the hits are found first: joining the filter to every readable article
+        # made SQLite walk all paragraphs (50 ms at 10,000 articles).
+        candidates = Paragraph.objects.filter(pk__in=ranked).order_by()
+        readable = set(
+            Article.objects.for_reader(request.user).filter(pk__in=candidates.values("article_id")).order_by().values_list("pk", flat=True)
         )
+        allowed = set(filtered(candidates.filter(article_id__in=readable), request.GET, request.user).values_list("pk", flat=True))
         page = Paginator([pk for pk in ranked if pk in allowed], PER_PAGE).get_page(request.GET.get("page"))
         shown = Paragraph.objects.filter(pk__in=list(page.object_list)).select_related("article__source").in_bulk()
         page.object_list = [shown[pk] for pk in page.object_list if pk in shown]
