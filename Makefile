@@ -40,8 +40,10 @@ test: $(VENV)/.dev
 test-fast: $(VENV)/.dev
 	$(DEV_ENV) $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
-## bench: the benchmarks (bench/README.md); each prints a table and writes bench/results/*.json.
+## bench: the benchmarks (README, "Performance"); each prints a table and writes bench/results/*.json.
 bench: $(VENV)/.runtime
+	$(PY) bench/web.py
+	$(PY) bench/importing.py
 	$(PY) bench/export.py $(BENCH_ARGS)
 	$(DEV_ENV) $(PY) bench/search.py
 

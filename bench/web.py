@@ -88,8 +88,17 @@ class Session:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["Origin"] = f"https://127.0.0.1:{self.port}"
             headers["Referer"] = f"https://127.0.0.1:{self.port}/"
-        self.connection.request(method, path, body=urlencode(body) if body is not None else None, headers=headers)
-        response = self.connection.getresponse()
+        encoded = urlencode(body) if body is not None else None
+        try:
+            self.connection.request(method, path, body=encoded, headers=headers)
+            response = self.connection.getresponse()
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            # The server closed a kept-alive connection while it sat idle (gthread workers time them out):
+            # what a browser does, open a new one and send again. Only the idle case: a request the server
+            # had taken would show up in the load test's count check.
+            self.connection.close()
+            self.connection.request(method, path, body=encoded, headers=headers)
+            response = self.connection.getresponse()
         data = response.read()
         for header, value in response.getheaders():
             if header.lower() == "set-cookie":
