@@ -23,7 +23,7 @@ from corpus.models import Paragraph
 
 from .models import BoilerplateMark, Entity, Label, Span, SuggestionRejection
 
-FOUND_CACHE = 50_000  # paragraph texts whose entity mentions an index keeps
+FOUND_CACHE = 20_000  # paragraph texts whose entity mentions an index keeps (about 1 KB each)
 VERSIONS_CARRIED = 3  # an analyst's spans are carried from this many closest versions of a paragraph
 MIN_NAME_LETTERS = 3  # shorter names (a single letter word) would be found everywhere
 SURNAME_LETTERS = 4
@@ -172,7 +172,7 @@ def align(source_text, target_text):
     return carry
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=2_000)  # each keeps both paragraphs' words and the mapping: some 15 KB
 def aligned(source_id, source_text, target_id, target_text):
     """align() for two stored paragraphs, kept per process: paragraph text never changes once imported,
     and the reading view asks for the same pairs on every load and after every write."""

@@ -95,7 +95,8 @@ class ArticleAnnotations:
             index=self.vocabulary.entity_index,
         )
         # Hints only where no one (in the reader's scope) marked the paragraph: marked ones show the mark.
-        unmarked = [p for p in paragraphs if p.pk not in self.marked_paragraph_ids]
+        marked = self.marked_paragraph_ids
+        unmarked = [p for p in paragraphs if p.pk not in marked]
         hints = boilerplate_hints(paragraphs[0].article, unmarked, self.vocabulary.categories) if unmarked else {}
         create_url, versions_url = url_maker("annotations:span_create"), url_maker("annotations:paragraph_versions")
         for paragraph in paragraphs:
