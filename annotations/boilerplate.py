@@ -12,7 +12,7 @@ from django.db.models import Count
 from corpus.arabic import fold
 from corpus.models import PARAGRAPH_SEPARATOR, Paragraph
 
-from .history import log, snapshot
+from .history import delete_logged, log, snapshot
 from .models import AnnotationEvent, BoilerplateCategory, BoilerplateMark, Span, StanceEvidence
 
 SHORT_LINE = 40  # characters: a cue phrase anywhere in a line this short still names its category
@@ -138,11 +138,7 @@ def mark_boilerplate(*, user, paragraph, category):
 
 @transaction.atomic
 def unmark_boilerplate(*, user, mark):
-    mark.check_editable_by(user)
-    before = snapshot(mark)
-    mark_id, paragraph_id = mark.pk, mark.paragraph_id
-    mark.delete()
-    log(user, AnnotationEvent.DELETED, "boilerplate", mark_id, paragraph_id, before=before)
+    delete_logged(user, mark, mark.paragraph_id)
 
 
 @transaction.atomic

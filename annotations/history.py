@@ -87,16 +87,30 @@ class StanceKind(Kind):
 KINDS = {kind.name: kind for kind in (SpanKind(), BoilerplateKind(), StanceKind())}
 
 
+def _kind_of(obj):
+    return next(kind for kind in KINDS.values() if isinstance(obj, kind.model))
+
+
 def snapshot(obj):
-    return next(kind for kind in KINDS.values() if isinstance(obj, kind.model)).snapshot(obj)
+    return _kind_of(obj).snapshot(obj)
 
 
 def log(actor, action, obj_or_kind, object_id, paragraph_id, *, before=None, after=None, undoes=None):
-    kind = obj_or_kind if isinstance(obj_or_kind, str) else next(k.name for k in KINDS.values() if isinstance(obj_or_kind, k.model))
+    kind = obj_or_kind if isinstance(obj_or_kind, str) else _kind_of(obj_or_kind).name
     return AnnotationEvent.objects.create(
         actor=actor, action=action, kind=kind, object_id=object_id, paragraph_id=paragraph_id,
         before=before, after=after, undoes=undoes,
     )
+
+
+def delete_logged(user, obj, paragraph_id):
+    """Delete an annotation for `user` (its author or an administrator), with its audit event; the caller
+    holds the transaction. `paragraph_id` is where the log and undo place it."""
+    obj.check_editable_by(user)
+    kind = _kind_of(obj)
+    before, object_id = kind.snapshot(obj), obj.pk
+    kind.delete(obj)
+    log(user, AnnotationEvent.DELETED, kind.name, object_id, paragraph_id, before=before)
 
 
 def last_undoable_event(user, article_id=None):

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from .history import log, snapshot
+from .history import delete_logged, log, snapshot
 from .models import AnnotationEvent, Entity, EntityAlias, Span
 from .notes import NOTE_MAX, clean_note
 from .offsets import OffsetError, span_from_browser
@@ -88,8 +88,4 @@ def update_span(*, user, span, label=None, entity=..., new_entity_name=None, not
 
 @transaction.atomic
 def delete_span(*, user, span):
-    span.check_editable_by(user)
-    before = snapshot(span)
-    span_id, paragraph_id = span.pk, span.paragraph_id
-    span.delete()
-    log(user, AnnotationEvent.DELETED, "span", span_id, paragraph_id, before=before)
+    delete_logged(user, span, span.paragraph_id)

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 
-from .history import log, snapshot
+from .history import delete_logged, log, snapshot
 from .models import AnnotationEvent, Entity, Label, Span, Stance, StanceEvidence, Topic
 from .notes import NOTE_MAX, clean_note
 from .offsets import OffsetError, span_from_browser
@@ -215,8 +215,4 @@ def remove_evidence(*, user, evidence):
 
 @transaction.atomic
 def delete_stance(*, user, stance):
-    stance.check_editable_by(user)
-    before = snapshot(stance)
-    stance_id, paragraph_id = stance.pk, _first_paragraph_id(stance)
-    stance.delete()
-    log(user, AnnotationEvent.DELETED, "stance", stance_id, paragraph_id, before=before)
+    delete_logged(user, stance, _first_paragraph_id(stance))

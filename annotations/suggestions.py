@@ -120,11 +120,6 @@ def word_forms(word):
     return stems(fold(word, ta_marbuta=True))
 
 
-@lru_cache(maxsize=200_000)
-def canonical_word(word):
-    return canonical(word)
-
-
 def _start_without_clitic(word_entry, name_form):
     """Where the name begins inside the first word: after a clitic the name does not have (و in والعراق when
     the entity is العراق; وب in وبلويد), keeping what the name itself has (ال of العراق, لل of للعراق)."""
@@ -144,7 +139,7 @@ def align(source_text, target_text):
     differ. Word by word over the folded forms; spans must begin and end on word edges or keep their in-word
     offset in an identical word."""
     source_words, target_words = words(source_text), words(target_text)
-    matcher = SequenceMatcher(a=[canonical_word(w) for *_x, w in source_words], b=[canonical_word(w) for *_x, w in target_words], autojunk=False)
+    matcher = SequenceMatcher(a=[canonical(w) for *_x, w in source_words], b=[canonical(w) for *_x, w in target_words], autojunk=False)
     mapping = {}
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":

@@ -46,6 +46,7 @@ MASK = (1 << 63) - 1  # fits a signed 64-bit column
 CHUNK_ARTICLES = 1000  # articles fingerprinted and matched per transaction by process_pending
 
 
+@lru_cache(maxsize=200_000)  # a word as found in text, folded and reduced once per process
 def canonical(word):
     return _shortest(stems(fold(word, ta_marbuta=True)))
 
