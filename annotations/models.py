@@ -160,6 +160,9 @@ class Span(Authored, models.Model):
     note = models.TextField(blank=True, help_text="Sanitised HTML (a few inline tags).")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Goes up by one with every change: a card that shows version n may change it only while it is n."
+    )
 
     objects = SpanQuerySet.as_manager()
 
@@ -185,8 +188,9 @@ class AnnotationEvent(models.Model):
     side that did not exist), enough to reverse the change.
     """
 
-    CREATED, CHANGED, DELETED = "created", "changed", "deleted"
-    ACTIONS = [(CREATED, "created"), (CHANGED, "changed"), (DELETED, "deleted")]
+    CREATED, CHANGED, DELETED, IMPORTED = "created", "changed", "deleted", "imported"
+    # "imported": written by an annotation import (who imported it, from which file, in `after`); not undoable.
+    ACTIONS = [(CREATED, "created"), (CHANGED, "changed"), (DELETED, "deleted"), (IMPORTED, "imported")]
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotation_events")
     action = models.CharField(max_length=10, choices=ACTIONS)
@@ -271,6 +275,9 @@ class Stance(Authored, models.Model):
     note = models.TextField(blank=True, help_text="Sanitised HTML (a few inline tags).")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Goes up by one with every change: a card that shows version n may change it only while it is n."
+    )
 
     objects = StanceQuerySet.as_manager()
 
@@ -353,6 +360,9 @@ class BoilerplateMark(Authored, models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="boilerplate_marks")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Goes up by one with every change: a card that shows version n may change it only while it is n."
+    )
 
     objects = AuthoredQuerySet.as_manager()
 

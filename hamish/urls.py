@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+import hamish.ids  # noqa: F401  (registers the <id:...> URL converter)
 from hamish.login import RateLimitedLoginView
 
 admin.site.site_header = "Hamish administration"
