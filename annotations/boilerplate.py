@@ -12,6 +12,7 @@ from django.db.models import Count
 from corpus.arabic import fold
 from corpus.models import PARAGRAPH_SEPARATOR, Paragraph
 
+from .conflicts import Gone, lock_for_change, save_change
 from .history import delete_logged, log, snapshot
 from .models import AnnotationEvent, BoilerplateCategory, BoilerplateMark, Span, StanceEvidence
 
@@ -114,18 +115,22 @@ def _check_category(category, current=None):
 
 
 @transaction.atomic
-def mark_boilerplate(*, user, paragraph, category):
-    """Mark the paragraph as boilerplate of `category` for this analyst (or change the category)."""
-    mark = BoilerplateMark.objects.select_for_update().filter(paragraph=paragraph, author=user).first()
+def mark_boilerplate(*, user, paragraph, category, version=None):
+    """Mark the paragraph as boilerplate of `category` for this analyst (or change the category).
+    The analyst's mark is re-read under a lock; `version`, when the card sent one, must be current."""
+    mark = BoilerplateMark.objects.select_for_update(of=("self",)).filter(paragraph=paragraph, author=user).order_by("pk").first()
     if mark is not None:
+        mark = lock_for_change(BoilerplateMark, mark.pk, user=user, version=version)
         _check_category(category, mark.category)
         if mark.category_id == category.pk:
             return mark
         before = snapshot(mark)
         mark.category = category
-        mark.save()
+        save_change(mark, ("category_id",))
         log(user, AnnotationEvent.CHANGED, mark, mark.pk, paragraph.pk, before=before, after=snapshot(mark))
         return mark
+    if version is not None:
+        raise Gone("Your mark on this paragraph was removed in another tab; nothing was saved. Reload the page.")
     _check_category(category)
     try:
         with transaction.atomic():
@@ -137,15 +142,19 @@ def mark_boilerplate(*, user, paragraph, category):
 
 
 @transaction.atomic
-def unmark_boilerplate(*, user, mark):
-    delete_logged(user, mark, mark.paragraph_id)
+def unmark_boilerplate(*, user, mark, version=None):
+    delete_logged(user, mark, version=version)
 
 
 @transaction.atomic
 def toggle_boilerplate(*, user, paragraph, category=None):
-    """The b key: remove the analyst's own mark, or add one (of `category`, else the guessed one).
+    """The b key: remove the analyst's own mark, or add one (of `category`, else the guessed one), decided
+    on the mark as it is now (re-read under a lock), not as the page showed it.
     Returns the new mark, or None when the mark was removed."""
-    mark = BoilerplateMark.objects.filter(paragraph=paragraph, author=user).first()
+    # Two toggles at once (two tabs) find no mark to lock and would both create one; the paragraph's row
+    # is the lock they share, so the second sees the first's mark and removes it, on every database.
+    list(Paragraph.objects.select_for_update(of=("self",)).filter(pk=paragraph.pk).order_by("pk").values_list("pk"))
+    mark = BoilerplateMark.objects.select_for_update(of=("self",)).filter(paragraph=paragraph, author=user).order_by("pk").first()
     if mark is not None:
         unmark_boilerplate(user=user, mark=mark)
         return None

@@ -1,13 +1,18 @@
 """The audit log and undo, for every kind of annotation.
 
 Each write of a span, stance or boilerplate mark records one AnnotationEvent with snapshots of the
-annotation before and after. Undo reverses the analyst's latest event that has not been undone, from
-those snapshots: a create is deleted, a delete is restored under its old id, a change is set back.
+annotation before and after, taken from the row as locked and re-read inside the write's transaction
+(see conflicts), so for every annotation each event's `before` is the previous event's `after`.
+Undo reverses the analyst's latest event that has not been undone, from those snapshots: a create is
+deleted, a delete is restored under its old id, a change is set back. The event is locked while it is
+undone, so two undos at once never undo the same event twice.
 """
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 
+from .conflicts import Conflict, delete_exactly, lock_for_change, save_change, what
 from .models import AnnotationEvent, BoilerplateMark, Span, Stance, StanceEvidence
 
 
@@ -18,22 +23,27 @@ class Kind:
     fields = ()  # snapshot fields; set back on undoing a change unless listed in fixed_fields
     fixed_fields = ()
 
+    @property
+    def changeable_fields(self):
+        return [field for field in self.fields if field not in self.fixed_fields]
+
     def snapshot(self, obj):
-        return {field: getattr(obj, field) for field in self.fields}
+        return {**{field: getattr(obj, field) for field in self.fields}, "version": obj.version}
 
     def delete(self, obj):
-        obj.delete()
+        delete_exactly(obj)
 
     def restore(self, pk, data):
         obj = self.model(pk=pk, **{field: data[field] for field in self.fields})
+        # Higher than any version a card from before the delete can hold.
+        obj.version = data.get("version", 1) + 1
         obj.save(force_insert=True)
         return obj
 
     def set_back(self, obj, data):
-        for field in self.fields:
-            if field not in self.fixed_fields:
-                setattr(obj, field, data[field])
-        obj.save()
+        for field in self.changeable_fields:
+            setattr(obj, field, data[field])
+        save_change(obj, self.changeable_fields)
 
 
 class SpanKind(Kind):
@@ -103,56 +113,89 @@ def log(actor, action, obj_or_kind, object_id, paragraph_id, *, before=None, aft
     )
 
 
-def delete_logged(user, obj, paragraph_id):
-    """Delete an annotation for `user` (its author or an administrator), with its audit event; the caller
-    holds the transaction. `paragraph_id` is where the log and undo place it."""
-    obj.check_editable_by(user)
+def delete_logged(user, obj, paragraph_id=None, *, version=None):
+    """Delete an annotation for `user` (its author or an administrator), with its audit event, inside
+    the caller's transaction. The row is re-read under a lock first: a copy loaded earlier may be stale
+    (another tab relabelled or deleted it), and the event must record what was really deleted.
+    `paragraph_id` is where the log and undo place it (a callable of the fresh row, or the row's own)."""
     kind = _kind_of(obj)
-    before, object_id = kind.snapshot(obj), obj.pk
-    kind.delete(obj)
-    log(user, AnnotationEvent.DELETED, kind.name, object_id, paragraph_id, before=before)
+    current = lock_for_change(kind.model, obj.pk, user=user, version=version)
+    if callable(paragraph_id):
+        paragraph_id = paragraph_id(current)
+    elif paragraph_id is None:
+        paragraph_id = current.paragraph_id
+    before = kind.snapshot(current)
+    kind.delete(current)
+    log(user, AnnotationEvent.DELETED, kind.name, obj.pk, paragraph_id, before=before)
+    return before
+
+
+UNDO_RETRIES = 20  # undos in other tabs that may take the candidate event from under us before we give up
+
+
+def _live_events():
+    """Events that still stand: neither an undo nor undone."""
+    return AnnotationEvent.objects.filter(undoes__isnull=True, undone_by__isnull=True).exclude(action=AnnotationEvent.IMPORTED)
 
 
 def last_undoable_event(user, article_id=None):
     """The user's most recent own action that has not been undone (undos themselves are not undone),
-    in one article if given: undo on an article page never reaches into another article."""
-    events = AnnotationEvent.objects.filter(actor=user, undoes__isnull=True, undone_by__isnull=True)
+    in one article if given: undo on an article page never reaches into another article.
+
+    An action overtaken by someone else's later change to the same annotation (an administrator deleted
+    the span the analyst created) is no longer the analyst's to undo, and is passed over."""
+    overtaken = _live_events().filter(kind=OuterRef("kind"), object_id=OuterRef("object_id"), pk__gt=OuterRef("pk"))
+    events = _live_events().filter(actor=user)
     if article_id is not None:
         events = events.filter(paragraph__article_id=article_id)
-    return events.order_by("-pk").first()
+    return events.annotate(overtaken=Exists(overtaken)).filter(overtaken=False).order_by("-pk").first()
 
 
 @transaction.atomic
 def undo_last(user, article_id=None):
     """Reverse the user's last action; return the event it undid, or None if there is nothing to undo."""
-    event = last_undoable_event(user, article_id)
-    if event is None:
-        return None
+    for _attempt in range(UNDO_RETRIES):
+        candidate = last_undoable_event(user, article_id)
+        if candidate is None:
+            return None
+        # Lock the event, then look again: an undo in another tab may have taken it while we waited,
+        # or a newer action may have been committed meanwhile (that one is undone first).
+        event = AnnotationEvent.objects.select_for_update(of=("self",)).filter(pk=candidate.pk).order_by("pk").first()
+        if event is not None and not AnnotationEvent.objects.filter(undoes=event).exists():
+            if last_undoable_event(user, article_id) == event:
+                break
+    else:
+        raise Conflict("Other tabs are undoing at the same moment; nothing was undone here. Try again.")
+    try:
+        with transaction.atomic():
+            _reverse(user, event)
+    except IntegrityError:
+        raise Conflict("This action was just undone in another tab, or its annotation exists again.") from None
+    return event
+
+
+def _reverse(user, event):
     kind = KINDS[event.kind]
-    what = event.kind if event.kind != "boilerplate" else "boilerplate mark"
-    current = kind.model.objects.filter(pk=event.object_id).first()
     if event.action == AnnotationEvent.CREATED:
-        before = kind.snapshot(current) if current is not None else None
-        if current is not None:
-            kind.delete(current)
+        current = lock_for_change(kind.model, event.object_id)
+        before = kind.snapshot(current)
+        kind.delete(current)
         log(user, AnnotationEvent.DELETED, kind.name, event.object_id, event.paragraph_id, before=before, undoes=event)
     elif event.action == AnnotationEvent.DELETED:
         try:
             with transaction.atomic():
                 restored = kind.restore(event.object_id, event.before)
         except IntegrityError:
-            raise ValidationError(f"The {what} cannot be restored: the same {what} exists again.") from None
+            raise ValidationError(f"The {what(kind.model)} cannot be restored: the same {what(kind.model)} exists again.") from None
         log(user, AnnotationEvent.CREATED, kind.name, event.object_id, event.paragraph_id,
             after=kind.snapshot(restored), undoes=event)
     else:
-        if current is None:
-            raise ValidationError(f"The {what} was deleted since; there is nothing to restore.")
+        current = lock_for_change(kind.model, event.object_id)
         before = kind.snapshot(current)
         try:
             with transaction.atomic():
                 kind.set_back(current, event.before)
         except IntegrityError:
-            raise ValidationError(f"The {what} cannot be set back: it would duplicate another.") from None
+            raise ValidationError(f"The {what(kind.model)} cannot be set back: it would duplicate another.") from None
         log(user, AnnotationEvent.CHANGED, kind.name, current.pk, event.paragraph_id,
             before=before, after=kind.snapshot(current), undoes=event)
-    return event

@@ -206,7 +206,11 @@ class AnnotationEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["actor", "-id"], name="event_actor_recent")]
+        indexes = [
+            models.Index(fields=["actor", "-id"], name="event_actor_recent"),
+            # An annotation's history: the audit chain, and whether an action was overtaken (undo).
+            models.Index(fields=["kind", "object_id"], name="event_object_history"),
+        ]
 
     def __str__(self):
         return f"{self.actor} {self.action} {self.kind} {self.object_id}"

@@ -3,10 +3,12 @@
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from .conflicts import lock_for_change, save_change
 from .history import delete_logged, log, snapshot
 from .models import AnnotationEvent, Entity, EntityAlias, Span
 from .notes import NOTE_MAX, clean_note
 from .offsets import OffsetError, span_from_browser
+
 
 def find_or_create_entity(*, name, label, user):
     """The entity of this label called `name` (or with that alias), created if there is none."""
@@ -51,11 +53,15 @@ def create_span(*, user, paragraph, utf16_start, utf16_end, quote, label, entity
     return span
 
 
+SPAN_CHANGEABLE = ("label_id", "entity_id", "note")
+
+
 @transaction.atomic
-def update_span(*, user, span, label=None, entity=..., new_entity_name=None, note=None):
+def update_span(*, user, span, version=None, label=None, entity=..., new_entity_name=None, note=None):
     """Change a span's label, entity link (None unlinks; new_entity_name links to a new or existing
-    entity of the span's label, by name or alias) or note."""
-    span.check_editable_by(user)
+    entity of the span's label, by name or alias) or note. `span` may be a stale copy: the row is re-read
+    under a lock, and `version` (the one the analyst's card showed) must still be current (see conflicts)."""
+    span = lock_for_change(Span, span.pk, user=user, version=version)
     before = snapshot(span)
     if new_entity_name:
         entity = find_or_create_entity(name=new_entity_name, label=label or span.label, user=user)
@@ -79,7 +85,7 @@ def update_span(*, user, span, label=None, entity=..., new_entity_name=None, not
         return span
     try:
         with transaction.atomic():
-            span.save()
+            save_change(span, SPAN_CHANGEABLE)
     except IntegrityError:
         raise ValidationError("You already have a span with this label on exactly this text.") from None
     log(user, AnnotationEvent.CHANGED, span, span.pk, span.paragraph_id, before=before, after=snapshot(span))
@@ -87,5 +93,6 @@ def update_span(*, user, span, label=None, entity=..., new_entity_name=None, not
 
 
 @transaction.atomic
-def delete_span(*, user, span):
-    delete_logged(user, span, span.paragraph_id)
+def delete_span(*, user, span, version=None):
+    """Delete the span (`span` may be a stale copy; what is deleted and logged is the row as it is now)."""
+    delete_logged(user, span, version=version)

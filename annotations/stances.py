@@ -11,6 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 
+from hamish.ids import parse_id
+
+from .conflicts import Gone, delete_exactly, lock_for_change, save_change
 from .history import delete_logged, log, snapshot
 from .models import AnnotationEvent, Entity, Label, Span, Stance, StanceEvidence, Topic
 from .notes import NOTE_MAX, clean_note
@@ -38,10 +41,11 @@ class Choice:
             return cls("name", name=name, label=label)
         if not value:
             return None
-        kind, _, pk = value.partition(":")
-        if kind not in ("entity", "span", "topic") or not pk.isdigit():
+        kind, _, raw_pk = value.partition(":")
+        pk = parse_id(raw_pk)
+        if kind not in ("entity", "span", "topic") or pk is None:
             raise ValidationError("Pick one of the offered choices.")
-        return cls(kind, int(pk))
+        return cls(kind, pk)
 
 
 @dataclass(frozen=True)
@@ -157,10 +161,14 @@ def create_stance(*, user, article, evidence, holder, target, polarity, note="")
     return stance
 
 
+STANCE_CHANGEABLE = ("holder_entity_id", "holder_span_id", "target_entity_id", "target_topic_id", "polarity_id", "note")
+
+
 @transaction.atomic
-def update_stance(*, user, stance, holder=None, target=None, polarity=None, note=None):
-    """Change any of holder, target, polarity and note (None leaves it as it is)."""
-    stance.check_editable_by(user)
+def update_stance(*, user, stance, version=None, holder=None, target=None, polarity=None, note=None):
+    """Change any of holder, target, polarity and note (None leaves it as it is). `stance` may be a stale
+    copy: the row is re-read under a lock and `version`, when given, must still be current."""
+    stance = lock_for_change(Stance, stance.pk, user=user, version=version)
     before = snapshot(stance)
     if holder is not None:
         entity, span = resolve_holder(holder, article=stance.article, user=user)
@@ -179,14 +187,15 @@ def update_stance(*, user, stance, holder=None, target=None, polarity=None, note
         raise ValidationError("A stance's holder and target must differ.")
     if snapshot(stance) == before:
         return stance
-    stance.save()
+    save_change(stance, STANCE_CHANGEABLE)
     log(user, AnnotationEvent.CHANGED, stance, stance.pk, _first_paragraph_id(stance), before=before, after=snapshot(stance))
     return stance
 
 
 @transaction.atomic
-def add_evidence(*, user, stance, selection):
-    stance.check_editable_by(user)
+def add_evidence(*, user, stance, selection, version=None):
+    """Add a passage to a stance's evidence: a change of the stance (its version goes up, one event)."""
+    stance = lock_for_change(Stance, stance.pk, user=user, version=version)
     before = snapshot(stance)
     start, end = selection.offsets(stance.article)
     paragraph = selection.paragraph
@@ -195,24 +204,28 @@ def add_evidence(*, user, stance, selection):
             item = StanceEvidence.objects.create(stance=stance, paragraph=paragraph, start=start, end=end, text=paragraph.text[start:end])
     except IntegrityError:
         raise ValidationError("This passage is already evidence of the stance.") from None
-    stance.save(update_fields=["updated_at"])
+    save_change(stance, ())
     log(user, AnnotationEvent.CHANGED, stance, stance.pk, paragraph.pk, before=before, after=snapshot(stance))
     return item
 
 
 @transaction.atomic
-def remove_evidence(*, user, evidence):
-    stance = evidence.stance
-    stance.check_editable_by(user)
+def remove_evidence(*, user, evidence, version=None):
+    """Remove a passage from a stance's evidence. The stance is locked first, then the passage re-read:
+    two tabs removing the last two passages at once must not leave a stance without evidence."""
+    stance = lock_for_change(Stance, evidence.stance_id, user=user, version=version)
+    evidence = StanceEvidence.objects.filter(pk=evidence.pk, stance=stance).first()
+    if evidence is None:
+        raise Gone("This passage is no longer evidence of the stance: it was removed in another tab. Reload the page.")
     if StanceEvidence.objects.filter(stance=stance).count() <= 1:
         raise ValidationError("A stance needs at least one passage as evidence; delete the stance instead.")
     before = snapshot(stance)
     paragraph_id = evidence.paragraph_id
-    evidence.delete()
-    stance.save(update_fields=["updated_at"])
+    delete_exactly(evidence)
+    save_change(stance, ())
     log(user, AnnotationEvent.CHANGED, stance, stance.pk, paragraph_id, before=before, after=snapshot(stance))
 
 
 @transaction.atomic
-def delete_stance(*, user, stance):
-    delete_logged(user, stance, _first_paragraph_id(stance))
+def delete_stance(*, user, stance, version=None):
+    delete_logged(user, stance, _first_paragraph_id, version=version)

@@ -4,6 +4,7 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from ..boilerplate import kept_warning, mark_boilerplate, toggle_boilerplate, unmark_boilerplate
@@ -11,7 +12,7 @@ from ..forms import BoilerplateForm
 from ..lookups import get_paragraph_for_reader
 from ..models import BoilerplateCategory, BoilerplateMark
 from .reader import render_paragraph
-from .spans import first_error, problem
+from .spans import first_error, posted_version, problem, refused
 
 
 def card_context(user, paragraph):
@@ -44,15 +45,15 @@ def change(request, paragraph_id):
         if action == "toggle":
             mark = toggle_boilerplate(user=request.user, paragraph=paragraph, category=category)
         elif action == "mark":
-            mark = mark_boilerplate(user=request.user, paragraph=paragraph, category=category)
+            mark = mark_boilerplate(user=request.user, paragraph=paragraph, category=category, version=posted_version(request))
         else:
             own = BoilerplateMark.objects.filter(paragraph=paragraph, author=request.user).first()
             if own is None:
                 return problem("You have not marked this paragraph as boilerplate.", status=409)
-            unmark_boilerplate(user=request.user, mark=own)
+            unmark_boilerplate(user=request.user, mark=own, version=posted_version(request))
             mark = None
     except ValidationError as exc:
-        return problem(first_error(exc))
+        return refused(exc, reverse("annotations:boilerplate_card", args=[paragraph_id]))
     extra = {"card_boilerplate": True, **card_context(request.user, paragraph)}
     warning = kept_warning(paragraph) if mark is not None else ""
     if mark is not None:

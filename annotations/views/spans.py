@@ -3,9 +3,13 @@
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from corpus.models import Paragraph
+from hamish.ids import parse_id
+
+from ..conflicts import Conflict, parse_version
 
 from ..forms import SpanCreateForm, SpanUpdateForm
 from ..history import undo_last
@@ -21,6 +25,20 @@ ENTITY_PANEL, NO_PANELS = frozenset({"entities"}), frozenset()
 def problem(message, status=422):
     """A refusal the analyst reads: plain text, shown by reader.js in the message area."""
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+def refused(exc, refresh_url=None):
+    """A service's refusal: 404 when the annotation is gone, 409 when it changed since the card was shown
+    (with `Hamish-Refresh` naming the current card, which reader.js loads), else 422."""
+    response = problem(first_error(exc), status=getattr(exc, "status", 422))
+    if isinstance(exc, Conflict) and refresh_url:
+        response["Hamish-Refresh"] = refresh_url
+    return response
+
+
+def posted_version(request):
+    """The version of the annotation the analyst's card showed (None if the page sent none)."""
+    return parse_version(request.POST.get("version"))
 
 
 def first_error(exc_or_form):
@@ -57,9 +75,9 @@ def update(request, span_id):
         return problem(first_error(form))
     entity_before = span.entity_id
     try:
-        update_span(user=request.user, span=span, **form.changes())
+        update_span(user=request.user, span=span, version=posted_version(request), **form.changes())
     except ValidationError as exc:
-        return problem(first_error(exc))
+        return refused(exc, reverse("annotations:span_card", args=[span_id]))
     span = get_span_for_reader(request.user, span_id)
     paragraphs = [span.paragraph]
     if span.entity_id and span.entity_id != entity_before:
@@ -76,17 +94,21 @@ def update(request, span_id):
 def delete(request, span_id):
     span = get_span_for_editor(request.user, span_id)
     paragraph, linked = span.paragraph, span.entity_id is not None
-    delete_span(user=request.user, span=span)
+    try:
+        delete_span(user=request.user, span=span, version=posted_version(request))
+    except ValidationError as exc:
+        return refused(exc, reverse("annotations:span_card", args=[span_id]))
     return render_paragraph(request, paragraph, extra={"clear_card": True}, panels=ENTITY_PANEL if linked else NO_PANELS)
 
 
 @require_POST
 def undo(request):
-    article_id = request.POST.get("article", "")
-    if article_id and not article_id.isdigit():
+    raw_article = request.POST.get("article", "")
+    article_id = parse_id(raw_article)
+    if raw_article and article_id is None:
         return problem("Unknown article.")
     try:
-        event = undo_last(request.user, int(article_id) if article_id else None)
+        event = undo_last(request.user, article_id)
     except ValidationError as exc:
         return problem(first_error(exc), status=409)
     if event is None:

@@ -5,9 +5,12 @@ from collections import defaultdict
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from corpus.models import Article
+
+from hamish.ids import parse_id
 
 from ..forms import SelectionForm, StanceCreateForm, StanceForm
 from ..lookups import (
@@ -20,7 +23,7 @@ from ..models import Entity, Label, Polarity, Span, Stance, Topic
 from ..offsets import OffsetError, span_from_browser
 from ..stances import add_evidence, create_stance, delete_stance, remove_evidence, update_stance
 from .reader import render_paragraphs, span_scope
-from .spans import first_error, problem
+from .spans import first_error, posted_version, problem, refused
 
 CHOICE_LIMIT = 300  # topics and entity names offered for typing; the rest are found by exact name
 
@@ -143,6 +146,10 @@ def render_stance_change(request, stance_id, *, also=()):
     return response
 
 
+def card_url(stance_id):
+    return reverse("annotations:stance_card", args=[stance_id])
+
+
 @require_GET
 def card(request, stance_id):
     stance = get_stance_for_reader(request.user, stance_id)
@@ -156,26 +163,26 @@ def update(request, stance_id):
     if not form.is_valid():
         return problem(first_error(form))
     try:
-        update_stance(user=request.user, stance=stance, **form.stance_arguments())
+        update_stance(user=request.user, stance=stance, version=posted_version(request), **form.stance_arguments())
     except ValidationError as exc:
-        return problem(first_error(exc))
+        return refused(exc, card_url(stance_id))
     return render_stance_change(request, stance_id)
 
 
 @require_POST
 def evidence_add(request, stance_id):
     stance = get_stance_for_editor(request.user, stance_id)
-    paragraph_id = request.POST.get("paragraph", "")
-    if not paragraph_id.isdigit():
+    paragraph_id = parse_id(request.POST.get("paragraph"))
+    if paragraph_id is None:
         return problem("Select the passage inside a paragraph of this article.")
-    paragraph = get_paragraph_for_reader(request.user, int(paragraph_id))
+    paragraph = get_paragraph_for_reader(request.user, paragraph_id)
     form = SelectionForm(request.POST)
     if not form.is_valid():
         return problem(first_error(form))
     try:
-        add_evidence(user=request.user, stance=stance, selection=form.selection(paragraph))
+        add_evidence(user=request.user, stance=stance, selection=form.selection(paragraph), version=posted_version(request))
     except ValidationError as exc:
-        return problem(first_error(exc))
+        return refused(exc, card_url(stance_id))
     return render_stance_change(request, stance_id)
 
 
@@ -184,9 +191,9 @@ def evidence_remove(request, evidence_id):
     evidence = get_evidence_for_editor(request.user, evidence_id)
     stance_id, paragraph = evidence.stance_id, evidence.paragraph
     try:
-        remove_evidence(user=request.user, evidence=evidence)
+        remove_evidence(user=request.user, evidence=evidence, version=posted_version(request))
     except ValidationError as exc:
-        return problem(first_error(exc))
+        return refused(exc, card_url(stance_id))
     return render_stance_change(request, stance_id, also=[paragraph])
 
 
@@ -194,7 +201,10 @@ def evidence_remove(request, evidence_id):
 def delete(request, stance_id):
     stance = get_stance_for_editor(request.user, stance_id)
     paragraphs = list(dict.fromkeys(item.paragraph for item in stance.evidence.all()))
-    delete_stance(user=request.user, stance=stance)
+    try:
+        delete_stance(user=request.user, stance=stance, version=posted_version(request))
+    except ValidationError as exc:
+        return refused(exc, card_url(stance_id))
     return render_paragraphs(request, paragraphs, extra={"clear_card": True})
 
 
