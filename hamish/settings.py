@@ -55,8 +55,16 @@ DEBUG = env_bool("DEBUG", False)
 
 # Only ever used when DEBUG is on; production must bring its own key.
 DEVELOPMENT_SECRET_KEY = "django-insecure-hamish-development-only-never-use-in-production"
-SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
-if not DEBUG and (SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 32):
+SECRET_KEY = (os.environ.get("SECRET_KEY") or "").strip() or DEVELOPMENT_SECRET_KEY
+
+
+def weak_secret_key(key):
+    """The rule of Django's `check --deploy` (security.W009): 50+ characters, 5+ distinct ones, and not
+    one of the "django-insecure-" keys startproject writes. 40 spaces or "aaaa..." are no secret."""
+    return len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure-")
+
+
+if not DEBUG and weak_secret_key(SECRET_KEY):
     raise ImproperlyConfigured(
         "Refusing to start without a real SECRET_KEY while DEBUG is off. Set SECRET_KEY to a random "
         "string of 50 characters or more (python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
@@ -82,6 +90,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Sees every answer within: a busy or unreachable database becomes 503 and a message, an htmx error
+    # a short text/plain message (never a page, never the debug page), and it tells whether a write committed.
+    "hamish.failures.FailureMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the body (CSRF reads request.POST).
     "corpus.middleware.RequestSizeLimitMiddleware",
@@ -89,13 +100,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Every view needs a login unless it is explicitly marked @login_not_required.
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Every view needs a login unless it is explicitly marked @login_not_required (Django's middleware;
+    # htmx calls without a session get 401 and a message instead of a redirect to the login page).
+    "hamish.failures.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+
+# An htmx call from a page with a stale token is told to reload, not shown Django's page.
+CSRF_FAILURE_VIEW = "hamish.failures.csrf_failure"
 
 ROOT_URLCONF = "hamish.urls"
 WSGI_APPLICATION = "hamish.wsgi.application"
@@ -125,18 +140,21 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# How long a write waits for the database's write lock (SQLite: another writer holds it) before the
+# analyst is told "the database is busy; nothing was saved" (503): a few seconds, not a hung page.
+HAMISH_DB_BUSY_TIMEOUT_SECONDS = env_int("HAMISH_DB_BUSY_TIMEOUT_SECONDS", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # Writers take the lock when their transaction starts and wait for each
-        # other (busy timeout) instead of failing with "database is locked";
-        # WAL lets readers go on while one writer writes.
+        # other (busy timeout) instead of failing at once with "database is locked";
+        # WAL lets readers go on while one writer writes (reads open no transaction).
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": HAMISH_DB_BUSY_TIMEOUT_SECONDS,
         "init_command": (
             "PRAGMA journal_mode=WAL;"
             "PRAGMA synchronous=NORMAL;"
-            "PRAGMA busy_timeout=20000;"
+            f"PRAGMA busy_timeout={HAMISH_DB_BUSY_TIMEOUT_SECONDS * 1000};"
             "PRAGMA foreign_keys=ON;"
         ),
     }
