@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -61,3 +63,31 @@ def test_production_cookies_are_secure_and_http_only():
     result = manage("shell", "--no-imports", "-c", code, SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="x.org")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True", "True", "True", "True"]
+
+
+@pytest.mark.parametrize(
+    "weak_key",
+    [
+        " " * 60,  # whitespace only: stripped, nothing is left
+        "a" * 60,  # long, but one distinct character
+        "abcd" * 15,  # four distinct characters
+        secrets.token_urlsafe(30)[:40],  # random, but shorter than 50
+        "django-insecure-" + secrets.token_urlsafe(50),  # startproject's kind of key
+        "  " + secrets.token_urlsafe(50)[:45] + "\n",  # 50 only with the whitespace around it
+    ],
+    ids=["spaces", "one-character", "four-characters", "short", "django-insecure", "padded"],
+)
+def test_it_refuses_a_secret_key_check_deploy_would_call_weak(weak_key):
+    result = manage("check", SECRET_KEY=weak_key, ALLOWED_HOSTS="x.org")
+    assert result.returncode != 0
+    assert "Refusing to start" in result.stderr
+
+
+def test_the_busy_timeout_is_a_few_seconds_and_configurable():
+    code = "from django.conf import settings as s; o = s.DATABASES['default']['OPTIONS']; print(o['timeout'], o['init_command'])"
+    default = manage("shell", "--no-imports", "-c", code, DEBUG="1", DATABASE_URL="")
+    assert default.returncode == 0, default.stderr
+    assert default.stdout.split()[0] == "5" and "busy_timeout=5000;" in default.stdout
+    configured = manage("shell", "--no-imports", "-c", code, DEBUG="1", DATABASE_URL="", HAMISH_DB_BUSY_TIMEOUT_SECONDS="2")
+    assert configured.stdout.split()[0] == "2" and "busy_timeout=2000;" in configured.stdout
+    assert manage("check", DEBUG="1", HAMISH_DB_BUSY_TIMEOUT_SECONDS="soon").returncode != 0
