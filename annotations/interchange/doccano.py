@@ -10,6 +10,7 @@ that crosses a newline is refused, as Hamish spans stay inside one paragraph.
 import json
 import unicodedata
 
+from . import reading
 from .hamish_json import spans_document
 
 
@@ -53,9 +54,11 @@ def doccano_to_document(data, *, annotator, source_name, filename=""):
         if not raw.strip():
             continue
         try:
-            line = json.loads(raw)
+            line = reading.loads(raw)
         except json.JSONDecodeError as exc:
             raise DoccanoError(f"Line {number} is not valid JSON: {exc.msg}.") from None
+        except reading.UnsafeJson as exc:
+            raise DoccanoError(f"Line {number}: {exc.problems[0]}") from None
         if not isinstance(line, dict) or not isinstance(line.get("text"), str):
             raise DoccanoError(f'Line {number} has no "text".')
         pieces = _paragraphs(line["text"])

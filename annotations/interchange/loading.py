@@ -32,7 +32,11 @@ from ..models import (
     StanceEvidence,
     Topic,
 )
+from ..history import snapshot
 from ..notes import clean_note
+from . import reading
+from .audit import ImportTrail
+from .content_rules import annotator_names, content_problems, new_name_problems
 from .hamish_json import FORMAT, VERSION, schema_errors
 
 MAX_PROBLEMS = 30
@@ -55,6 +59,8 @@ class ImportOptions:
 
 @dataclass
 class AnnotationImportReport:
+    """What an import did; `counts` also has "events" (the audit events written)."""
+
     counts: Counter = field(default_factory=Counter)
 
     def summary(self):
@@ -70,6 +76,8 @@ class AnnotationImportReport:
             parts.append(f"{c['users created']} inactive accounts created for unknown annotators")
         if c["definitions created"]:
             parts.append(f"{c['definitions created']} labels, polarities or categories created")
+        if c["events"]:
+            parts.append(f"{c['events']} audit events written")
         return "; ".join(parts) + "."
 
 
@@ -80,9 +88,11 @@ def read_document(data):
     except UnicodeDecodeError as exc:
         raise AnnotationImportError([f"The file is not UTF-8 text (byte {exc.start} cannot be read)."]) from None
     try:
-        document = json.loads(text)
+        document = reading.loads(text, limit=MAX_PROBLEMS)
     except json.JSONDecodeError as exc:
         raise AnnotationImportError([f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."]) from None
+    except reading.UnsafeJson as exc:
+        raise AnnotationImportError(exc.problems) from None
     check_document(document)
     return document
 
@@ -99,6 +109,9 @@ def check_document(document):
         raise AnnotationImportError(
             ["This is a clean export: boilerplate paragraphs were left out, so its articles cannot be restored. Import a full export."]
         )
+    problems = content_problems(document, limit=MAX_PROBLEMS)
+    if problems:
+        raise AnnotationImportError(problems)
 
 
 def _where(index, article):
@@ -230,14 +243,18 @@ def _used_names(document):
 
 
 def _users(document, options, report):
-    names = set()
-    for article in document["articles"]:
-        names.update(span["annotator"] for span in article["spans"])
-        names.update(stance["annotator"] for stance in article["stances"])
-        for paragraph in article["paragraphs"]:
-            names.update(mark["annotator"] for mark in paragraph.get("boilerplate_marks", []))
+    """Accounts by the file's annotator names; names not exactly an account here are checked (see
+    content_rules) before any is created or mapped."""
+    first_paths = {}
+    for path, name in annotator_names(document):
+        first_paths.setdefault(name, path)
+    names = first_paths.keys()
     User = get_user_model()
     users = {user.get_username(): user for user in User.objects.filter(**{f"{User.USERNAME_FIELD}__in": names})}
+    if names - users.keys():
+        problems = new_name_problems(first_paths, set(User.objects.values_list(User.USERNAME_FIELD, flat=True)))
+        if problems:
+            return users, problems
     problems = []
     for name in sorted(names - users.keys()):
         if options.unknown_users == "map":
@@ -263,24 +280,64 @@ def _timestamp(value):
     return datetime.fromisoformat(value) if value else None
 
 
+def _stored_paragraphs(document, chunk=500):
+    """{content hash: [paragraph texts]} of the file's articles that are already here."""
+    hashes = [article["content_hash"] for article in document["articles"]]
+    stored = {}
+    for i in range(0, len(hashes), chunk):
+        rows = (Paragraph.objects.filter(article__content_hash__in=hashes[i : i + chunk])
+                .order_by("article_id", "position").values_list("article__content_hash", "text"))
+        for content, text in rows:
+            stored.setdefault(content, []).append(text)
+    return stored
+
+
+def check_landing(document):
+    """An article matched by content hash takes the file's annotations at the file's offsets: its stored
+    paragraphs must be the file's, text for text, or every span and passage in it would be checked against
+    one text (the file's) and land in another. With them equal, text[start:end] == quote, checked against
+    the file's paragraphs, holds in the paragraphs written to."""
+    stored, problems = _stored_paragraphs(document), []
+    for index, article in enumerate(document["articles"]):
+        texts = stored.get(article["content_hash"])
+        if texts is not None and texts != [p["text"] for p in article["paragraphs"]]:
+            problems.append(
+                f"articles/{index}: the article already here with its content hash has other paragraphs "
+                f"({len(texts)} stored, {len(article['paragraphs'])} in the file, or different text); its annotations cannot be placed."
+            )
+    return problems
+
+
+class ImportedDocument(dict):
+    """A checked document that remembers the name of the file it came from (for the audit trail)."""
+
+    filename = ""
+
+
 @transaction.atomic
-def import_document(document, *, user, options=None):
-    """Write a checked document (see read_document); raise AnnotationImportError, changing nothing, on any problem."""
+def import_document(document, *, user, options=None, filename=None):
+    """Write a checked document (see read_document) as `user`, the importing account (the actor of the audit
+    events); raise AnnotationImportError, changing nothing, on any problem. `filename` defaults to the one
+    document_from_file recorded."""
+    if user is None:
+        raise AnnotationImportError(["Name the account that imports this file: its audit events need an actor."])
     options = options or ImportOptions()
     report = AnnotationImportReport()
     known, problems = _definitions(document, options, report)
     if not problems:
-        problems = check_articles(document, known)
+        problems = check_articles(document, known) or check_landing(document)
     if not problems:
         users, problems = _users(document, options, report)
     if problems:
         transaction.set_rollback(True)
         raise AnnotationImportError(problems)
 
+    trail = ImportTrail(user, getattr(document, "filename", "") if filename is None else filename)
     entities = _write_entities(document["entities"], known["labels"], user, report)
     topics = _write_topics(document["topics"], user, report)
     for article in document["articles"]:
-        _write_article(article, known, users, entities, topics, user, report)
+        _write_article(article, known, users, entities, topics, user, report, trail)
+        report.counts["events"] += trail.write()
     return report
 
 
@@ -326,7 +383,7 @@ def _article(record, user, report):
     return article
 
 
-def _write_article(record, known, users, entities, topics, user, report):
+def _write_article(record, known, users, entities, topics, user, report, trail):
     article = _article(record, user, report)
     paragraphs = dict(Paragraph.objects.filter(article=article).values_list("position", "pk"))
 
@@ -339,10 +396,13 @@ def _write_article(record, known, users, entities, topics, user, report):
             if key in marks:
                 report.counts["marks existing"] += 1
                 if marks[key].category_id != category.pk:
+                    before = snapshot(marks[key])
                     marks[key].category = category
                     marks[key].save(update_fields=["category", "updated_at"])
+                    trail.mark(marks[key], before)
             else:
                 marks[key] = BoilerplateMark.objects.create(paragraph_id=key[0], author_id=key[1], category=category)
+                trail.mark(marks[key])
                 report.counts["marks created"] += 1
 
     # Spans, unless the same annotator already has the same span; times as in the file.
@@ -365,6 +425,8 @@ def _write_article(record, known, users, entities, topics, user, report):
         new.append(obj)
     Span.objects.bulk_create(new)
     _restore_times(Span, new)
+    for obj in new:
+        trail.span(obj)
     report.counts["spans created"] += len(new)
 
     # Stances: the same annotator, holder, target, polarity and evidence is the same stance.
@@ -400,6 +462,8 @@ def _write_article(record, known, users, entities, topics, user, report):
         StanceEvidence(stance=s, paragraph_id=p, start=a, end=b, text=t) for s in new_stances for p, a, b, t in s.passages
     )
     _restore_times(Stance, new_stances)
+    for obj in new_stances:
+        trail.stance(obj, obj.passages)
     report.counts["stances created"] += len(new_stances)
 
 
@@ -434,7 +498,7 @@ def document_from_file(data, *, format, annotator, source_name="", filename=""):
     from .doccano import DoccanoError, doccano_to_document
 
     if format == "hamish":
-        return read_document(data)
+        return _named(read_document(data), filename)
     try:
         if format == "conll":
             try:
@@ -451,5 +515,17 @@ def document_from_file(data, *, format, annotator, source_name="", filename=""):
             raise AnnotationImportError([f"Unknown import format {format!r}."])
     except (ConllError, DoccanoError) as exc:
         raise AnnotationImportError([str(exc)]) from None
-    check_document(document)
+    try:
+        check_document(document)
+    except AnnotationImportError as exc:
+        unit = "document (-DOCSTART-)" if format == "conll" else "line with text"
+        where = f"(Places below are in the converted file: articles/2 is the file's third {unit}"
+        where += ", paragraphs/0 its first sentence.)" if format == "conll" else ".)"
+        raise AnnotationImportError([where, *exc.problems]) from None
+    return _named(document, filename)
+
+
+def _named(document, filename):
+    document = ImportedDocument(document)
+    document.filename = filename
     return document

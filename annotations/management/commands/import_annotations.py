@@ -17,7 +17,8 @@ class Command(BaseCommand):
     help = (
         "Import annotations: a Hamish JSON export (articles matched by content hash, users by name), or CoNLL/BIO "
         "or doccano JSONL (new articles with spans). The file is checked whole and written in one transaction: "
-        "on any problem nothing changes and every problem is listed."
+        "on any problem nothing changes and every problem is listed. Each annotation written gets an 'imported' "
+        "audit event whose actor is the importing account (--as, default the first superuser) and which names the file."
     )
 
     def add_arguments(self, parser):
@@ -28,8 +29,12 @@ class Command(BaseCommand):
                             help="Attribute the work of annotators unknown here to this account (default: create inactive accounts).")
         parser.add_argument("--annotator", metavar="USERNAME", help="CoNLL/doccano: whose spans these are (default: the first superuser).")
         parser.add_argument("--source", default="", metavar="NAME", help="CoNLL/doccano: the outlet of the new articles.")
+        parser.add_argument("--as", dest="importer", metavar="USERNAME",
+                            help="The account doing the import: the actor of the audit events and the importer of new articles "
+                                 "(default: the first superuser, by id).")
 
-    def handle(self, *args, file, format=None, create_missing=False, map_unknown_users_to=None, annotator=None, source="", **options):
+    def handle(self, *args, file, format=None, create_missing=False, map_unknown_users_to=None, annotator=None, source="",
+               importer=None, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"{file}: no such file.")
@@ -39,7 +44,15 @@ class Command(BaseCommand):
             map_to = User.objects.filter(**{User.USERNAME_FIELD: map_unknown_users_to}).first()
             if map_to is None:
                 raise CommandError(f"There is no user called {map_unknown_users_to!r}.")
-        importer = User.objects.filter(is_superuser=True).order_by("pk").first()
+        if importer:
+            name = importer
+            importer = User.objects.filter(**{User.USERNAME_FIELD: name}).first()
+            if importer is None:
+                raise CommandError(f"There is no user called {name!r}.")
+        else:
+            importer = User.objects.filter(is_superuser=True).order_by("pk").first()
+            if importer is None:
+                raise CommandError("There is no superuser to record as the importer: name the importing account with --as USERNAME.")
         owner = annotator or (importer.get_username() if importer else "")
         format = format or guess_format(path.name)
         if format != "hamish" and not owner:
