@@ -30,20 +30,49 @@
   let lastClicked = { segment: null, depth: 0 };
 
   // ---- messages -------------------------------------------------------------------------------
-  function say(message, kind) {
+  // A message that asks for something (log in, reload) stays until the next one (sticky); `link`
+  // ({href, text}) is put after it as a real link.
+  function say(message, kind, { sticky = false, link = null } = {}) {
     flash.textContent = message; // textContent: server text is never parsed as HTML here
+    if (link) {
+      const anchor = document.createElement("a");
+      anchor.href = link.href;
+      anchor.textContent = link.text;
+      flash.append(" ", anchor);
+    }
     flash.className = "flash " + (kind || "info");
     window.clearTimeout(say.timer);
-    say.timer = window.setTimeout(() => { flash.textContent = ""; flash.className = "flash"; }, 6000);
+    if (!sticky) say.timer = window.setTimeout(() => { flash.textContent = ""; flash.className = "flash"; }, 6000);
   }
 
-  document.body.addEventListener("htmx:responseError", (event) => {
-    const xhr = event.detail.xhr;
+  // Errors. htmx 2 swaps no 4xx/5xx answer (its default responseHandling, which base.html leaves alone):
+  // the page stays as it is and the server's text/plain message is shown here. The server sends one
+  // for every htmx error (hamish/failures.py); the fallbacks are for proxies and the like.
+  function serverText(xhr) {
     const type = xhr.getResponseHeader("Content-Type") || "";
-    if (type.startsWith("text/plain") && xhr.responseText) say(xhr.responseText, "error");
-    else if (xhr.status === 403) say("You may not change this annotation: it is someone else's.", "error");
+    return type.startsWith("text/plain") && xhr.responseText ? xhr.responseText : null;
+  }
+  document.body.addEventListener("htmx:responseError", (event) => {
+    const xhr = event.detail.xhr, text = serverText(xhr);
+    if (xhr.status === 401) {
+      // Log in again and come back to this page (not to the endpoint that answered); the page, with any
+      // unsaved text in the card, stays until the analyst follows the link.
+      const login = new URL(xhr.getResponseHeader("Hamish-Login") || "/accounts/login/", window.location.href);
+      login.searchParams.set("next", window.location.pathname + window.location.search);
+      say(text || "Your session ended: log in again. Nothing was saved.", "error", { sticky: true, link: { href: login.href, text: "Log in again" } });
+    } else if (xhr.status === 503) {
+      const retry = parseInt(xhr.getResponseHeader("Retry-After") || "", 10);
+      say((text || "The server is busy; nothing was saved. Try again in a moment.")
+        + (retry > 0 && !text ? " (in about " + retry + " s)" : ""), "error", { sticky: Boolean(text && text.startsWith("Saved")) });
+    } else if (xhr.status === 409 && text && xhr.getResponseHeader("Hamish-Refresh")) {
+      // Changed by someone else since the card was shown: say so, then show the card as it is now.
+      say(text, "error", { sticky: true });
+      htmx.ajax("GET", xhr.getResponseHeader("Hamish-Refresh"), { target: "#span-card", swap: "innerHTML" });
+    } else if (text) {
+      say(text, "error", { sticky: text.startsWith("Saved") || xhr.status === 403 && text.includes("reload") });
+    } else if (xhr.status === 403) say("You may not change this annotation: it is someone else's.", "error");
     else if (xhr.status === 404) say("That annotation no longer exists; reload the page.", "error");
-    else say("The server could not save this (" + xhr.status + "). Nothing was changed.", "error");
+    else say("The server could not do this (" + xhr.status + "). Reload the page to see what was saved.", "error", { sticky: true });
   });
   document.body.addEventListener("htmx:sendError", () => say("The server cannot be reached. Nothing was saved.", "error"));
   // Messages the server sends with a successful write (HX-Trigger), e.g. "its 2 spans are kept".
