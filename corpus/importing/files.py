@@ -3,7 +3,8 @@
 Each yields IncomingFile objects one at a time, so memory stays bounded by the
 largest single file however many are imported. Nothing is ever written to disk:
 archive members are read in memory, so a member named "../../etc/passwd" can
-only be refused, never extracted.
+only be refused, never extracted. A member is read in chunks and given up as
+soon as it passes the per-file limit, whatever its header says it holds.
 """
 
 import os
@@ -17,6 +18,7 @@ from django.conf import settings
 from .decoding import describe_size
 
 ARCHIVE_SUFFIXES = {".zip"}
+READ_CHUNK_BYTES = 64 * 1024
 # Files that tools leave inside folders and archives; never articles, never reported.
 METADATA_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
 
@@ -75,6 +77,24 @@ def unsafe_member_reason(member_name):
     return None
 
 
+class _OverLimit(Exception):
+    def __init__(self, size_read):
+        self.size_read = size_read
+
+
+def read_at_most(stream, limit):
+    """The bytes of `stream` if they are at most `limit`; _OverLimit as soon as more than `limit` were read.
+
+    Sizes in a zip header are only claims; what counts is what the stream gives. Never holds more than
+    `limit` plus one chunk."""
+    buffer = bytearray()
+    while chunk := stream.read(READ_CHUNK_BYTES):
+        if len(buffer) + len(chunk) > limit:
+            raise _OverLimit(len(buffer) + len(chunk))
+        buffer += chunk
+    return bytes(buffer)
+
+
 def iter_archive(display_name, fileobj, limits):
     try:
         archive = zipfile.ZipFile(fileobj)
@@ -116,17 +136,25 @@ def iter_archive(display_name, fileobj, limits):
             if info.file_size > limits.max_file_bytes:
                 yield _too_big(name, info.file_size, limits)
                 continue
-            try:
-                with archive.open(info) as member:
-                    # zipfile stops at the declared size, so a lying header cannot make us read more.
-                    data = member.read(limits.max_file_bytes + 1)
-            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError):
-                yield IncomingFile(name, error="The member could not be read: the archive is damaged or uses an unsupported compression method.")
-                continue
-            if len(data) > limits.max_file_bytes:
-                yield _too_big(name, len(data), limits)
-                continue
-            yield IncomingFile(name, data=data)
+            # Yielded straight from the call: no variable of this generator keeps the member's bytes while the
+            # caller parses and saves it, so one member at most is in memory.
+            yield _read_member(archive, info, name, limits)
+
+
+def _read_member(archive, info, name, limits):
+    try:
+        with archive.open(info) as member:
+            return IncomingFile(name, data=read_at_most(member, limits.max_file_bytes))
+    except _OverLimit as over:
+        return IncomingFile(
+            name,
+            error=f"The file unpacks to more than {describe_size(limits.max_file_bytes)} (the limit); "
+            f"reading stopped after {describe_size(over.size_read)}.",
+        )
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError):
+        return IncomingFile(
+            name, error="The member could not be read: the archive is damaged or uses an unsupported compression method."
+        )
 
 
 def _iter_disk_file(path, display_name, limits):
@@ -137,14 +165,21 @@ def _iter_disk_file(path, display_name, limits):
         except OSError as exc:
             yield IncomingFile(display_name, error=f"The file could not be opened: {exc.strerror}.")
         return
+    yield _read_disk_file(path, display_name, limits)  # straight from the call, as in iter_archive
+
+
+def _read_disk_file(path, display_name, limits):
     try:
         size = path.stat().st_size
         if size > limits.max_file_bytes:
-            yield _too_big(display_name, size, limits)
-            return
-        yield IncomingFile(display_name, data=path.read_bytes())
+            return _too_big(display_name, size, limits)
+        with path.open("rb") as stream:
+            # The file may have grown since stat(): the limit holds for what is read.
+            return IncomingFile(display_name, data=read_at_most(stream, limits.max_file_bytes))
+    except _OverLimit as over:
+        return _too_big(display_name, over.size_read, limits)
     except OSError as exc:
-        yield IncomingFile(display_name, error=f"The file could not be read: {exc.strerror}.")
+        return IncomingFile(display_name, error=f"The file could not be read: {exc.strerror}.")
 
 
 def _walk_folder(folder):

@@ -19,7 +19,7 @@ from ..models import content_hash
 from .decoding import decode_text
 from .errors import RejectedFile
 from .html import extract_html, looks_like_html
-from .text import BIDI_CONTROLS, clean_lines, paragraphs_from_plain_text, split_lines
+from .text import BIDI_CONTROLS, STRAY_CONTROLS, clean_lines, paragraphs_from_plain_text, split_lines
 
 TEXT_SUFFIXES = {".txt", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -31,6 +31,9 @@ TITLE_FROM_PARAGRAPH_MAX = 300
 SOURCE_NAME_MAX = 200
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 JSON_FIELDS = {"title", "source", "url", "published_on", "language", "paragraphs", "text"}
+# An article file is an object of strings and one list: nothing in it is a number, so a number of more digits
+# than this is refused by name (int() of 5,000 digits raises ValueError, which used to end the whole import).
+MAX_JSON_NUMBER_CHARACTERS = 100
 
 _validate_url = URLValidator(schemes=["http", "https"])
 
@@ -51,9 +54,13 @@ class ArticleDraft:
         return content_hash(self.paragraphs)
 
 
-def _clean_inline(value):
-    """A one-line value (title, source name): NFC, no bidi controls, whitespace collapsed."""
-    value = BIDI_CONTROLS.sub("", unicodedata.normalize("NFC", value))
+def _clean_inline(value, what, notes):
+    """A one-line value (title, source name): NFC, no bidi or other control characters, every run of
+    whitespace and line or paragraph separators (U+2028, U+2029) made one space. Removals are noted."""
+    value, bidi = BIDI_CONTROLS.subn("", unicodedata.normalize("NFC", value))
+    value, controls = STRAY_CONTROLS.subn("", value)
+    if bidi or controls:
+        notes.append(f"Removed {bidi + controls} control character(s) from the {what}.")
     return " ".join(value.split())
 
 
@@ -86,8 +93,9 @@ def _checked_language(value):
 def _draft(name, cleaned, *, title="", source_name="", url="", published_on=None, language="ar", notes=()):
     if not cleaned.paragraphs:
         raise RejectedFile("The file holds no text: every line is empty or whitespace.")
-    title = _clean_inline(title)[:TITLE_MAX] or title_from_paragraph(cleaned.paragraphs[0])
-    source_name = _clean_inline(source_name)
+    notes = list(notes)
+    title = _clean_inline(title, "title", notes)[:TITLE_MAX] or title_from_paragraph(cleaned.paragraphs[0])
+    source_name = _clean_inline(source_name, "source name", notes)
     if len(source_name) > SOURCE_NAME_MAX:
         raise RejectedFile(f"The source name is longer than {SOURCE_NAME_MAX} characters.")
     return ArticleDraft(
@@ -104,13 +112,18 @@ def _draft(name, cleaned, *, title="", source_name="", url="", published_on=None
 
 def _from_html(name, text, encoding_note):
     document = extract_html(text)
-    cleaned = clean_lines(document.paragraphs)
+    # A line or paragraph separator (U+2028, U+2029) or a lone CR inside a block splits it, as in plain text.
+    cleaned = clean_lines(line for paragraph in document.paragraphs for line in split_lines(paragraph))
     if not cleaned.paragraphs:
         raise RejectedFile("No readable paragraphs were found in this HTML page.")
+    notes = list(encoding_note)
     try:
         url = _checked_url(document.url)
-    except RejectedFile:
-        url = ""  # a page's own metadata is advisory; a bad URL there is dropped, not fatal
+    except RejectedFile as exc:
+        # A page's own metadata is advisory and written by its site, not by the person importing it: a URL
+        # that is not http(s) (javascript:, data:, ...) is dropped and the article kept.
+        url = ""
+        notes.append(f"{exc.reason} It was dropped; the article has no URL.")
     try:
         language = _checked_language(document.language.split("-")[0] if document.language else "ar")
     except RejectedFile:
@@ -123,15 +136,30 @@ def _from_html(name, text, encoding_note):
         url=url,
         published_on=document.published_on,
         language=language,
-        notes=encoding_note,
+        notes=notes,
     )
+
+
+def _checked_number(convert):
+    def parse(text):
+        if len(text) > MAX_JSON_NUMBER_CHARACTERS:
+            raise RejectedFile(
+                f"The JSON holds a number too long ({len(text):,} characters); an article file has no numbers."
+            )
+        return convert(text)  # a number where a string belongs is refused below as for any other value
+
+    return parse
 
 
 def _from_json(name, text, encoding_note):
     try:
-        document = json.loads(text)
+        document = json.loads(text, parse_int=_checked_number(int), parse_float=_checked_number(float))
     except json.JSONDecodeError as exc:
         raise RejectedFile(f"Not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
+    except RecursionError:
+        # The decoder recurses once per level and stops at the interpreter's recursion limit (about 1,000
+        # levels) at once, without reading further; an article file needs two levels.
+        raise RejectedFile("The JSON is nested too deeply; an article file is one object holding a list of strings.") from None
     if not isinstance(document, dict):
         raise RejectedFile("The JSON must be one object describing one article (see README, 'Article JSON').")
     if "format" in document and "articles" in document:
