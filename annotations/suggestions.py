@@ -11,12 +11,12 @@ A suggestion is left out where the analyst already has a span (of any label) on 
 
 from dataclasses import dataclass
 from bisect import bisect_left, bisect_right
-from difflib import SequenceMatcher
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from corpus import word_diff
 from corpus.arabic import fold, stems, words
 from corpus.duplicates import canonical, matches_of
 from corpus.models import Paragraph
@@ -137,19 +137,17 @@ def _start_without_clitic(word_entry, name_form):
 def align(source_text, target_text):
     """A function mapping (start, end) in source_text to (start, end) in target_text, or None where the words
     differ. Word by word over the folded forms; spans must begin and end on word edges or keep their in-word
-    offset in an identical word."""
-    source_words, target_words = words(source_text), words(target_text)
-    matcher = SequenceMatcher(a=[canonical(w) for *_x, w in source_words], b=[canonical(w) for *_x, w in target_words], autojunk=False)
-    mapping = {}
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            for offset in range(i2 - i1):
-                mapping[i1 + offset] = j1 + offset
+    offset in an identical word. Only the words corpus.word_diff compares (the first 3,000) are aligned: a span
+    past them is not carried, so a 5 MB paragraph costs what a 40 KB one does."""
+    compared = word_diff.compare(source_text, target_text)
+    source_words, target_words, mapping = compared.words_a, compared.words_b, compared.pairs
 
     ends = [b for _a, b, _w in source_words]
     starts = [a for a, _b, _w in source_words]
 
     def carry(start, end):
+        if end > compared.end_a:
+            return None  # it reaches past the compared words
         # The words the span touches: those ending after its start and starting before its end.
         covered = range(bisect_right(ends, start), bisect_left(starts, end))
         if not covered or any(i not in mapping for i in covered):
@@ -167,11 +165,21 @@ def align(source_text, target_text):
     return carry
 
 
-@lru_cache(maxsize=2_000)  # each keeps both paragraphs' words and the mapping: some 15 KB
+ALIGNED_CACHE = 2_000  # pairs; each keeps the compared words of both and the mapping: 15 KB for news, 1 MB at most
+_aligned = {}
+
+
 def aligned(source_id, source_text, target_id, target_text):
     """align() for two stored paragraphs, kept per process: paragraph text never changes once imported,
-    and the reading view asks for the same pairs on every load and after every write."""
-    return align(source_text, target_text)
+    and the reading view asks for the same pairs on every load and after every write. Keyed by the ids:
+    an lru_cache on the arguments kept both whole texts (5 MB each for a long paragraph) per pair."""
+    key = (source_id, target_id)
+    carry = _aligned.get(key)
+    if carry is None:
+        if len(_aligned) >= ALIGNED_CACHE:
+            _aligned.clear()
+        carry = _aligned[key] = align(source_text, target_text)
+    return carry
 
 
 def suggestions_for(user, paragraphs, *, own_spans, index=None, matches=None):
@@ -284,22 +292,3 @@ def accept_all(*, user, article):
             except ValidationError:
                 continue  # e.g. overlapping suggestions of one label: the first one won
     return made
-
-
-def diff_html(text, other_text):
-    """`text` as HTML with the words that `other_text` lacks (after folding) marked, for the versions page."""
-    from django.utils.html import escape
-    from django.utils.safestring import mark_safe
-
-    own, other = words(text), words(other_text)
-    matcher = SequenceMatcher(a=[canonical(w) for *_x, w in own], b=[canonical(w) for *_x, w in other], autojunk=False)
-    same = {i for tag, i1, i2, _j1, _j2 in matcher.get_opcodes() if tag == "equal" for i in range(i1, i2)}
-    parts, position = [], 0
-    for i, (start, end, _word) in enumerate(own):
-        if i in same:
-            continue
-        parts.append(escape(text[position:start]))
-        parts.append(f'<mark class="changed">{escape(text[start:end])}</mark>')
-        position = end
-    parts.append(escape(text[position:]))
-    return mark_safe("".join(parts))

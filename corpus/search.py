@@ -8,9 +8,11 @@ its skeletons; every query word must match. Stored text is never changed: hits a
 original text for highlighting, so offsets stay exact.
 """
 
+from collections import deque
+
 from django.db import connection, transaction
 
-from .arabic import TOKEN_WORDS, TokenCache, folded_match_forms, match_forms, words
+from .arabic import TOKEN_WORDS, WORD, TokenCache, folded_match_forms, match_forms, words
 from .models import Paragraph
 
 SQLITE_TABLE = "corpus_paragraph_fts"
@@ -220,13 +222,27 @@ def _ts_lexeme(term, weight):
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "':" + weight
 
 
+def hit_test(query):
+    """word -> whether it matches a query word (same rules as the index), remembered per distinct word: a long
+    paragraph repeats its words, and folding each occurrence again was most of a search's time."""
+    terms, known = query_terms(query), {}
+
+    def is_hit(word):
+        hit = known.get(word)
+        if hit is None:
+            forms, skeletons = match_forms(word)
+            hit = known[word] = any(forms & f or skeletons & s for f, s in terms)
+        return hit
+
+    return is_hit
+
+
 def highlight(text, query):
     """[(piece, is_hit)] covering `text`, the words matching a query word marked (same rules as the index)."""
-    terms = query_terms(query)
+    is_hit = hit_test(query)
     pieces, position, hits = [], 0, 0
     for start, end, word in words(text):
-        forms, skeletons = match_forms(word)
-        if any(forms & f or skeletons & s for f, s in terms):
+        if is_hit(word):
             if start > position:
                 pieces.append((text[position:start], False))
             pieces.append((text[start:end], True))
@@ -235,3 +251,76 @@ def highlight(text, query):
     if position < len(text):
         pieces.append((text[position:], False))
     return pieces if hits else []
+
+
+# A result shows a long paragraph as a few excerpts around its hits, never whole: three 4.4 MB paragraphs
+# made a 13 MB page. Up to WHOLE_CHARS it is shown whole.
+WHOLE_CHARS = 1_000
+SNIPPETS = 3  # excerpts per paragraph
+SNIPPET_WORDS = 15  # words kept either side of a hit; an excerpt holds at most 2 * SNIPPET_WORDS + 1 words
+PIECE_CHARS = 400  # longest piece of an excerpt (a hit, or text between): only freak "words" pass it, shortened in the middle
+SCAN_CHARS = 200_000  # how far into a paragraph hits are looked for
+
+
+def snippets(text, query):
+    """[(start, end, [(piece, is_hit)])]: up to SNIPPETS excerpts of `text` around words matching `query`,
+    looked for in its first SCAN_CHARS characters only, each piece at most PIECE_CHARS (plus "…") long.
+    Offsets are code points into `text`; [] when no hit is found there."""
+    is_hit = hit_test(query)
+    found, current, recent = [], None, deque(maxlen=SNIPPET_WORDS)  # recent: the words before the current one
+    for match in WORD.finditer(text, 0, SCAN_CHARS):
+        start, end = match.span()
+        hit = is_hit(match.group())
+        if hit and current is None:
+            if len(found) == SNIPPETS:
+                break
+            current = {"start": recent[0][0] if recent else start, "hits": [], "after": 0, "words": len(recent)}
+        if current is not None:
+            current["words"] += 1
+            if hit:
+                current["hits"].append((start, end))
+            current["after"] = 0 if hit else current["after"] + 1
+            if current["after"] <= SNIPPET_WORDS:
+                current["end"] = end
+                if current["words"] >= 2 * SNIPPET_WORDS + 1:  # full: the next excerpt starts after it
+                    found.append(current)
+                    current = None
+                    recent.clear()
+                    continue
+            elif current["after"] == 2 * SNIPPET_WORDS:  # the words since its end may lead into the next one
+                found.append(current)
+                current = None
+        recent.append((start, end))
+    if current is not None:
+        found.append(current)
+    return [(item["start"], item["end"], _pieces(text, item["start"], item["end"], item["hits"])) for item in found]
+
+
+def _pieces(text, start, end, hits):
+    pieces, position = [], start
+    for hit_start, hit_end in hits:
+        if hit_start > position:
+            pieces.append((_shortened(text[position:hit_start]), False))
+        pieces.append((_shortened(text[hit_start:hit_end]), True))
+        position = hit_end
+    if end > position:
+        pieces.append((_shortened(text[position:end]), False))
+    return pieces
+
+
+def _shortened(piece):
+    if len(piece) <= PIECE_CHARS:
+        return piece
+    half = PIECE_CHARS // 2
+    return f"{piece[:half]}…{piece[-half:]}"
+
+
+def opening(text):
+    """(0, end, [(piece, False)]): the first 2 * SNIPPET_WORDS + 1 words of `text`, shown when its hits lie past
+    SCAN_CHARS."""
+    end = 0
+    for count, match in enumerate(WORD.finditer(text, 0, SCAN_CHARS), 1):
+        end = match.end()
+        if count == 2 * SNIPPET_WORDS + 1:
+            break
+    return 0, end, _pieces(text, 0, end, [])

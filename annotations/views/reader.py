@@ -8,9 +8,12 @@ from django.db.models.functions import Length
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from corpus import word_diff
 from corpus.duplicates import matches_of
 from corpus.models import Article, Paragraph
 
@@ -19,7 +22,7 @@ from ..lookups import get_article_for_reader, get_paragraph_for_reader
 from ..models import BoilerplateMark, Entity, Label, Span, Stance, StanceEvidence
 from .. import vocabulary
 from ..rendering import paragraph_html
-from ..suggestions import diff_html, suggestions_for
+from ..suggestions import suggestions_for
 
 SPAN_SCOPES = ("mine", "all")
 
@@ -258,15 +261,55 @@ def render_paragraph(request, paragraph, *, extra=None, panels=PANELS):
     return render_paragraphs(request, [paragraph], extra=extra, panels=panels)
 
 
+VERSIONS_SHOWN = 20  # closest versions compared on the page: a boilerplate line can have hundreds
+
+
+def marked_html(text, compared_words, same, end):
+    """text[:end] (the stretch compared) as HTML, the compared words whose index is not in `same` marked."""
+    parts, position = [], 0
+    for i, (start, stop, _word) in enumerate(compared_words):
+        if i in same:
+            continue
+        parts.append(escape(text[position:start]))
+        parts.append(f'<mark class="changed">{escape(text[start:stop])}</mark>')
+        position = stop
+    parts.append(escape(text[position:end]))
+    return mark_safe("".join(parts))
+
+
+def version_row(paragraph, other, similarity):
+    """One pair of the page: both versions with the words the other lacks (after folding) marked, compared
+    once (corpus.word_diff: bounded, the first 3,000 words of each); where that stopped short, how much is left."""
+    compared = word_diff.compare(paragraph.text, other.text)
+    return {
+        "other": other,
+        "similarity": similarity,
+        "own_html": marked_html(paragraph.text, compared.words_a, set(compared.pairs), compared.end_a),
+        "other_html": marked_html(other.text, compared.words_b, set(compared.pairs.values()), compared.end_b),
+        "own_rest": len(paragraph.text) - compared.end_a if compared.cut_a else 0,
+        "other_rest": len(other.text) - compared.end_b if compared.cut_b else 0,
+        "exact": compared.exact,
+    }
+
+
 @require_GET
 def versions(request, paragraph_id):
-    """A paragraph beside its near-duplicates in other articles, the words each lacks marked."""
+    """A paragraph beside its closest near-duplicates in other articles, the words each lacks marked."""
     paragraph = get_paragraph_for_reader(request.user, paragraph_id)
     pairs = matches_of([paragraph.pk]).get(paragraph.pk, [])
-    others = {p.pk: p for p in Paragraph.objects.filter(pk__in=[pk for pk, _ in pairs], article__in=Article.objects.for_reader(request.user)).select_related("article__source")}
-    rows = [
-        {"other": others[pk], "similarity": similarity, "own_html": diff_html(paragraph.text, others[pk].text),
-         "other_html": diff_html(others[pk].text, paragraph.text)}
-        for pk, similarity in pairs if pk in others
-    ]
-    return render(request, "annotations/versions.html", {"paragraph": paragraph, "rows": rows})
+    # Which versions the reader may see, by id first: only those shown are loaded (their text can be megabytes).
+    readable = set(
+        Paragraph.objects.filter(pk__in=[pk for pk, _ in pairs], article__in=Article.objects.for_reader(request.user))
+        .values_list("pk", flat=True)
+    )
+    visible = [(pk, similarity) for pk, similarity in pairs if pk in readable]
+    others = Paragraph.objects.select_related("article__source").in_bulk([pk for pk, _ in visible[:VERSIONS_SHOWN]])
+    rows = [version_row(paragraph, others[pk], similarity) for pk, similarity in visible[:VERSIONS_SHOWN] if pk in others]
+    context = {
+        "paragraph": paragraph,
+        "rows": rows,
+        "not_shown": len(visible) - len(rows),
+        "max_words": f"{word_diff.MAX_WORDS:,}",
+        "max_chars": f"{word_diff.MAX_CHARS:,}",
+    }
+    return render(request, "annotations/versions.html", context)
