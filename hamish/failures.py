@@ -80,9 +80,10 @@ def saved_in(request):
     return watch is not None and watch.committed and is_write(request)
 
 
-def unavailable_response(request, exc):
-    """The 503 for a database that is busy or gone; one log line, not a traceback per request."""
-    saved = saved_in(request)
+def unavailable_response(request, exc, saved=None):
+    """The 503 for a database that is busy or gone; one log line, not a traceback per request.
+    `saved`: whether a write had committed when it failed (by default: by now)."""
+    saved = saved_in(request) if saved is None else saved
     logger.warning("Database unavailable during %s %s (saved before: %s): %s", request.method, request.path, saved, exc)
     message = SAVED if saved else BUSY_NOT_SAVED if is_write(request) else BUSY_READ
     if is_htmx(request):
@@ -145,12 +146,11 @@ class FailureMiddleware:
             saved = saved_in(request)
         if exc is not None and database_unavailable(exc):
             # Raised in a middleware (a session save), past process_exception: Django has logged it.
-            return unavailable_response(request, exc)
+            return unavailable_response(request, exc, saved)
         if is_htmx(request):
             return self.plain_for_htmx(request, response, saved)
-        if saved and response.status_code == 500:
-            if not settings.DEBUG:
-                return page(SAVED, 500)
+        if saved and response.status_code == 500 and not settings.DEBUG:
+            return page(SAVED, 500)  # not Django's 500 page, whose "try again" would save it twice
         return response
 
     def process_exception(self, request, exception):

@@ -140,9 +140,11 @@ def test_any_failure_after_the_commit_says_saved_and_is_logged(analyst, paragrap
     client.force_login(analyst)
     with mock.patch("annotations.views.spans.render_paragraph", side_effect=RuntimeError("template bug")):
         response = client.post(create_url(paragraph), tag(), headers=HTMX)
+        page = client.post(create_url(paragraph), tag("ثابت العباسي"))  # a plain form post, production settings
     assert response.status_code == 500
     assert text_of(response) == "Saved; reload the page to see it."
-    assert Span.objects.count() == 1
+    assert page.status_code == 500 and "Saved; reload the page to see it." in page.content.decode()
+    assert Span.objects.count() == 2
     assert any(r.exc_info and "template bug" in str(r.exc_info[1]) for r in caplog.records)
 
 

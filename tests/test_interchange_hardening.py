@@ -463,3 +463,18 @@ def test_the_admin_import_records_the_uploader_and_the_file(world, admin, staff_
     assert response.status_code == 200 and "3 audit events written" in response.content.decode()
     assert set(AnnotationEvent.objects.values_list("actor__username", "action", "after__imported_from")) == {
         ("admin", "imported", "backup-2023.json")}
+
+
+def test_a_mark_whose_category_the_import_changes_is_logged_with_before_and_after(world, admin, categories):
+    document = exported()
+    marks = document["articles"][0]["paragraphs"][1]["boilerplate_marks"]
+    assert marks == [{"category": "related", "annotator": "analyst2"}]
+    marks[0]["category"] = "other"
+    mark = BoilerplateMark.objects.get()
+    before = json.loads(json.dumps(snapshot(mark)))
+    AnnotationEvent.objects.all().delete()
+    import_document(read_document(encoded(document)), user=admin, filename="fix.json")
+    event = AnnotationEvent.objects.get()
+    assert (event.action, event.kind, event.object_id, event.actor) == ("imported", "boilerplate", mark.pk, admin)
+    assert event.before == before and event.after["category_id"] == categories["other"].pk
+    assert event.after["version"] == before["version"] + 1 and event.after["imported_from"] == "fix.json"

@@ -398,7 +398,8 @@ def _write_article(record, known, users, entities, topics, user, report, trail):
                 if marks[key].category_id != category.pk:
                     before = snapshot(marks[key])
                     marks[key].category = category
-                    marks[key].save(update_fields=["category", "updated_at"])
+                    marks[key].version += 1  # a card showing the old category may no longer change it
+                    marks[key].save(update_fields=["category", "version", "updated_at"])
                     trail.mark(marks[key], before)
             else:
                 marks[key] = BoilerplateMark.objects.create(paragraph_id=key[0], author_id=key[1], category=category)
