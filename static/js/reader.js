@@ -562,7 +562,10 @@
         if (!card) break;
         event.preventDefault();
         if (card.dataset.deleteUrl) {
-          htmx.ajax("POST", card.dataset.deleteUrl, { target: "#" + card.dataset.paragraphAnchor, swap: "outerHTML" });
+          // With the version the card shows: deleting what another tab has changed since is refused (409).
+          htmx.ajax("POST", card.dataset.deleteUrl, {
+            target: "#" + card.dataset.paragraphAnchor, swap: "outerHTML", values: { version: card.dataset.version },
+          });
         } else {
           say("Only the " + (card.dataset.spanId ? "span" : "stance") + "'s author or an administrator may delete it.", "error");
         }

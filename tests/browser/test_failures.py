@@ -6,10 +6,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from annotations.models import Span
+from annotations.spans import update_span
 from tests.utils import add_span, make_article
 
 from .conftest import login, shot
-from .test_annotating import open_article, select
+from .test_annotating import card_open, open_article, segment, select
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -77,3 +79,33 @@ def test_a_write_refused_as_stale_shows_the_message_and_loads_the_current_card(p
     # The refusal's body was not swapped in: the paragraph is as it was, with its one span.
     assert page.locator("#p0").text_content() == paragraph_text
     expect(page.locator("#p0 .seg")).to_have_count(1)
+
+
+def test_x_on_a_card_another_tab_has_changed_since_is_refused_and_shows_the_current_card(
+    page, live_server, analyst, labels, console
+):
+    article = make_article()
+    span = add_span(article.paragraphs.get(position=0), "لويد أوستن", author=analyst)
+    login(page, live_server, "analyst1", "analyst-pass-123")
+    open_article(page, live_server, article)
+    segment(page, "#p0", "لويد أوستن").click()
+    card_open(page, span.pk)
+    expect(page.locator("#span-card .card")).to_have_attribute("data-version", str(span.version))
+
+    # Another tab relabels the span: the card here still shows the old version.
+    update_span(user=analyst, span=span, label=labels["ORG"], version=span.version)
+
+    with page.expect_response(lambda r: "/delete/" in r.url) as response:
+        page.keyboard.press("x")
+    assert response.value.status == 409  # the delete carried the card's version
+    expect(page.locator("#flash")).to_contain_text("another tab")
+    assert Span.objects.filter(pk=span.pk, label=labels["ORG"]).exists()  # not deleted
+    card = page.locator("#span-card .card")
+    expect(card.locator("h2")).to_contain_text("ORG")  # the current card, loaded from Hamish-Refresh
+    expect(card).to_have_attribute("data-version", str(span.version + 1))
+
+    # Now the card is current: x deletes.
+    with page.expect_response(lambda r: "/delete/" in r.url) as response:
+        page.keyboard.press("x")
+    assert response.value.status == 200
+    assert not Span.objects.filter(pk=span.pk).exists()
