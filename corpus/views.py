@@ -3,6 +3,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from hamish.ids import parse_id
+
 from . import duplicates
 from .forms import ACCEPTED_SUFFIXES, ImportForm
 from .models import Article, Source
@@ -16,8 +18,9 @@ def article_list(request):
     articles = Article.objects.for_reader(request.user).select_related("source").with_paragraph_counts()
     if query:
         articles = articles.filter(title__icontains=query)
+    # Junk page numbers ("²", "٣", 10^26) open the first page, as no number does.
     page = Paginator(articles.order_by("source__name", "title", "pk"), ARTICLES_PER_PAGE).get_page(
-        request.GET.get("page")
+        parse_id(request.GET.get("page")) or 1
     )
     context = {"page": page, "query": query, "source_count": Source.objects.count()}
     template = "corpus/article_list.html#results" if request.htmx else "corpus/article_list.html"

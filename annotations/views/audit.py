@@ -3,14 +3,20 @@
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from hamish.ids import parse_id
+
 from ..models import AnnotationEvent
 
 PER_PAGE = 50
+AUDIT_PERMISSION = "annotations.view_annotationevent"
+DENIED = (
+    "Your account may not read the audit log: it needs the permission \"Can view annotation event\". "
+    "Ask an administrator to give it to you (Admin, Users or Groups)."
+)
 
 
 def describe(event):
@@ -25,8 +31,11 @@ def describe(event):
 
 @require_GET
 def audit_log(request):
-    if not request.user.is_staff:  # anonymous users never get here: LoginRequiredMiddleware sends them to log in
-        raise PermissionDenied("The audit log is for administrators.")
+    # A permission, not is_staff: a staff account may be meant for something else (managing labels) and
+    # the log shows every analyst's work. Superusers have it; anonymous users never get here
+    # (LoginRequiredMiddleware sends them to log in).
+    if not request.user.has_perm(AUDIT_PERMISSION):
+        return render(request, "annotations/audit_log.html", {"denied": DENIED}, status=403)
     events = AnnotationEvent.objects.select_related("actor", "paragraph__article", "undoes").order_by("-pk")
     User = get_user_model()
     filters = {
@@ -41,9 +50,13 @@ def audit_log(request):
         events = events.filter(kind=filters["kind"])
     if filters["action"] in dict(AnnotationEvent.ACTIONS):
         events = events.filter(action=filters["action"])
-    if filters["article"].isdigit():
-        events = events.filter(paragraph__article_id=int(filters["article"]))
-    page = Paginator(events, PER_PAGE).get_page(request.GET.get("page"))
+    article_id = parse_id(filters["article"])
+    if article_id is not None:
+        events = events.filter(paragraph__article_id=article_id)
+    elif filters["article"]:
+        events = events.none()  # "²" or "abc" names no article: nothing matches, rather than everything
+    # Junk page numbers ("²", "٣", 10^26) open the first page, as no number does.
+    page = Paginator(events, PER_PAGE).get_page(parse_id(request.GET.get("page")) or 1)
     for event in page.object_list:
         event.summary = describe(event)
     query = urlencode({key: value for key, value in filters.items() if value})

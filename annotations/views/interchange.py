@@ -6,21 +6,19 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from corpus.models import Article, Source
+from hamish.ids import parse_id
 
 from ..interchange.formats import FORMATS, export_filename
 from ..interchange.hamish_json import SCHEMA_PATH
 from ..interchange.selection import query_or_404
 
 
-def _int_or_none(value):
-    return int(value) if value and value.isdigit() else None
-
-
 @require_GET
 def export_page(request):
     article = None
-    if _int_or_none(request.GET.get("article")):
-        article = Article.objects.for_reader(request.user).select_related("source").filter(pk=request.GET["article"]).first()
+    article_id = parse_id(request.GET.get("article"))
+    if article_id is not None:  # anything else (junk, "²", 10^26) just offers the whole corpus
+        article = Article.objects.for_reader(request.user).select_related("source").filter(pk=article_id).first()
     context = {
         "formats": FORMATS.values(),
         "article": article,
@@ -37,17 +35,22 @@ def export_download(request):
     if export_format is None:
         return render(request, "annotations/export_problem.html", {"message": "Unknown export format."}, status=400)
     raw_article = request.GET.get("article", "")
-    if raw_article and not raw_article.isdigit():
+    article_id = parse_id(raw_article)
+    if raw_article and article_id is None:
         return render(request, "annotations/export_problem.html", {"message": "The article must be given by its number."}, status=400)
     annotator = request.GET.get("annotator", "")
     if annotator == "me":
         annotator = request.user.get_username()
     query = query_or_404(
-        request.user, article=_int_or_none(raw_article), source=request.GET.get("source", "") if not raw_article else "",
+        request.user, article=article_id, source=request.GET.get("source", "") if not raw_article else "",
         annotator=annotator or None, clean=request.GET.get("clean") in ("1", "on", "true"),
     )
     response = StreamingHttpResponse(export_format.chunks(query, user=request.user), content_type=f"{export_format.media_type}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{export_filename(export_format, query)}"'
+    # Annotated data is the team's work: no browser or proxy cache keeps a copy after the download. nosniff
+    # is also set for every answer by SecurityMiddleware; here it holds even if that setting changes.
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
