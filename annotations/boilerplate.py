@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 
 from corpus.arabic import fold
+from corpus.duplicates import chrome_lines
 from corpus.models import PARAGRAPH_SEPARATOR, Paragraph
 
 from .conflicts import Gone, lock_for_change, save_change
@@ -61,8 +62,9 @@ SENTENCE_END = (".", "!", "؟", "?", ":", "…", "»", "”", '"')
 
 def boilerplate_hints(article, paragraphs, categories=None):
     """{paragraph id: (category, reason)} for paragraphs that look like web chrome: a category's cue phrase,
-    the title repeated, the same line in other articles of the outlet, or a short line that is no sentence.
-    Two queries (categories, repeated lines) whatever the number of paragraphs."""
+    the title repeated, the outlet's chrome (corpus.duplicates: a line in many of its articles), the same line in
+    other articles of the outlet, or a short line that is no sentence.
+    Three queries (categories, chrome, repeated lines) whatever the number of paragraphs."""
     cues, folded_title = _Cues(_categories(categories)), fold(article.title)
     repeated = dict(
         Paragraph.objects.filter(article__source_id=article.source_id, text__in={p.text for p in paragraphs})
@@ -71,9 +73,12 @@ def boilerplate_hints(article, paragraphs, categories=None):
         .annotate(articles=Count("article", distinct=True))
         .values_list("text", "articles")
     )
+    chrome = chrome_lines(article.source_id, paragraphs)
     hints = {}
     for paragraph in paragraphs:
         category, reason = _guess(paragraph.text, folded_title if paragraph.position else "", cues)
+        if reason is None and paragraph.pk in chrome:
+            reason = f"repeated in {chrome[paragraph.pk]} articles of this outlet"
         if reason is None and repeated.get(paragraph.text, 0) >= 2:
             reason = f"also in {repeated[paragraph.text]} other articles of this outlet"
         words_in_line = paragraph.text.split()

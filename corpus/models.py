@@ -106,38 +106,55 @@ class Paragraph(models.Model):
         return f"p{self.position}"
 
 
-class ParagraphFingerprint(models.Model):
-    """One of a paragraph's shingle hashes kept for finding its near-duplicates (corpus.duplicates)."""
-
-    # Keyed by (value, paragraph): "which paragraphs hold this value" is a range of the key (on SQLite the
-    # rows themselves are stored in that order, WITHOUT ROWID: see migration 0004); an index on paragraph
-    # serves deletes.
-    pk = models.CompositePrimaryKey("value", "paragraph")
-    value = models.BigIntegerField()
-    paragraph = models.ForeignKey(Paragraph, on_delete=models.CASCADE, related_name="fingerprints")
-    # The size of the paragraph's whole shingle set (the same on each of its rows): with the sketch, it bounds
-    # the similarity to another paragraph before their shingles are compared.
-    shingles = models.PositiveIntegerField(default=0)
-
-
 class PendingNearDuplicates(models.Model):
-    """An article whose paragraphs are not fingerprinted and matched yet (corpus.duplicates). The import adds
-    the row in the transaction that saves the article; the near-duplicate pass deletes it in the transaction
-    that fingerprints the article. So after a crash, the next pass knows exactly what is left to do."""
+    """An article whose paragraphs are not placed in families yet (corpus.duplicates). The import adds the row
+    in the transaction that saves the article; the near-duplicate pass deletes it in the transaction that
+    places the article. So after a crash, the next pass knows exactly what is left to do."""
 
     article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="+")
 
 
-class ParagraphMatch(models.Model):
-    """Two paragraphs of different articles that say nearly the same thing (left.pk < right.pk)."""
+class ParagraphFamily(models.Model):
+    """Paragraphs of near-identical text in any articles (corpus.duplicates): one row per family, so storage
+    grows with the paragraphs, not with the pairs among them. Members are compared with the representative
+    only; the counts are kept by the near-duplicate pass."""
 
-    left = models.ForeignKey(Paragraph, on_delete=models.CASCADE, related_name="+")
-    right = models.ForeignKey(Paragraph, on_delete=models.CASCADE, related_name="+")
-    similarity = models.FloatField(help_text="Jaccard similarity of the folded word 3-grams, 0 to 1.")
+    representative = models.ForeignKey(Paragraph, on_delete=models.CASCADE, related_name="+")
+    members = models.PositiveIntegerField(default=0)
+    articles = models.PositiveIntegerField(default=0)
+
+
+class FamilyMember(models.Model):
+    """A paragraph's place in its family (at most one: the paragraph is the key)."""
+
+    paragraph = models.OneToOneField(Paragraph, on_delete=models.CASCADE, primary_key=True, related_name="family_membership")
+    family = models.ForeignKey(ParagraphFamily, on_delete=models.CASCADE, related_name="memberships")
+    # The paragraph's article, repeated here so "the other articles of this family" is one index range.
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    similarity = models.FloatField(help_text="Jaccard similarity to the representative's shingles, 0 to 1.")
+    # The paragraph's line key (OutletLine.key): when its line turns out to be an outlet's chrome, the
+    # members carrying it are found by it and leave their family.
+    line = models.BigIntegerField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["left", "right"], name="paragraph_match_unique_pair"),
-            models.CheckConstraint(condition=models.Q(left__lt=models.F("right")), name="paragraph_match_ordered"),
-        ]
-        indexes = [models.Index(fields=["right"])]
+        indexes = [models.Index(fields=["family", "article"]), models.Index(fields=["line"])]
+
+
+class FamilyBand(models.Model):
+    """One of a family representative's band keys: a new paragraph with the same key is a candidate member."""
+
+    pk = models.CompositePrimaryKey("key", "family")
+    key = models.BigIntegerField()
+    family = models.ForeignKey(ParagraphFamily, on_delete=models.CASCADE, related_name="+")
+
+
+class OutletLine(models.Model):
+    """How many articles of an outlet carry a line (its skeleton-folded words, hashed): a line in enough of
+    them is the outlet's template chrome (corpus.duplicates.CHROME_*), hinted as boilerplate and kept out of
+    families. Key 0 counts the outlet's articles the pass has seen."""
+
+    pk = models.CompositePrimaryKey("source", "key")
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
+    key = models.BigIntegerField()
+    articles = models.PositiveIntegerField(default=0)
+    chrome = models.BooleanField(default=False)

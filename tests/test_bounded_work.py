@@ -15,7 +15,7 @@ from django.urls import reverse
 from annotations.suggestions import align
 from corpus import duplicates, search, word_diff
 from corpus.arabic import fold, words
-from corpus.models import ParagraphMatch
+from corpus.models import FamilyMember, ParagraphFamily
 from tests.utils import make_article
 
 DEMO = Path(__file__).resolve().parents[1] / "corpus" / "demo"
@@ -55,11 +55,18 @@ def near_copy(text_words, seed, every=20):
     return copy
 
 
+def family_of(representative, others):
+    """Record `others` [(paragraph, similarity)] as versions of `representative`, as the pass would."""
+    family = ParagraphFamily.objects.create(representative=representative, members=1 + len(others), articles=1 + len(others))
+    for paragraph, similarity in [(representative, 1.0), *others]:
+        FamilyMember.objects.create(paragraph=paragraph, family=family, article_id=paragraph.article_id, similarity=similarity, line=0)
+
+
 def versions_of(client, first_text, second_text, *, similarity=0.8):
     """Two articles of other outlets holding these paragraphs, recorded as near-duplicates; the page's response."""
     first = make_article([first_text], source="الحرة", title="أ").paragraphs.get()
     second = make_article([second_text], source="قريش", title="ب").paragraphs.get()
-    ParagraphMatch.objects.create(left=first, right=second, similarity=similarity)
+    family_of(first, [(second, similarity)])
     with finishes_within():
         return first, client.get(reverse("annotations:paragraph_versions", args=[first.pk]))
 
@@ -121,9 +128,11 @@ def test_it_compares_repetitive_versions_in_bounded_work_and_ordinary_ones_exact
 def test_it_shows_the_closest_versions_only(analyst_client):
     text_words = long_words(60, seed=5)
     own = make_article([" ".join(text_words)], source="الحرة", title="أ").paragraphs.get()
+    others = []
     for n in range(30):
         other = make_article([" ".join(near_copy(text_words, seed=100 + n, every=7 + n))], source=f"outlet {n}", title=f"t{n}").paragraphs.get()
-        ParagraphMatch.objects.create(left=own, right=other, similarity=0.5 + n / 100)
+        others.append((other, 0.5 + n / 100))
+    family_of(own, others)
     response = analyst_client.get(reverse("annotations:paragraph_versions", args=[own.pk]))
     html = response.content.decode()
     assert html.count('class="version-pair"') == 20

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from corpus import word_diff
-from corpus.duplicates import matches_of
+from corpus.duplicates import VERSIONS_LISTED, matches_of, version_total, versions_of
 from corpus.models import Article, Paragraph
 
 from ..boilerplate import boilerplate_hints, clean_paragraphs
@@ -79,7 +79,7 @@ class ArticleAnnotations:
 
     def attach(self, paragraphs):
         """Give each paragraph .visible_spans, .visible_evidence, .boilerplate (the mark shown, or None),
-        .suggestions, .version_count (near-duplicates elsewhere) and .html."""
+        .suggestions, .version_count (how many other articles hold a version of it) and .html."""
         spans, evidence, marks = defaultdict(list), defaultdict(list), defaultdict(list)
         for span in self.spans:
             spans[span.paragraph_id].append(span)
@@ -91,7 +91,7 @@ class ArticleAnnotations:
             marks[mark.paragraph_id].append(mark)
         # Suggestions are the reader's own (never shown as anyone's annotations), and none in paragraphs
         # they marked as boilerplate.
-        matches = matches_of([p.pk for p in paragraphs])
+        matches, version_counts = versions_of([p.pk for p in paragraphs])
         own_marked = {m.paragraph_id for m in self.marks if m.author_id == self.user.pk}
         suggested = suggestions_for(
             self.user, paragraphs, own_spans=[s for s in self.spans if s.author_id == self.user.pk], matches=matches,
@@ -112,7 +112,7 @@ class ArticleAnnotations:
             paragraph.suggestions = suggested.get(paragraph.pk, []) if paragraph.pk not in own_marked else []
             # "Looks like boilerplate" with the category b would use and why, until someone marks it.
             paragraph.boilerplate_hint = hints.get(paragraph.pk) if paragraph.boilerplate is None else None
-            paragraph.version_count = len(matches.get(paragraph.pk, []))
+            paragraph.version_count = version_counts.get(paragraph.pk, 0)
             paragraph.html = paragraph_html(paragraph.text, paragraph.visible_spans, paragraph.visible_evidence, paragraph.suggestions)
         return paragraphs
 
@@ -308,7 +308,8 @@ def versions(request, paragraph_id):
     context = {
         "paragraph": paragraph,
         "rows": rows,
-        "not_shown": len(visible) - len(rows),
+        # matches_of lists the closest VERSIONS_LISTED; the family may hold many more.
+        "not_shown": max(len(visible), version_total(paragraph.pk) if len(pairs) >= VERSIONS_LISTED else 0) - len(rows),
         "max_words": f"{word_diff.MAX_WORDS:,}",
         "max_chars": f"{word_diff.MAX_CHARS:,}",
     }

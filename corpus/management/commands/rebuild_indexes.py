@@ -4,27 +4,28 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from corpus import duplicates, search
-from corpus.models import Article, Paragraph
+from corpus.models import Article, Paragraph, ParagraphFamily
 
 
 class Command(BaseCommand):
     help = (
         "Rebuild the derived indexes from the stored paragraphs: the search index and the near-duplicate "
-        "paragraph matches. Imports keep both current; run this after loading data some other way. "
-        "With --pending, only finish the near-duplicate pass for articles still queued (an interrupted import)."
+        "families. Imports keep both current; run this after loading data some other way. "
+        "With --pending, only finish the near-duplicate pass for articles still queued (an interrupted import, "
+        "or a migration that queued every article)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--no-progress", action="store_true")
-        parser.add_argument("--pending", action="store_true", help="Only fingerprint and match the queued articles.")
+        parser.add_argument("--pending", action="store_true", help="Only place the queued articles' paragraphs in families.")
 
     def handle(self, *args, no_progress=False, pending=False, verbosity=1, **options):
         quiet = no_progress or verbosity == 0
         if pending:
             bar = tqdm(total=duplicates.pending_count(), unit="article", desc="near-duplicates", disable=quiet, file=sys.stderr)
-            done, pairs = duplicates.process_pending(progress=bar.update)
+            done, joined = duplicates.process_pending(progress=bar.update)
             bar.close()
-            self.stdout.write(f"Fingerprinted {done} queued article(s); {pairs} matching pair(s).")
+            self.stdout.write(f"Placed {done} queued article(s); {joined} paragraph(s) joined a family.")
             return
         total = Paragraph.objects.count()
         bar = tqdm(total=total, unit="paragraph", desc="search index", disable=quiet, file=sys.stderr)
@@ -33,4 +34,5 @@ class Command(BaseCommand):
         bar = tqdm(total=Article.objects.count(), unit="article", desc="near-duplicates", disable=quiet, file=sys.stderr)
         duplicates.rebuild(progress=bar.update)
         bar.close()
-        self.stdout.write(f"Indexed {total} paragraphs; {duplicates.ParagraphMatch.objects.count()} near-duplicate pairs.")
+        families = ParagraphFamily.objects.filter(articles__gt=1).count()
+        self.stdout.write(f"Indexed {total} paragraphs; {families} near-duplicate families across articles.")
