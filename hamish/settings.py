@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "hamish",
     "corpus",
     "annotations",
+    "django_tasks_db",  # the queue of background tasks, in the database every web process and worker shares
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -161,6 +163,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests run on a file too (not Django's shared in-memory database), so concurrent writers
     # meet the same WAL locking as in production; one file per test process, never shared.
     DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"hamish-test-{os.getpid()}.sqlite3")}
+
+# Background tasks (django.tasks): queued in the database and run by `manage.py db_worker`, on this machine or
+# on others against the same PostgreSQL (README, "Background jobs"). The tests switch to the ImmediateBackend.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

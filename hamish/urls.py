@@ -17,4 +17,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("corpus.urls")),
     path("", include("annotations.urls")),
+    path("", include("jobs.urls")),
 ]

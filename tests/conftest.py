@@ -68,6 +68,15 @@ def staff_client(client, admin):
     return client
 
 
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+
+
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings):
+    # Background jobs run inside enqueue() in tests of logic; tests/test_jobs.py drives the real db_worker.
+    settings.TASKS = IMMEDIATE_TASKS
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # The production hasher is slow on purpose; tests only need passwords to round-trip.

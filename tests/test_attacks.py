@@ -35,7 +35,10 @@ def world(labels, polarities, categories, analyst, admin):
     entity = Entity.objects.create(name="دانا سترول", label=labels["PER"])
     stance = add_stance(paragraph, "لا تسعى لوجود عسكري دائم", author=analyst, holder=Choice("entity", entity.pk),
                         target=Choice("name", name="الوجود العسكري"), polarity=polarities["opposes"])
-    return {"article": article.pk, "paragraph": paragraph.pk, "span": span.pk, "stance": stance.pk,
+    from jobs.models import Job
+
+    job = Job.objects.create(kind=Job.Kind.EXPORT, user=analyst, parameters={"format": "hamish"})  # queued, never run
+    return {"job": job.pk, "article": article.pk, "paragraph": paragraph.pk, "span": span.pk, "stance": stance.pk,
             "evidence": stance.evidence.get().pk, "entity": entity.pk, "topic": stance.target_topic_id}
 
 
@@ -79,6 +82,15 @@ MATRIX = {
     "annotations:export": ("GET", [], (REDIRECT, OK, OK, OK)),
     "annotations:export_download": ("GET", [], (REDIRECT, OK, OK, OK)),
     "annotations:export_schema": ("GET", [], (REDIRECT, OK, OK, OK)),
+    # Background jobs: the world's job is the analyst's queued export; another analyst's is 404 (not theirs).
+    "jobs:list": ("GET", [], (REDIRECT, OK, OK, OK)),
+    "jobs:imports": ("GET", [], (REDIRECT, 403, 403, OK)),
+    "jobs:detail": ("GET", ["job"], (REDIRECT, OK, 404, OK)),
+    "jobs:status": ("GET", ["job"], (REDIRECT, OK, 404, OK)),
+    "jobs:cancel": ("POST", ["job"], (REDIRECT, OK, 404, OK)),
+    "jobs:retry": ("POST", ["job"], (REDIRECT, 409, 404, 409)),  # neither failed nor stale: nothing to run again
+    "jobs:download": ("GET", ["job"], (REDIRECT, 409, 404, 409)),  # not done: no file yet
+    "jobs:export_start": ("POST", [], (REDIRECT, REDIRECT, REDIRECT, REDIRECT)),  # to the new export job
 }
 
 

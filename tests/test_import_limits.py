@@ -53,7 +53,7 @@ def test_json_nested_too_deeply_or_with_a_number_too_long_is_rejected_and_the_re
 
 def test_the_import_page_reports_them_and_imports_the_others(staff_client):
     files = [SimpleUploadedFile(f.name, f.data) for f in batch()]
-    response = staff_client.post(reverse("corpus:import"), {"files": files})
+    response = staff_client.post(reverse("corpus:import"), {"files": files}, follow=True)  # to the job's page
     html = response.content.decode()
     assert response.status_code == 200
     assert "4 file(s): 2 imported, 0 already imported, 2 rejected." in html

@@ -1,0 +1,114 @@
+"""Imports from the page as background jobs: the uploads are stored in the database, a worker imports them.
+
+The worker reads each stored upload the way corpus.importing reads uploads (a .zip member by member, one
+member in memory), calls the same import_files() service with a report callback, and writes the counters
+and report rows as they come. import_files saves in per-batch transactions, so a killed worker leaves only
+whole articles: running the job again skips those (same content hash: "already imported").
+"""
+
+import logging
+import zipfile
+from pathlib import PurePosixPath
+
+from django.db import transaction
+from django.tasks import task
+
+from corpus import duplicates
+from corpus.importing import import_files
+from corpus.importing.decoding import describe_size
+from corpus.importing.files import ARCHIVE_SUFFIXES, IncomingFile, ImportLimits, iter_archive, read_at_most
+
+from . import lifecycle, storage
+from .models import Job, JobFile
+
+logger = logging.getLogger(__name__)
+
+# Articles per saved batch: smaller than the page's old 500 so report rows (which an article gets only once its
+# batch commits) reach the progress bar every few seconds; bigger would be faster and jumpier.
+JOB_BATCH_SIZE = 200
+
+
+def create_import_job(*, user, uploads, source_name):
+    """A queued import Job holding `uploads` (Django UploadedFiles) in the database; the caller enqueues it."""
+    names = [PurePosixPath((upload.name or "upload").replace("\\", "/")).name or "upload" for upload in uploads]
+    description = ", ".join(names)
+    if len(description) > 300:
+        description = description[:280] + f"… ({len(names)} files)"
+    with transaction.atomic():
+        job = Job.objects.create(
+            kind=Job.Kind.IMPORT, user=user, description=description, parameters={"source": source_name},
+            files_total=len(uploads),
+        )
+        for position, (name, upload) in enumerate(zip(names, uploads)):
+            upload.seek(0)
+            storage.store_stream(job, JobFile.Role.UPLOAD, position, name, upload)
+    return job
+
+
+def _count_members(stored):
+    """Report lines a stored upload will give at most (the progress bar's total)."""
+    if PurePosixPath(stored.name).suffix.lower() not in ARCHIVE_SUFFIXES:
+        return 1
+    try:
+        with zipfile.ZipFile(storage.ChunkReader(stored)) as archive:
+            return max(1, sum(1 for info in archive.infolist() if not info.is_dir()))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+        return 1
+
+
+def _incoming(job, progress, limits):
+    """IncomingFiles from the job's stored uploads; stops (between two files) once a cancel is seen."""
+    for stored in job.files.filter(role=JobFile.Role.UPLOAD).order_by("position"):
+        if PurePosixPath(stored.name).suffix.lower() in ARCHIVE_SUFFIXES:
+            files = iter_archive(stored.name, storage.ChunkReader(stored), limits)
+        elif stored.size > limits.max_file_bytes:
+            files = iter([IncomingFile(stored.name, error=(
+                f"The file is {describe_size(stored.size)}; the limit is {describe_size(limits.max_file_bytes)}."))])
+        else:
+            files = iter([IncomingFile(stored.name, data=read_at_most(storage.ChunkReader(stored), limits.max_file_bytes))])
+        for incoming in files:
+            if progress.cancelled:
+                return
+            yield incoming
+            progress.maybe_flush()
+
+
+def _on_outcome(progress):
+    counter = {"imported": "imported", "already imported": "already_imported", "rejected": "rejected"}
+
+    def record(outcome):
+        progress.counts[counter.get(outcome.status, "rejected")] += 1
+        progress.counts["files_done"] += 1
+        progress.add_row(name=outcome.name, status=outcome.status, message=outcome.message,
+                         article_id=outcome.article_id, notes=outcome.notes)
+
+    return record
+
+
+@task()
+def run_import(job_id):
+    job = lifecycle.claim(job_id)
+    if job is None:
+        return
+    try:
+        progress = lifecycle.Progress(job)
+        progress.counts["files_total"] = sum(map(_count_members, job.files.filter(role=JobFile.Role.UPLOAD)))
+        progress.set_phase("Importing files")
+        import_files(
+            _incoming(job, progress, ImportLimits.from_settings()), user=job.user, source_name=job.parameters.get("source", ""),
+            on_outcome=_on_outcome(progress), batch_size=JOB_BATCH_SIZE, near_duplicates=False,
+        )
+        if progress.flush():
+            # What was saved stays (whole articles); the near-duplicate pass picks them up next time it runs.
+            lifecycle.finish(job, Job.Status.CANCELLED)
+            return
+        progress.set_phase("Finding near-duplicate paragraphs")
+        duplicates.process_pending(progress=lambda articles: progress.flush())
+        progress.counts["files_total"] = progress.counts["files_done"]  # the count before was an upper bound
+        progress.flush()
+        lifecycle.finish(job, Job.Status.DONE)
+    except Exception as exc:
+        logger.exception("Import job %s failed", job_id)
+        lifecycle.finish(job, Job.Status.FAILED, error=f"The import stopped on an internal error ({type(exc).__name__}); "
+                         "the articles saved before it are kept. The error is logged for the administrators.")
+        raise
