@@ -28,8 +28,8 @@ setup: $(VENV)/.runtime
 
 ## run: set everything up and serve on http://127.0.0.1:8000
 run: setup
-	@echo "Serving Hamish on http://127.0.0.1:8000/ (Ctrl-C stops it)"
-	@$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Serving Hamish on http://127.0.0.1:8000/ with a background worker (Ctrl-C stops both)"
+	@$(DEV_ENV) PY=$(PY) scripts/serve 127.0.0.1:8000
 
 ## test: install what the tests need (Chromium included) and run the whole suite.
 test: $(VENV)/.dev
