@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 import hamish.ids  # noqa: F401  (registers the <id:...> URL converter)
-from hamish.login import RateLimitedLoginView
+from hamish.login import RateLimitedAdminLoginView, RateLimitedLoginView
 
 admin.site.site_header = "Hamish administration"
 admin.site.site_title = "Hamish"
@@ -14,8 +14,12 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # Ahead of admin.site.urls, so it answers for reverse("admin:login"): the admin's login page, under the
+    # app's rate limit. Unnamed: it is the admin's page, not one of ours (no second name to reverse).
+    path("admin/login/", RateLimitedAdminLoginView.as_view()),
     path("admin/", admin.site.urls),
     path("", include("corpus.urls")),
     path("", include("annotations.urls")),
+    path("", include("projects.urls")),
     path("", include("jobs.urls")),
 ]
