@@ -20,6 +20,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("corpus.urls")),
     path("", include("annotations.urls")),
-    path("", include("projects.urls")),
     path("", include("jobs.urls")),
 ]
