@@ -12,7 +12,8 @@ from .models import CHUNK_BYTES, JobChunk, JobFile
 
 
 def store_stream(job, role, position, name, stream):
-    """Copy `stream` (anything with read()) into a new JobFile of `job`; one transaction per chunk."""
+    """Copy `stream` (anything with read()) into a new JobFile of `job`, a chunk at a time: each chunk is its
+    own transaction, or a savepoint of the caller's (an upload is stored whole or not at all)."""
     stored = JobFile.objects.create(job=job, role=role, position=position, name=name[:255])
     size = index = 0
     while chunk := stream.read(CHUNK_BYTES):

@@ -155,7 +155,7 @@ def test_cancelling_a_queued_job_ends_it_before_any_work(staff_client, admin):
     assert not Article.objects.exists()
 
 
-def test_a_job_that_fails_is_marked_failed_with_a_message(admin, monkeypatch, caplog):
+def test_a_job_that_fails_is_marked_failed_with_a_message(staff_client, admin, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
@@ -166,6 +166,8 @@ def test_a_job_that_fails_is_marked_failed_with_a_message(admin, monkeypatch, ca
     assert job.status == Job.Status.FAILED and job.finished_at
     assert "internal error (RuntimeError)" in job.error and "disk on fire" not in job.error
     assert not JobChunk.objects.exists()
+    page = staff_client.get(job.get_absolute_url()).content.decode()
+    assert "internal error (RuntimeError)" in page and "Run again" not in page  # its uploads are gone
 
 
 def test_a_job_whose_worker_died_runs_again_and_skips_what_it_saved(staff_client, admin):
