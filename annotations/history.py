@@ -107,6 +107,13 @@ def snapshot(obj):
 
 def log(actor, action, obj_or_kind, object_id, paragraph_id, *, before=None, after=None, undoes=None):
     kind = obj_or_kind if isinstance(obj_or_kind, str) else _kind_of(obj_or_kind).name
+    if action != AnnotationEvent.IMPORTED and paragraph_id is not None:
+        # Every annotation write passes here, inside its transaction: an article its annotator marked done
+        # refuses the write (the whole transaction rolls back), a new one turns "in progress". Imported here
+        # because projects build on annotations, not the other way round.
+        from projects.assigning import record_activity
+
+        record_activity(user=actor, paragraph_id=paragraph_id)
     return AnnotationEvent.objects.create(
         actor=actor, action=action, kind=kind, object_id=object_id, paragraph_id=paragraph_id,
         before=before, after=after, undoes=undoes,

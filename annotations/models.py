@@ -18,8 +18,8 @@ hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Give the colour as #RRGGBB, e
 label_name = RegexValidator(r"^[A-Z][A-Z0-9_-]{0,19}$", "Use capital Latin letters, digits, _ or -, e.g. PER or GPE.")
 # Keys the reading view keeps for navigation and commands; a label may not take them.
 # s starts a stance, e adds evidence to the open stance, b toggles boilerplate on the current paragraph,
-# g / y / n go to, accept and reject suggestions.
-RESERVED_KEYS = set("jkJK[]?uzUZxXsSeEbBgGyYnN") | {" "}
+# g / y / n go to, accept and reject suggestions; D marks the article done, N opens the next in the queue.
+RESERVED_KEYS = set("jkJK[]?uzUZxXsSeEbBgGyYnND") | {" "}
 
 
 class ActiveQuerySet(models.QuerySet):

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "hamish",
     "corpus",
     "annotations",
+    "projects",
     "django_tasks_db",  # the queue of background tasks, in the database every web process and worker shares
     "jobs",
 ]

@@ -20,5 +20,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("corpus.urls")),
     path("", include("annotations.urls")),
+    path("", include("projects.urls")),
     path("", include("jobs.urls")),
 ]

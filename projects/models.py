@@ -1,0 +1,130 @@
+"""Studies run by a team: projects, their members and roles, who annotates which article, and how far each is.
+
+A project holds articles (an article may be in several), the labels, polarities and boilerplate categories its
+analysts use (chosen from the catalogue admins keep), and members with a role. An *open* project lets every
+signed-in user in as an annotator: the default project, into which the corpus as it was migrated, is open,
+so that nothing anyone could read before is hidden now. Admins close it when a study needs closed doors.
+"""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+from annotations.models import BoilerplateCategory, Label, Polarity
+from corpus.models import Article
+
+
+class Role(models.TextChoices):
+    ANNOTATOR = "annotator", "Annotator"
+    CURATOR = "curator", "Curator"
+    MANAGER = "manager", "Manager"
+
+
+# What each role may do, beyond reading the project's articles and annotating them.
+CAN_CURATE = {Role.CURATOR, Role.MANAGER}
+CAN_MANAGE = {Role.MANAGER}
+
+
+class ProjectQuerySet(models.QuerySet):
+    def for_member(self, user):
+        """Projects `user` belongs to: as a member, because the project is open, or as an administrator."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(Q(is_open=True) | Exists(Membership.objects.filter(project=OuterRef("pk"), user=user)))
+
+
+class Project(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    guidelines = models.TextField(blank=True, help_text="Shown to analysts beside the text. Minimal markup (as in notes).")
+    is_open = models.BooleanField(
+        default=False, help_text="Every signed-in user may read and annotate its articles, as an annotator."
+    )
+    articles = models.ManyToManyField(Article, blank=True, related_name="projects")
+    labels = models.ManyToManyField(Label, blank=True, related_name="projects")
+    polarities = models.ManyToManyField(Polarity, blank=True, related_name="projects")
+    categories = models.ManyToManyField(BoilerplateCategory, blank=True, related_name="projects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def role_of(self, user):
+        """The user's role here, or None if they may not enter. Administrators are managers everywhere."""
+        if not user.is_authenticated:
+            return None
+        if user.is_superuser:
+            return Role.MANAGER
+        membership = self.memberships.filter(user=user).only("role").first()
+        if membership is not None:
+            return Role(membership.role)
+        return Role.ANNOTATOR if self.is_open else None
+
+    def check_role(self, user, allowed, what):
+        if self.role_of(user) not in allowed:
+            raise PermissionDenied(f"Only the project's {what} may do this.")
+
+
+class Membership(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.ANNOTATOR)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "user"], name="membership_unique")]
+
+    def __str__(self):
+        return f"{self.user} ({self.role}) in {self.project}"
+
+
+class Status(models.TextChoices):
+    NEW = "new", "New"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+
+
+class Assignment(models.Model):
+    """An article given to an annotator in a project, and how far they are with it. A done article is read-only
+    for them until they reopen it."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="assignments")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="assignments")
+    annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    # The order of the annotator's queue: assignments made together keep the order they were made in.
+    position = models.PositiveIntegerField(default=0)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="assignments_made"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    status_changed_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["project", "article", "annotator"], name="assignment_unique")]
+        indexes = [models.Index(fields=["annotator", "project", "status"], name="assignment_queue")]
+
+    def __str__(self):
+        return f"{self.article_id} → {self.annotator} ({self.status})"
+
+
+class StatusEvent(models.Model):
+    """Every change of an assignment's status, so that "done" and "reopened" have a history like annotations."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    before = models.CharField(max_length=16, choices=Status.choices)
+    after = models.CharField(max_length=16, choices=Status.choices)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
