@@ -310,7 +310,7 @@ def _tokens(article):
 
 
 def test_it_measures_a_pair_on_the_articles_both_saw(study, django_assert_max_num_queries):
-    first, second, (a, b, third) = study["first"], study["second"], study["users"]
+    first, (a, b, _) = study["first"], study["users"]
     with django_assert_max_num_queries(5):  # paragraphs, spans, evidence, stances, marks
         pairs = agreement.pairwise([first], [a, b])
     [pair] = pairs
@@ -420,3 +420,15 @@ def test_random_pairs_match_scikit_learn_end_to_end():
         ours = cohen_kappa(*spans)
         if ours is not None:
             assert ours == pytest.approx(cohen_kappa_score(*spans))
+
+
+def test_it_measures_each_article_alone_from_one_collection(study, django_assert_max_num_queries):
+    first, second, (a, b, third) = study["first"], study["second"], study["users"]
+    with django_assert_max_num_queries(5):
+        per_article = agreement.by_article([first, second], [a, b, third])
+    assert per_article[first.pk] == agreement.pairwise([first], [a, b, third])
+    on_second = {(p.user_a, p.user_b): p for p in per_article[second.pk]}
+    # On the second article all three tagged البنتاغون; analyst3 also المتحدث: a–c exact 1 of 1 and 2.
+    assert on_second[a, third].spans_exact.overall == Scores(1, 1, 2)
+    assert {(p.user_a, p.user_b): p.articles for p in per_article[first.pk]} == {(a, b): 1, (a, third): 0, (b, third): 0}
+    assert on_second[a, third].token_kappa is not None

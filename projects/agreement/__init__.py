@@ -1,6 +1,7 @@
 """How far annotators agree, for entities, stances and boilerplate alike.
 
     pairwise(articles, users)              -> [PairAgreement], one per pair of users
+    by_article(articles, users)            -> {article id: [PairAgreement]}, the same on each article alone
     overall(articles, users)               -> OverallAgreement: Fleiss' κ and Krippendorff's α of everyone
     disagreements(article, user_a, user_b) -> [Disagreement] for the drill-down
 
@@ -38,7 +39,10 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["pairwise", "overall", "disagreements", "collect", "display", "PairAgreement", "OverallAgreement", "GroupAgreement", "Disagreement"]
+__all__ = [
+    "Disagreement", "GroupAgreement", "OverallAgreement", "PairAgreement",
+    "by_article", "collect", "disagreements", "display", "overall", "pairwise",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -104,9 +108,23 @@ def pairwise(articles, users, *, seen=None, data=None):
     from .data import collect
 
     data = data or collect(articles, users, seen=seen)
-    labels, results = _Labels(data), []
+    return _pairs(data, data.articles, _Labels(data))
+
+
+def by_article(articles, users, *, seen=None, data=None):
+    """{article id: [PairAgreement]}: the pairs on each article alone (a pair that did not both see an
+    article has articles=0 there), from one collection rather than one per article."""
+    from .data import collect
+
+    data = data or collect(articles, users, seen=seen)
+    labels = _Labels(data)
+    return {article: _pairs(data, [article], labels) for article in data.articles}
+
+
+def _pairs(data, articles, labels):
+    results = []
     for (user_a, a), (user_b, b) in combinations(data.users, 2):
-        shared = [article for article in data.articles if {a, b} <= data.seen[article]]
+        shared = [article for article in articles if {a, b} <= data.seen[article]]
         spans_a = [s for article in shared for s in data.spans.get((article, a), ())]
         spans_b = [s for article in shared for s in data.spans.get((article, b), ())]
         stances_a = [s for article in shared for s in data.stances.get((article, a), ())]

@@ -1,8 +1,8 @@
 """What the agreement measures compare, read from the database for a set of articles and annotators.
 
-`collect` reads everything in a fixed number of queries (paragraphs, spans, stances, evidence, boilerplate
-marks; plus one each to list the articles or users when they come as querysets), however many articles
-and annotators there are: nothing is read per article.
+`collect` reads everything in five queries (paragraphs, spans, stance evidence, stances, boilerplate marks;
+plus one to list the users when they come as a queryset; an articles queryset becomes a subquery),
+however many articles and annotators there are: nothing is read per article.
 
 Who saw an article: by default an annotator who has at least one span, stance or boilerplate mark in it.
 Someone who never opened an article then contributes nothing for it (Krippendorff's α treats them as
@@ -116,7 +116,7 @@ def collect(articles, users, *, seen=None):
         for article, author in (*spans, *stances, *marks):
             annotated[article].add(author)
         seen = {article: annotated.get(article, ()) for article in ordered}
-    seen = {article: frozenset(seen.get(article, ())) & frozenset(user_ids) for article in ordered}
+    seen = {article: frozenset(getattr(u, "pk", u) for u in seen.get(article, ())) & frozenset(user_ids) for article in ordered}
     return Collected(ordered, users, dict(paragraphs), spans, stances, marks, details, seen)
 
 

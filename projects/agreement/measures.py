@@ -11,6 +11,7 @@ Conventions, the same for every measure here:
   and [0,3) pair up twice, where greedy-by-overlap alone would pair [0,10) with [1,12) and stop.
 """
 
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -185,7 +186,6 @@ def token_labels(tokens, spans):
     start, end and label. A span covers every token it touches, as in the CoNLL export (a span that starts
     or ends inside a token tags the whole token). Where spans nest or overlap, the longest covering span
     wins (the outermost), then the earlier start, then the label name, so the rule never depends on order."""
-    from bisect import bisect_left, bisect_right
 
     labels = [None] * len(tokens)
     starts, ends = [t[0] for t in tokens], [t[1] for t in tokens]
@@ -288,10 +288,9 @@ def match_stances(a, b, *, polarity=True, evidence=True):
             return None
         return shared + 1
 
-    if polarity:
-        group = lambda s: (s.article, s.holder, s.target, s.polarity)  # noqa: E731
-    else:
-        group = lambda s: (s.article, s.holder, s.target)  # noqa: E731
+    def group(s):
+        return (s.article, s.holder, s.target, s.polarity if polarity else None)
+
     return maximum_matching(_grouped_edges(a, b, group, weight))
 
 
