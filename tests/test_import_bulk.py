@@ -1,7 +1,6 @@
 """The bulk import's fast paths (issue 7): the same results as the straightforward code they replace, the
 deferred near-duplicate pass and its queue, and the contentless SQLite search index."""
 
-import hashlib
 import io
 import itertools
 import random
@@ -15,13 +14,8 @@ from bench.synthetic import article_text, demo_articles
 from corpus import arabic, duplicates, search
 from corpus.importing import IncomingFile, import_files
 from corpus.importing.text import clean_lines, paragraphs_from_plain_text, split_lines
-from corpus.models import (
-    Article,
-    Paragraph,
-    ParagraphFingerprint,
-    ParagraphMatch,
-    PendingNearDuplicates,
-)
+from corpus.duplicates import families, fingerprints
+from corpus.models import Article, FamilyMember, Paragraph, ParagraphFamily, PendingNearDuplicates
 from tests.utils import import_bytes
 
 # Characters that make folding, word splitting and line cleaning interesting: alef, yeh and ta marbuta forms,
@@ -79,52 +73,35 @@ def test_search_terms_are_the_terms_the_index_always_had():
         assert search.paragraph_terms(text) == reference_paragraph_terms(text), repr(text)
 
 
-def test_shingles_are_the_canonical_word_trigrams():
+def test_shingles_are_the_skeleton_word_trigrams():
     words = ["a", "b", "c", "d", "a", "b", "c"]  # the trigram "a b c" twice: a set
     assert len(duplicates.shingles(" ".join(words))) == 4
     text = "أكدت الولايات المتحدة والعراق التزامهما بمواصلة التعاون الأمني"
-    canonical = duplicates.canonical_words(text)
-    assert canonical == [duplicates.canonical(word) for _s, _e, word in arabic.words(text)]
+    skeletons = duplicates.shingle_words(text)
+    assert skeletons == [arabic.skeleton(duplicates.canonical(word)) for _s, _e, word in arabic.words(text)]
     expected = {
-        duplicates.WORD_KEYS[a][0] ^ duplicates.WORD_KEYS[b][1] ^ duplicates.WORD_KEYS[c][2]
-        for a, b, c in zip(canonical, canonical[1:], canonical[2:])
+        fingerprints.WORD_KEYS[a][0] ^ fingerprints.WORD_KEYS[b][1] ^ fingerprints.WORD_KEYS[c][2]
+        for a, b, c in zip(skeletons, skeletons[1:], skeletons[2:])
     }
     assert duplicates.shingles(text) == expected
     assert duplicates.shingles("كلمتان فقط") == set()
+    # Spelling variants of a word give the same shingles.
+    assert duplicates.shingles("قال المسؤول الأميركي اليوم") == duplicates.shingles("قال المسؤول الأمريكي اليوم")
 
 
-def test_the_plain_text_fast_path_cleans_lines_as_clean_lines_does():
-    for text in random_texts(50000, seed=4, length=25):
-        fast, slow = paragraphs_from_plain_text(text), clean_lines(split_lines(text))
-        assert (fast.paragraphs, fast.notes) == (slow.paragraphs, slow.notes), repr(text)
+# ---- band keys: each bin's smallest hash -------------------------------------------------------------------
 
 
-def test_the_token_caches_stay_bounded(monkeypatch):
-    monkeypatch.setattr(arabic, "CACHE_LIMIT", 10)
-    cache = arabic.TokenCache(str.upper)
-    for n in range(100):
-        assert cache[f"w{n}"] == f"W{n}"
-    assert len(cache) <= 10
-
-
-# ---- the candidate bound is never below the true similarity ----------------------------------------------
-
-
-def test_the_similarity_bound_never_rules_out_a_match():
+def test_band_keys_are_the_smallest_hash_of_each_bin():
     generator = random.Random(5)
-    universe = [generator.getrandbits(63) for _ in range(400)]
-    checked = 0
-    for _ in range(20000):
-        common = generator.sample(universe, generator.randint(0, 40))
-        a = set(common) | set(generator.sample(universe, generator.randint(0, 60)))
-        b = set(common) | set(generator.sample(universe, generator.randint(0, 60)))
-        if len(a) < duplicates.MIN_SHINGLES or len(b) < duplicates.MIN_SHINGLES:
-            continue
-        shared = len(set(duplicates.sketch(a)) & set(duplicates.sketch(b)))
-        if shared:
-            checked += 1
-            assert duplicates._most_similar(shared, len(a), len(b)) >= duplicates.jaccard(a, b) - 1e-12, (shared, len(a), len(b))
-    assert checked > 5000
+    for _ in range(2000):
+        hashes = {generator.getrandbits(63) for _ in range(generator.randint(0, 80))}
+        bins = {}
+        for h in hashes:
+            b = h >> (63 - 4)
+            bins[b] = min(bins.get(b, h), h)
+        assert duplicates.band_keys(hashes) == [bins[b] for b in sorted(bins)]
+    assert len(duplicates.band_keys(set(range(0, 1 << 63, 1 << 55)))) == duplicates.BANDS
 
 
 # ---- near-duplicates: the deferred pass and its queue ----------------------------------------------------
@@ -136,25 +113,13 @@ def synthetic_files(count, start=0):
 
 
 def text_pairs():
-    """The matches as pairs of (article file, position): the same whatever the ids."""
-    rows = ParagraphMatch.objects.values_list(
-        "left__article__original_filename", "left__position", "right__article__original_filename", "right__position"
-    )
-    return {frozenset({(a, b), (c, d)}) for a, b, c, d in rows}
-
-
-def reference_matches(shingle_sets, sketches):
-    """Pairs of paragraphs of different articles that share a sketch value and are at least THRESHOLD alike,
-    found by comparing every such pair (no bound, no database). Inputs: {paragraph: (article, set)}, {paragraph: sketch}."""
-    by_value = {}
-    for pk, values in sketches.items():
-        for value in values:
-            by_value.setdefault(value, []).append(pk)
-    pairs = {tuple(sorted(pair)) for ids in by_value.values() for pair in itertools.combinations(ids, 2)}
+    """The versions as pairs of (article file, position), from the families: the same whatever the ids."""
+    by_family = {}
+    rows = FamilyMember.objects.values_list("family_id", "article__original_filename", "paragraph__position")
+    for family, name, position in rows:
+        by_family.setdefault(family, []).append((name, position))
     return {
-        (a, b)
-        for a, b in pairs
-        if shingle_sets[a][0] != shingle_sets[b][0] and duplicates.jaccard(shingle_sets[a][1], shingle_sets[b][1]) >= duplicates.THRESHOLD
+        frozenset({a, b}) for members in by_family.values() for a, b in itertools.combinations(members, 2) if a[0] != b[0]
     }
 
 
@@ -168,64 +133,48 @@ def corpus_shingles():
 
 
 @pytest.mark.django_db
-def test_the_deferred_pass_finds_what_comparing_every_candidate_finds():
+def test_the_deferred_pass_places_paragraphs_as_comparing_every_representative_would():
     report = import_files(synthetic_files(120), near_duplicates=False)
     assert report.imported == 120
-    assert not ParagraphMatch.objects.exists() and PendingNearDuplicates.objects.count() == 120
-    assert duplicates.process_pending(chunk=50) == (120, ParagraphMatch.objects.count())
+    assert not FamilyMember.objects.exists() and PendingNearDuplicates.objects.count() == 120
+    done, joined = duplicates.process_pending(chunk=50)
+    assert done == 120 and joined == FamilyMember.objects.count() - ParagraphFamily.objects.count()
     assert not PendingNearDuplicates.objects.exists()
     sets = corpus_shingles()
-    expected = reference_matches(sets, {pk: duplicates.sketch(s) for pk, (_a, s) in sets.items()})
-    assert set(ParagraphMatch.objects.values_list("left_id", "right_id")) == expected
-    assert len(expected) > 10  # every tenth synthetic article copies a paragraph of the one before
-    # Every pair at THRESHOLD or above is there, candidate or not (here; the sketches make a miss unlikely):
-    # the same reference with the whole sets as "sketches" compares every pair sharing a shingle.
-    assert reference_matches(sets, {pk: s for pk, (_a, s) in sets.items()}) == expected
-    # The stored fingerprints are the sketches, with the size of each paragraph's set.
-    stored = {}
-    for pk, value, size in ParagraphFingerprint.objects.values_list("paragraph_id", "value", "shingles"):
-        stored.setdefault(pk, set()).add(value)
-        assert size == len(sets[pk][1])
-    assert stored == {pk: set(duplicates.sketch(s)) for pk, (_a, s) in sets.items()}
-
-
-def old_shingles(text):
-    """corpus.duplicates before issue 7: shingles as strings, hashed with BLAKE2b."""
-    tokens = duplicates.canonical_words(text)
-    return {" ".join(tokens[i : i + 3]) for i in range(len(tokens) - 2)}
-
-
-def old_sketch(shingle_set):
-    digest = lambda s: int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big") & duplicates.MASK  # noqa: E731
-    return sorted(digest(s) for s in shingle_set)[:duplicates.SKETCH]
-
-
-@pytest.mark.django_db
-def test_the_deferred_pass_finds_the_matches_the_old_per_batch_pass_found():
-    from corpus.management.commands.setup_demo import Command as SetupDemo
-
-    SetupDemo(stdout=io.StringIO()).load_corpus()
-    import_files(synthetic_files(150), near_duplicates=False)
-    duplicates.process_pending()
-    old_sets = {}
-    for pk, article_id, text in Paragraph.objects.values_list("pk", "article_id", "text"):
-        shingle_set = old_shingles(text)
-        if len(shingle_set) >= duplicates.MIN_SHINGLES:
-            old_sets[pk] = (article_id, shingle_set)
-    old = reference_matches(old_sets, {pk: old_sketch(s) for pk, (_a, s) in old_sets.items()})
-    assert set(ParagraphMatch.objects.values_list("left_id", "right_id")) == old
-    assert len(old) > 10
+    members = {pk: (family, similarity) for pk, family, similarity in FamilyMember.objects.values_list("pk", "family_id", "similarity")}
+    assert set(members) == set(sets)  # every paragraph long enough has exactly one family (no chrome here)
+    representatives = dict(ParagraphFamily.objects.values_list("pk", "representative_id"))
+    # A member's similarity is its exact Jaccard similarity to the representative, at THRESHOLD or above.
+    for pk, (family, similarity) in members.items():
+        assert similarity == pytest.approx(duplicates.jaccard(sets[pk][1], sets[representatives[family]][1]), abs=1e-4)
+        assert similarity >= duplicates.THRESHOLD
+    # Nothing was missed for want of a candidate: no representative is at THRESHOLD of an older family's, and
+    # no member is closer to another family's representative than to its own.
+    # (Only representatives sharing a shingle can reach THRESHOLD: an inverted index finds them all.)
+    holding = {}
+    for family, rep in representatives.items():
+        for shingle in sets[rep][1]:
+            holding.setdefault(shingle, set()).add(rep)
+    for pk, (family, similarity) in members.items():
+        reachable = {rep for shingle in sets[pk][1] for rep in holding.get(shingle, ()) if rep <= pk}
+        best = max(duplicates.jaccard(sets[pk][1], sets[rep][1]) for rep in reachable | {representatives[family]})
+        assert similarity == pytest.approx(best, abs=1e-4)
+        if pk == representatives[family]:  # it founded a family: no older one was close enough
+            assert all(duplicates.jaccard(sets[pk][1], sets[rep][1]) < duplicates.THRESHOLD for rep in reachable - {pk})
+    # Storage is linear: one member per paragraph, BANDS keys at most per family.
+    assert ParagraphFamily.objects.filter(articles__gt=1).count() > 10  # every tenth article copies one paragraph
+    assert families.FamilyBand.objects.count() <= duplicates.BANDS * ParagraphFamily.objects.count()
 
 
 @pytest.mark.django_db
 def test_each_batch_is_matched_at_once_by_default_and_the_deferred_pass_agrees():
     files = synthetic_files(60)
-    import_files(files, batch_size=7)  # the import page: matched after each batch
+    import_files(files, batch_size=7)  # the import page: placed after each batch
     assert not PendingNearDuplicates.objects.exists()
     at_once = text_pairs()
     Article.objects.all().delete()
     import_files(files, near_duplicates=False)
-    assert not ParagraphMatch.objects.exists()
+    assert not FamilyMember.objects.exists()
     duplicates.process_pending(chunk=9)
     assert text_pairs() == at_once and at_once
 
@@ -235,11 +184,12 @@ def test_a_pass_that_dies_halfway_is_finished_by_the_next_one(monkeypatch):
     import_files(synthetic_files(60), near_duplicates=False)
     duplicates.process_pending()
     complete = text_pairs()
-    ParagraphMatch.objects.all().delete()
-    ParagraphFingerprint.objects.all().delete()
+    duplicates.rebuild(chunk=10**6)  # forget everything, requeue... then empty the families again:
+    for model in (FamilyMember, families.FamilyBand, ParagraphFamily, families.OutletLine):
+        model.objects.all().delete()
     PendingNearDuplicates.objects.bulk_create(PendingNearDuplicates(article_id=pk) for pk in Article.objects.values_list("pk", flat=True))
 
-    real, calls = duplicates._index_and_match, []
+    real, calls = families._place, []
 
     def dies_on_the_third_chunk(article_ids, *args):
         calls.append(article_ids)
@@ -247,14 +197,14 @@ def test_a_pass_that_dies_halfway_is_finished_by_the_next_one(monkeypatch):
             raise KeyboardInterrupt  # the process is killed: this chunk's transaction never commits
         return real(article_ids, *args)
 
-    monkeypatch.setattr(duplicates, "_index_and_match", dies_on_the_third_chunk)
+    monkeypatch.setattr(families, "_place", dies_on_the_third_chunk)
     with pytest.raises(KeyboardInterrupt):
         duplicates.process_pending(chunk=10)
-    monkeypatch.setattr(duplicates, "_index_and_match", real)
+    monkeypatch.setattr(families, "_place", real)
     assert PendingNearDuplicates.objects.count() == 40  # two chunks done, the rest still queued
     done_articles = set(calls[0] + calls[1])
-    fingerprinted = set(ParagraphFingerprint.objects.values_list("paragraph__article_id", flat=True))
-    assert fingerprinted <= done_articles
+    assert set(FamilyMember.objects.values_list("article_id", flat=True)) == done_articles
+    assert sum(families.OutletLine.objects.filter(key=0).values_list("articles", flat=True)) == 20  # counted once
     assert duplicates.process_pending(chunk=10)[0] == 40
     assert text_pairs() == complete and not PendingNearDuplicates.objects.exists()
 
@@ -266,7 +216,7 @@ def test_the_command_rerun_after_a_crash_completes_the_near_duplicate_index(tmp_
         (tmp_path / f"{n:03}.txt").write_text("\n".join(article_text(n, seeds)), encoding="utf-8")
     # A first run stored everything, then died before (or during) its near-duplicate pass.
     import_files([IncomingFile(p.name, data=p.read_bytes()) for p in sorted(tmp_path.iterdir())], near_duplicates=False)
-    assert PendingNearDuplicates.objects.count() == 40 and not ParagraphMatch.objects.exists()
+    assert PendingNearDuplicates.objects.count() == 40 and not FamilyMember.objects.exists()
     out = io.StringIO()
     call_command("import_articles", str(tmp_path), "--no-progress", stdout=out)
     assert "40 file(s): 0 imported, 40 already imported, 0 rejected." in out.getvalue()
@@ -282,12 +232,12 @@ def test_rebuild_indexes_pending_only_finishes_the_queue():
     import_files(synthetic_files(30), near_duplicates=False)
     out = io.StringIO()
     call_command("rebuild_indexes", "--pending", "--no-progress", stdout=out)
-    assert "Fingerprinted 30 queued article(s)" in out.getvalue()
-    assert not PendingNearDuplicates.objects.exists() and ParagraphMatch.objects.exists()
+    assert "Placed 30 queued article(s)" in out.getvalue()
+    assert not PendingNearDuplicates.objects.exists() and FamilyMember.objects.exists()
 
 
 @pytest.mark.django_db
-def test_a_newly_imported_article_is_matched_against_the_stored_fingerprints():
+def test_a_newly_imported_article_is_matched_against_the_stored_families():
     import_files(synthetic_files(30), near_duplicates=False)
     duplicates.process_pending()
     before = text_pairs()
@@ -298,12 +248,13 @@ def test_a_newly_imported_article_is_matched_against_the_stored_fingerprints():
 
 
 @pytest.mark.django_db
-def test_deleting_an_article_takes_its_queue_row_and_fingerprints_with_it():
+def test_deleting_an_article_takes_its_queue_row_and_members_with_it():
     outcome = import_files(synthetic_files(2), near_duplicates=False).outcomes[0]
     Article.objects.filter(pk=outcome.article_id).delete()
     assert PendingNearDuplicates.objects.count() == 1
     duplicates.process_pending()
-    assert not ParagraphFingerprint.objects.filter(paragraph__article_id=outcome.article_id).exists()
+    assert not FamilyMember.objects.filter(article_id=outcome.article_id).exists()
+    assert FamilyMember.objects.exists()
 
 
 # ---- the search index -------------------------------------------------------------------------------------
