@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from .models import Assignment, Role, Status, StatusEvent
+from .models import Assignment, Project, Role, Status, StatusEvent
 
 READ_ONLY = "You marked this article done, so your annotations of it are read-only: reopen it to change them."
 MAX_OVERLAP = 10  # annotators per article in one bulk assignment; a study rarely needs more than 3
@@ -139,3 +139,12 @@ def next_in_queue(user, project, after_article_id=None):
         if assignment.status != Status.DONE and assignment.article_id != after_article_id:
             return assignment
     return None
+
+
+def assignment_for(user, article, project_id=None):
+    """The user's assignment of `article`: in project `project_id` if they have one there, else their first."""
+    assignments = list(
+        Assignment.objects.filter(annotator=user, article=article, project__in=Project.objects.for_member(user))
+        .select_related("project").order_by("pk")
+    )
+    return next((a for a in assignments if a.project_id == project_id), assignments[0] if assignments else None)

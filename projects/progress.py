@@ -76,6 +76,7 @@ def bars(series, *, width=600, height=120):
         "width": width,
         "height": height,
         "top": top,
+        "any": any(n for _d, n in series),
         "bars": [
             {"x": round(i * step + 1, 1), "w": round(step - 2, 1), "h": round(height * n / top, 1),
              "y": round(height - height * n / top, 1), "day": day, "n": n}

@@ -10,6 +10,7 @@ urlpatterns = [
     path("projects/<id:project_id>/assign/", views.assign, name="assign"),
     path("projects/<id:project_id>/progress/", views.progress_page, name="progress"),
     path("projects/<id:project_id>/next/", views.next_article, name="next_article"),
+    path("articles/<id:article_id>/assignment/", views.article_status, name="article_status"),
     path("assignments/<id:assignment_id>/done/", views.mark_done, name="mark_done"),
     path("assignments/<id:assignment_id>/reopen/", views.reopen, name="reopen"),
 ]

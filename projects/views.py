@@ -7,10 +7,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from corpus.models import Article
 from hamish.ids import parse_id
 
 from . import assigning, progress
@@ -138,3 +139,17 @@ def next_article(request, project_id):
         messages.info(request, "Nothing left in your queue: every article is done.")
         return redirect("projects:project_detail", project.pk)
     return redirect(f"{reverse('annotations:article', args=[following.article_id])}?project={project.pk}")
+
+
+@require_GET
+def article_status(request, article_id):
+    """The reading view's status bar: this article in my queue (of ?project=, else of the project I work in,
+    else of any), or nothing when it is not assigned to me."""
+    article = get_object_or_404(Article.objects.for_reader(request.user), pk=article_id)
+    project_id = parse_id(request.GET.get("project")) or request.session.get(CURRENT_PROJECT)
+    assignment = assigning.assignment_for(request.user, article, project_id)
+    if assignment is None:
+        return HttpResponse('<div id="assignment-status"></div>')
+    if parse_id(request.GET.get("project")):
+        request.session[CURRENT_PROJECT] = assignment.project_id
+    return render(request, "projects/_status_bar.html", {"assignment": assignment})

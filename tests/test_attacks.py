@@ -94,6 +94,7 @@ MATRIX = {
     "projects:assign": ("GET", ["project"], (REDIRECT, 403, 404, OK)),  # managers (and admins) only
     "projects:progress": ("GET", ["project"], (REDIRECT, 403, 404, OK)),
     "projects:next_article": ("GET", ["project"], (REDIRECT, REDIRECT, 404, REDIRECT)),
+    "projects:article_status": ("GET", ["article"], (REDIRECT, OK, OK, OK)),
     "projects:mark_done": ("POST", ["assignment"], (REDIRECT, OK, 404, 409)),  # only its annotator marks it done
     "projects:reopen": ("POST", ["assignment"], (REDIRECT, 409, 404, 409)),  # it is not done
     "jobs:list": ("GET", [], (REDIRECT, OK, OK, OK)),

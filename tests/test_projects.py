@@ -261,3 +261,16 @@ def test_k_may_be_typed_in_arabic_indic_digits_but_not_above_the_annotators_chos
     assert response.status_code == 400
     assert "k cannot be more than the number of annotators chosen." in response.content.decode()
     assert not Assignment.objects.exists()
+
+
+def test_the_reading_view_loads_the_status_bar_of_my_assignment(client, project, analyst, other_analyst, manager):
+    [article] = articles_in(project, 1)
+    [assignment] = assigning.assign(project=project, articles=[article], annotators=[analyst], by=manager)
+    client.force_login(analyst)
+    page = client.get(reverse("annotations:article", args=[article.pk]), {"project": project.pk}).content.decode()
+    assert f'hx-get="/articles/{article.pk}/assignment/?project={project.pk}"' in page
+    bar = client.get(reverse("projects:article_status", args=[article.pk]), {"project": "junk²"}).content.decode()
+    assert f'action="/assignments/{assignment.pk}/done/"' in bar and "data-next-article" in bar
+    client.force_login(other_analyst)  # not assigned: an empty bar
+    bar = client.get(reverse("projects:article_status", args=[article.pk]), {"project": project.pk}).content.decode()
+    assert bar == '<div id="assignment-status"></div>'

@@ -554,6 +554,22 @@
       case "]": moveSpan(1); break;
       case "[": moveSpan(-1); break;
       case "u": undo(); break;
+      case "D": { // Mark done (or say why not): the status bar's button, when the article is in my queue
+        event.preventDefault();
+        const button = document.querySelector("#assignment-status [data-mark-done]");
+        if (button) button.click();
+        else say(document.querySelector("#assignment-status [data-reopen]")
+          ? "This article is already done: Reopen it to change your annotations."
+          : "This article is not in your queue, so there is nothing to mark done.", "info");
+        break;
+      }
+      case "N": { // the next article in my queue
+        event.preventDefault();
+        const next = document.querySelector("#assignment-status [data-next-article]");
+        if (next) window.location.assign(next.href);
+        else say("This article is not in your queue: open your project's page for the queue.", "info");
+        break;
+      }
       case "x":
       case "Delete": {
         // Straight from the card's data, not by clicking its button: a card that has just been swapped
