@@ -17,21 +17,21 @@ LINKS_PER_GROUP = 100  # article pairs listed per group there (those sharing mos
 
 
 def _memberships(cursor, paragraph_ids):
-    """{paragraph id: (family id, article id)} for those of these paragraphs that have a family."""
-    sql = f"SELECT paragraph_id, family_id, article_id FROM {table(FamilyMember)} WHERE paragraph_id {{IN}}"
-    return {pk: (family, article) for pk, family, article in select_in(cursor, sql, set(paragraph_ids))}
+    """{paragraph id: (family id, article id, similarity)} for those of these paragraphs that have a family."""
+    sql = f"SELECT paragraph_id, family_id, article_id, similarity FROM {table(FamilyMember)} WHERE paragraph_id {{IN}}"
+    return {pk: (family, article, similarity) for pk, family, article, similarity in select_in(cursor, sql, set(paragraph_ids))}
 
 
 def versions_of(paragraph_ids):
     """({paragraph id: [(other paragraph id, similarity)]}, {paragraph id: N}) for these paragraphs: the other
     members of each one's family in other articles, most similar first, at most VERSIONS_LISTED, and the number
-    N of other articles holding a member. Only paragraphs with versions appear. A similarity is the other
-    member's similarity to the family's representative (members are never compared with each other): exact
-    when one of the two is the representative. One query per article the paragraphs come from (one, on a
-    page), plus two."""
+    N of other articles holding a member. Only paragraphs with versions appear. Members are never compared
+    with each other: a pair's similarity is the smaller of the two similarities to the family's representative,
+    exact when either is the representative (or identical to it). One query per article the paragraphs come
+    from (one, on a page), plus two."""
     with connection.cursor() as cursor:
         own = _memberships(cursor, paragraph_ids)
-        families = {family for family, _ in own.values()}
+        families = {family for family, _a, _s in own.values()}
         articles = dict(
             select_in(
                 cursor,
@@ -40,8 +40,8 @@ def versions_of(paragraph_ids):
             )
         )
         listed = {}  # {(family, article asking): [(paragraph, similarity)]}
-        for article in {article for _, article in own.values()}:
-            asked = {family for family, own_article in own.values() if own_article == article and articles.get(family, 0) > 1}
+        for article in {article for _f, article, _s in own.values()}:
+            asked = {family for family, own_article, _s in own.values() if own_article == article and articles.get(family, 0) > 1}
             sql = (
                 "SELECT family_id, paragraph_id, similarity FROM (SELECT family_id, paragraph_id, similarity, "
                 "ROW_NUMBER() OVER (PARTITION BY family_id ORDER BY similarity DESC, paragraph_id) AS n "
@@ -51,10 +51,10 @@ def versions_of(paragraph_ids):
             for family, pk, similarity in select_in(cursor, sql, asked, article) if asked else ():
                 listed.setdefault((family, article), []).append((pk, similarity))
     matches, counts = {}, {}
-    for pk, (family, article) in own.items():
+    for pk, (family, article, similarity) in own.items():
         found = listed.get((family, article))
         if found:
-            matches[pk] = list(found)
+            matches[pk] = [(other, min(similarity, other_similarity)) for other, other_similarity in found]
             counts[pk] = articles[family] - 1  # the family's articles but the paragraph's own
     return matches, counts
 
