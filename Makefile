@@ -46,6 +46,7 @@ bench: $(VENV)/.runtime
 	$(PY) bench/importing.py
 	$(PY) bench/export.py $(BENCH_ARGS)
 	$(DEV_ENV) $(PY) bench/search.py
+	$(DEV_ENV) $(PY) bench/duplicates.py
 
 ## load: 16 analysts writing spans for 60 s against gunicorn, on SQLite and on a throwaway PostgreSQL
 ## (bench/load.py): fails on any 5xx, "database is locked" or span count that does not add up.

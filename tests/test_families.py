@@ -2,6 +2,9 @@
 variants meet; an outlet's chrome stays out of families and becomes a boilerplate hint; one import costs a
 bounded number of look-ups whatever the corpus size."""
 
+import random
+from pathlib import Path
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -18,6 +21,8 @@ ORIGINAL = ("قال المسؤول الأميركي إن الإدارة الأم
             "المقبل بحسب البيان الأميركي الصادر اليوم")
 RESPELLED = ("وقال المسؤول الأمريكي إن الإدارة الأمريكية ستواصل دعم القوات العراقية في مواجهة تنظيم داعش خلال العام "
              "القادم بحسب البيان الأمريكي الصادر اليوم")
+VOCABULARY = sorted({w for path in (Path(__file__).resolve().parents[1] / "corpus" / "demo").glob("*.txt")
+                     for _s, _e, w in words(path.read_text(encoding="utf-8"))})
 CHROME = "تابعوا آخر الأخبار العاجلة على قناتنا في تطبيق تلغرام واشتركوا في النشرة البريدية اليومية"
 
 
@@ -134,7 +139,8 @@ def test_a_key_shared_by_many_families_stops_gaining_families(monkeypatch):
     # Different paragraphs that all start with the same long formula: many share the formula's band keys.
     formula = "وقال المتحدث باسم وزارة الخارجية في مؤتمر صحفي عقده اليوم في العاصمة"
     for n in range(12):
-        article(f"{n}.txt", [f"عنوان {n}", f"{formula} {story(n)} {story(n + 100)}"], source=f"مصدر {n}")
+        rest = " ".join(random.Random(n).sample(VOCABULARY, 20))  # nothing in common but the formula
+        article(f"{n}.txt", [f"عنوان {n}", f"{formula} {rest}"], source=f"مصدر {n}")
     with connection.cursor() as cursor:
         cursor.execute("SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM corpus_familyband GROUP BY key) counts")
         assert cursor.fetchone()[0] == 2
