@@ -14,7 +14,8 @@ ARTICLES_PER_PAGE = 100
 
 @require_GET
 def article_list(request):
-    query = " ".join(request.GET.get("q", "").split())[:200]
+    # No title holds a NUL (the importer drops control characters), and PostgreSQL refuses one in a query.
+    query = " ".join(request.GET.get("q", "").replace("\x00", "").split())[:200]
     articles = Article.objects.for_reader(request.user).select_related("source").with_paragraph_counts()
     if query:
         articles = articles.filter(title__icontains=query)

@@ -172,3 +172,20 @@ def test_it_opens_the_corpus_page_asked_for(analyst_client, monkeypatch):
     make_article(["مقال ثان"], source="ب")
     monkeypatch.setattr(corpus.views, "ARTICLES_PER_PAGE", 1)
     assert analyst_client.get(reverse("corpus:article_list"), {"page": "2"}).context["page"].number == 2
+
+
+# ---- NUL in a name (PostgreSQL refuses it in a query: it was a 500 there) -------------------------------------
+
+
+@pytest.mark.parametrize(("name", "params", "status"), [
+    ("annotations:audit_log", {"actor": "admin\x00"}, 200),
+    ("corpus:article_list", {"q": "\x00"}, 200),
+    ("annotations:entity_search", {"q": "\x00", "label": "PER\x00"}, 200),
+    ("annotations:export_download", {"source": "الحرة\x00"}, 400),
+    ("annotations:export_download", {"annotator": "analyst1\x00"}, 400),
+])
+def test_it_answers_a_nul_in_a_name_without_a_server_error(staff_client, article, labels, name, params, status):
+    response = staff_client.get(reverse(name), params)
+    assert response.status_code == status
+    if status == 400:
+        assert "There is no outlet or user of that name." in response.content.decode()

@@ -17,9 +17,12 @@ AUTOCOMPLETE_LIMIT = 12
 def search(request):
     """Entities whose name or alias contains q, for the span card's autocomplete (optionally one label)."""
     # The span card's box is named new_entity (its text also names a new entity); q elsewhere.
-    query = " ".join((request.GET.get("q") or request.GET.get("new_entity") or "").split())[:200]
+    # No name holds a NUL, and PostgreSQL refuses one in a query (a 500): dropped from q, no label matches.
+    query = " ".join((request.GET.get("q") or request.GET.get("new_entity") or "").replace("\x00", "").split())[:200]
     entities = Entity.objects.select_related("label").prefetch_related("aliases")
-    if request.GET.get("label"):
+    if "\x00" in request.GET.get("label", ""):
+        entities = entities.none()
+    elif request.GET.get("label"):
         entities = entities.filter(label__name=request.GET["label"])
     if query:
         entities = entities.filter(Q(name__icontains=query) | Q(aliases__name__icontains=query)).distinct()

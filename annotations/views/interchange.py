@@ -38,11 +38,13 @@ def export_download(request):
     article_id = parse_id(raw_article)
     if raw_article and article_id is None:
         return render(request, "annotations/export_problem.html", {"message": "The article must be given by its number."}, status=400)
-    annotator = request.GET.get("annotator", "")
+    annotator, source = request.GET.get("annotator", ""), request.GET.get("source", "")
+    if "\x00" in annotator or "\x00" in source:  # no name holds one, and PostgreSQL refuses NUL in a query
+        return render(request, "annotations/export_problem.html", {"message": "There is no outlet or user of that name."}, status=400)
     if annotator == "me":
         annotator = request.user.get_username()
     query = query_or_404(
-        request.user, article=article_id, source=request.GET.get("source", "") if not raw_article else "",
+        request.user, article=article_id, source=source if not raw_article else "",
         annotator=annotator or None, clean=request.GET.get("clean") in ("1", "on", "true"),
     )
     response = StreamingHttpResponse(export_format.chunks(query, user=request.user), content_type=f"{export_format.media_type}; charset=utf-8")
