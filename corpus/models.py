@@ -41,10 +41,20 @@ class ArticleQuerySet(models.QuerySet):
         return self.annotate(paragraph_count=Count("paragraphs"))
 
     def for_reader(self, user):
-        """Articles `user` may read. Every signed-in user reads the whole corpus for now."""
+        """Articles `user` may read: every article that no closed project holds, and the articles of each
+        project they belong to (a member, or the project is open). Administrators read everything. So a closed
+        study's articles are hidden from everyone outside it, on every page, search and export built on this."""
         if not user.is_authenticated:
             return self.none()
-        return self
+        if user.is_superuser:
+            return self
+        # Projects build on the corpus, not the other way round: imported when asked, not when loaded.
+        from projects.models import Project
+
+        filed = Project.articles.through.objects.filter(article_id=models.OuterRef("pk"))
+        closed = filed.filter(project__is_open=False)
+        theirs = filed.filter(project__in=Project.objects.for_member(user))
+        return self.filter(~models.Exists(closed) | models.Exists(theirs))
 
 
 class Article(models.Model):

@@ -28,7 +28,7 @@ def url_names():
 
 
 @pytest.fixture
-def world(labels, polarities, categories, analyst, admin):
+def world(labels, polarities, categories, analyst, other_analyst, admin):
     article = make_article()
     paragraph = article.paragraphs.get(position=2)
     span = add_span(paragraph, "دانا سترول", "PER", author=analyst)
@@ -40,9 +40,10 @@ def world(labels, polarities, categories, analyst, admin):
     job = Job.objects.create(kind=Job.Kind.EXPORT, user=analyst, parameters={"format": "hamish"})  # queued, never run
     from projects.models import Assignment, Membership, Project
 
-    project = Project.objects.create(name="دراسة مغلقة")  # closed: the other analyst is not in it
+    project = Project.objects.create(name="دراسة مغلقة")  # closed; strangers to it: tests/test_projects.py
     project.articles.add(article)
     Membership.objects.create(project=project, user=analyst)
+    Membership.objects.create(project=project, user=other_analyst)
     assignment = Assignment.objects.create(project=project, article=article, annotator=analyst)
     return {"project": project.pk, "assignment": assignment.pk, "job": job.pk, "article": article.pk, "paragraph": paragraph.pk, "span": span.pk, "stance": stance.pk,
             "evidence": stance.evidence.get().pk, "entity": entity.pk, "topic": stance.target_topic_id}
@@ -90,13 +91,13 @@ MATRIX = {
     "annotations:export_schema": ("GET", [], (REDIRECT, OK, OK, OK)),
     # Background jobs: the world's job is the analyst's queued export; another analyst's is 404 (not theirs).
     "projects:project_list": ("GET", [], (REDIRECT, OK, OK, OK)),
-    "projects:project_detail": ("GET", ["project"], (REDIRECT, OK, 404, OK)),  # not a member: no such project
-    "projects:assign": ("GET", ["project"], (REDIRECT, 403, 404, OK)),  # managers (and admins) only
-    "projects:progress": ("GET", ["project"], (REDIRECT, 403, 404, OK)),
-    "projects:next_article": ("GET", ["project"], (REDIRECT, REDIRECT, 404, REDIRECT)),
+    "projects:project_detail": ("GET", ["project"], (REDIRECT, OK, OK, OK)),
+    "projects:assign": ("GET", ["project"], (REDIRECT, 403, 403, OK)),  # managers (and admins) only
+    "projects:progress": ("GET", ["project"], (REDIRECT, 403, 403, OK)),
+    "projects:next_article": ("GET", ["project"], (REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
     "projects:article_status": ("GET", ["article"], (REDIRECT, OK, OK, OK)),
-    "projects:mark_done": ("POST", ["assignment"], (REDIRECT, OK, 404, 409)),  # only its annotator marks it done
-    "projects:reopen": ("POST", ["assignment"], (REDIRECT, 409, 404, 409)),  # it is not done
+    "projects:mark_done": ("POST", ["assignment"], (REDIRECT, OK, 409, 409)),  # only its annotator marks it done
+    "projects:reopen": ("POST", ["assignment"], (REDIRECT, 409, 409, 409)),  # it is not done
     "jobs:list": ("GET", [], (REDIRECT, OK, OK, OK)),
     "jobs:imports": ("GET", [], (REDIRECT, 403, 403, OK)),
     "jobs:detail": ("GET", ["job"], (REDIRECT, OK, 404, OK)),

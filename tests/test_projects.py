@@ -274,3 +274,47 @@ def test_the_reading_view_loads_the_status_bar_of_my_assignment(client, project,
     client.force_login(other_analyst)  # not assigned: an empty bar
     bar = client.get(reverse("projects:article_status", args=[article.pk]), {"project": project.pk}).content.decode()
     assert bar == '<div id="assignment-status"></div>'
+
+
+# --- closed projects: nothing leaks --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def closed_article(project):
+    article = make_article(["سرّي: مقال في دراسة مغلقة عن العراق"], title="مقال مغلق", source="مصدر خاص")
+    project.articles.add(article)
+    return article
+
+
+def test_a_closed_projects_articles_are_read_by_its_members_only(client, project, closed_article, analyst, admin, django_user_model):
+    stranger = django_user_model.objects.create_user("stranger", password="s-pass-123456")
+    unfiled = make_article(["مقال خارج كل مشروع"], title="مقال مشترك")
+    from corpus.models import Article
+
+    assert set(Article.objects.for_reader(analyst)) == {closed_article, unfiled}
+    assert set(Article.objects.for_reader(stranger)) == {unfiled}
+    assert set(Article.objects.for_reader(admin)) == {closed_article, unfiled}
+    # Also in an open project: then everyone reads it.
+    Project.objects.create(name="مفتوح", is_open=True).articles.add(closed_article)
+    assert set(Article.objects.for_reader(stranger)) == {closed_article, unfiled}
+
+
+def test_no_page_search_or_export_shows_a_closed_article_to_a_stranger(client, project, closed_article, django_user_model, labels):
+    from corpus import search
+
+    stranger = django_user_model.objects.create_user("stranger", password="s-pass-123456")
+    paragraph = closed_article.paragraphs.get()
+    search.rebuild()
+    client.force_login(stranger)
+    assert client.get(reverse("annotations:article", args=[closed_article.pk])).status_code == 404
+    assert client.get(reverse("annotations:paragraph_versions", args=[paragraph.pk])).status_code == 404
+    assert client.post(reverse("annotations:span_create", args=[paragraph.pk]), {}).status_code == 404
+    assert "مقال مغلق" not in client.get(reverse("corpus:article_list")).content.decode()
+    assert "سرّي" not in client.get(reverse("annotations:search"), {"q": "العراق"}).content.decode()
+    export = client.get(reverse("annotations:export_download"), {"format": "hamish"})
+    assert "سرّي" not in b"".join(export.streaming_content).decode()
+    assert client.get(reverse("annotations:export_download"), {"format": "hamish", "article": closed_article.pk}).status_code == 404
+    # The member reads and searches it.
+    client.force_login(project.memberships.first().user)
+    assert client.get(reverse("annotations:article", args=[closed_article.pk])).status_code == 200
+    assert "سرّي" in client.get(reverse("annotations:search"), {"q": "العراق"}).content.decode()
