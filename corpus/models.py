@@ -138,7 +138,8 @@ class FamilyMember(models.Model):
     """A paragraph's place in its family (at most one: the paragraph is the key)."""
 
     paragraph = models.OneToOneField(Paragraph, on_delete=models.CASCADE, primary_key=True, related_name="family_membership")
-    family = models.ForeignKey(ParagraphFamily, on_delete=models.CASCADE, related_name="memberships")
+    # No index of its own: the (family, article) index below serves every look-up by family.
+    family = models.ForeignKey(ParagraphFamily, on_delete=models.CASCADE, related_name="memberships", db_index=False)
     # The paragraph's article, repeated here so "the other articles of this family" is one index range.
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
     similarity = models.FloatField(help_text="Jaccard similarity to the representative's shingles, 0 to 1.")

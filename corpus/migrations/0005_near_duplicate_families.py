@@ -60,7 +60,10 @@ class Migration(migrations.Migration):
                 (
                     "family",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to="corpus.paragraphfamily"
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="corpus.paragraphfamily",
                     ),
                 ),
             ],
