@@ -7,6 +7,8 @@ zeros beyond "0", and at most the largest value both databases store (a signed 6
 
 import re
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.urls import register_converter
 
 ID_MAX = 2**63 - 1
@@ -40,3 +42,23 @@ class IdConverter:
 
 
 register_converter(IdConverter, "id")
+
+
+class IdModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField whose value must be an id before the database sees it (10^26 overflowed SQLite)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and self.to_field_name is None and parse_id(value) is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class IdModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """The same for several choices: every value an id, or the whole field is refused with the bad one named."""
+
+    def _check_values(self, value):
+        if self.to_field_name is None:
+            for item in value:
+                if parse_id(item) is None:
+                    raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": item})
+        return super()._check_values(value)

@@ -40,7 +40,8 @@ def limit_key(raw_username):
     before it checks the password, so "analyst2 " or a fullwidth "ａｎａｌｙｓｔ２" is the same account,
     then casefolded. Django's user names are case-sensitive, so case variants of one name share a limit:
     stricter than needed, never looser."""
-    name = unicodedata.normalize("NFKC", (raw_username or "").strip())
+    # NUL goes too: no user name holds one, and PostgreSQL refuses it in a query (a 500 on the insert).
+    name = unicodedata.normalize("NFKC", (raw_username or "").replace("\x00", "").strip())
     return unicodedata.normalize("NFKC", name.casefold()).strip()[:USERNAME_MAX]
 
 

@@ -155,6 +155,8 @@ def export_start(request):
     if annotator == "me":
         annotator = request.user.get_username()
     source = request.POST.get("source", "")
+    if "\x00" in annotator or "\x00" in source:  # no name holds one, and PostgreSQL refuses NUL in a query
+        return render(request, "annotations/export_problem.html", {"message": "There is no outlet or user of that name."}, status=400)
     query = query_or_404(request.user, source=source, annotator=annotator or None, clean=clean)  # unknown names: 404
     parameters = {"format": export_format.name, "source": source, "annotator": annotator, "clean": clean}
     job = create_export_job(user=request.user, export_format=export_format, query=query, parameters=parameters)

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from corpus.models import Source
+from hamish.ids import IdModelChoiceField, IdModelMultipleChoiceField
 
 MODES = [("round_robin", "One annotator per article, taking turns"), ("overlap", "Each article to k annotators")]
 WHICH = [("unassigned", "Articles nobody has yet"), ("source", "Articles of one outlet"), ("all", "Every article of the project")]
@@ -9,8 +10,8 @@ WHICH = [("unassigned", "Articles nobody has yet"), ("source", "Articles of one 
 
 class AssignForm(forms.Form):
     which = forms.ChoiceField(choices=WHICH, initial="unassigned", label="Articles")
-    source = forms.ModelChoiceField(queryset=Source.objects.order_by("name"), required=False, label="Outlet")
-    annotators = forms.ModelMultipleChoiceField(queryset=get_user_model().objects.none(), widget=forms.CheckboxSelectMultiple)
+    source = IdModelChoiceField(queryset=Source.objects.order_by("name"), required=False, label="Outlet")
+    annotators = IdModelMultipleChoiceField(queryset=get_user_model().objects.none(), widget=forms.CheckboxSelectMultiple)
     mode = forms.ChoiceField(choices=MODES, initial="round_robin", widget=forms.RadioSelect)
     overlap = forms.IntegerField(min_value=2, max_value=10, initial=2, required=False, label="k (annotators per article)")
     share = forms.IntegerField(min_value=1, max_value=100, initial=100, required=False, label="Share of articles with overlap, %")

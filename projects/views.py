@@ -17,7 +17,7 @@ from hamish.ids import parse_id
 from . import assigning, progress
 from .forms import AssignForm
 from .lookups import get_assignment_for_member, get_project_for_member
-from .models import CAN_MANAGE, Project, Status
+from .models import CAN_CURATE, CAN_MANAGE, Project, Status
 
 ARTICLES_PER_PAGE = 100
 CURRENT_PROJECT = "project"  # session key: the project the analyst works in (its queue, its next article)
@@ -40,6 +40,7 @@ def project_detail(request, project_id):
         "done": sum(1 for a in queue if a.status == Status.DONE),
         "next": next((a for a in queue if a.status != Status.DONE), None),
         "can_manage": project.role in CAN_MANAGE,
+        "can_curate": project.role in CAN_CURATE,
         "article_count": project.articles.count(),
     }
     return render(request, "projects/project_detail.html", context)

@@ -95,6 +95,8 @@ MATRIX = {
     "projects:assign": ("GET", ["project"], (REDIRECT, 403, 403, OK)),  # managers (and admins) only
     "projects:progress": ("GET", ["project"], (REDIRECT, 403, 403, OK)),
     "projects:next_article": ("GET", ["project"], (REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
+    "projects:agreement": ("GET", ["project"], (REDIRECT, 403, 403, OK)),  # curators and managers
+    "projects:disagreements": ("GET", ["project", "article"], (REDIRECT, 403, 403, 400)),  # no pair chosen
     "projects:article_status": ("GET", ["article"], (REDIRECT, OK, OK, OK)),
     "projects:mark_done": ("POST", ["assignment"], (REDIRECT, OK, 409, 409)),  # only its annotator marks it done
     "projects:reopen": ("POST", ["assignment"], (REDIRECT, 409, 409, 409)),  # it is not done

@@ -318,3 +318,14 @@ def test_no_page_search_or_export_shows_a_closed_article_to_a_stranger(client, p
     client.force_login(project.memberships.first().user)
     assert client.get(reverse("annotations:article", args=[closed_article.pk])).status_code == 200
     assert "سرّي" in client.get(reverse("annotations:search"), {"q": "العراق"}).content.decode()
+
+
+@pytest.mark.parametrize("junk", ["²", str(10**26), "-1", "\x00"])
+def test_junk_ids_in_the_assign_form_are_refused_by_name(client, project, analyst, manager, junk):
+    articles_in(project, 1)
+    client.force_login(manager)
+    for data in ({"which": "source", "source": junk, "annotators": [analyst.pk], "mode": "round_robin"},
+                 {"which": "all", "annotators": [analyst.pk, junk], "mode": "round_robin"}):
+        response = client.post(reverse("projects:assign", args=[project.pk]), data)
+        assert response.status_code == 400 and "Select a valid choice" in response.content.decode()
+    assert not Assignment.objects.exists()
