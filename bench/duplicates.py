@@ -1,6 +1,6 @@
 """Near-duplicate families (issue 13): calibration on labelled pairs, the repeated-line case, a synthetic corpus.
 
-    .venv/bin/python bench/duplicates.py [--articles 5000]
+    .venv/bin/python bench/duplicates.py [--articles 10000]
 
 1. bench/duplicate_pairs.json: pairs of paragraphs of the seeds (corpus/demo) and of the external articles
    (../shared/external-data, skipped when absent; their text is read from there, never stored here), judged by
@@ -205,7 +205,7 @@ ISSUE = {
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--articles", type=int, default=5000, help="Articles of the synthetic corpus.")
+    parser.add_argument("--articles", type=int, default=10000, help="Articles of the synthetic corpus.")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="hamish-bench-duplicates-"))
     from bench import _django
