@@ -120,10 +120,12 @@ def _check_category(category, current=None):
 
 
 @transaction.atomic
-def mark_boilerplate(*, user, paragraph, category, version=None):
+def mark_boilerplate(*, user, paragraph, category, version=None, author=None):
     """Mark the paragraph as boilerplate of `category` for this analyst (or change the category).
-    The analyst's mark is re-read under a lock; `version`, when the card sent one, must be current."""
-    mark = BoilerplateMark.objects.select_for_update(of=("self",)).filter(paragraph=paragraph, author=user).order_by("pk").first()
+    The analyst's mark is re-read under a lock; `version`, when the card sent one, must be current.
+    `author`: whose mark it is when not the acting `user` (see spans.create_span)."""
+    author = author or user
+    mark = BoilerplateMark.objects.select_for_update(of=("self",)).filter(paragraph=paragraph, author=author).order_by("pk").first()
     if mark is not None:
         mark = lock_for_change(BoilerplateMark, mark.pk, user=user, version=version)
         _check_category(category, mark.category)
@@ -139,7 +141,7 @@ def mark_boilerplate(*, user, paragraph, category, version=None):
     _check_category(category)
     try:
         with transaction.atomic():
-            mark = BoilerplateMark.objects.create(paragraph=paragraph, category=category, author=user)
+            mark = BoilerplateMark.objects.create(paragraph=paragraph, category=category, author=author)
     except IntegrityError:
         raise ValidationError("You marked this paragraph at the same moment elsewhere; reload the page.") from None
     log(user, AnnotationEvent.CREATED, mark, mark.pk, paragraph.pk, after=snapshot(mark))

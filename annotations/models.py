@@ -30,15 +30,33 @@ class ActiveQuerySet(models.QuerySet):
 
 
 class Authored:
-    """For annotations (spans, stances, boilerplate marks): only their author or an administrator changes them."""
+    """For annotations (spans, stances, boilerplate marks): only their author or an administrator changes them;
+    those of a project's curated layer, its curators and managers (while the article's curation is open)."""
+
+    def edit_refusal(self, user):
+        """Why `user` may not change this annotation, or None if they may."""
+        if not user.is_authenticated:
+            return "Sign in to change annotations."
+        if user.pk == self.author_id:
+            return None  # the fast path; a curated layer's author cannot sign in, so this is never one
+        # Imported here because projects build on annotations, not the other way round.
+        from projects.curation_layer import NOT_A_LAYER, layer_refusal
+
+        refusal = layer_refusal(self, user)
+        if refusal is not NOT_A_LAYER:
+            return refusal
+        if user.is_superuser:
+            return None
+        return f"Only the {self._meta.verbose_name}'s author or an administrator may change it."
 
     def is_editable_by(self, user):
-        return user.is_authenticated and (user.pk == self.author_id or user.is_superuser)
+        return self.edit_refusal(user) is None
 
     def check_editable_by(self, user):
         """Raise PermissionDenied (403) unless `user` may change this annotation."""
-        if not self.is_editable_by(user):
-            raise PermissionDenied(f"Only the {self._meta.verbose_name}'s author or an administrator may change it.")
+        refusal = self.edit_refusal(user)
+        if refusal is not None:
+            raise PermissionDenied(refusal)
 
 
 class AuthoredQuerySet(models.QuerySet):

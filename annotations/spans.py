@@ -32,8 +32,11 @@ def remember_spelling(entity, text):
 
 
 @transaction.atomic
-def create_span(*, user, paragraph, utf16_start, utf16_end, quote, label, entity=None):
-    """Store a span from a browser selection (UTF-16 offsets); raise ValidationError with a clear message."""
+def create_span(*, user, paragraph, utf16_start, utf16_end, quote, label, entity=None, author=None):
+    """Store a span from a browser selection (UTF-16 offsets); raise ValidationError with a clear message.
+    `author` is whose span it is when that is not the acting `user` (a curator writing a project's curated
+    layer); the audit event's actor is always `user`."""
+    author = author or user
     if not label.is_active:
         raise ValidationError(f"The label {label.name} is retired; choose another.")
     if entity is not None and entity.label_id != label.pk:
@@ -45,10 +48,11 @@ def create_span(*, user, paragraph, utf16_start, utf16_end, quote, label, entity
     try:  # the unique constraint answers "already tagged" (no query before the insert on the hot path)
         with transaction.atomic():
             span = Span.objects.create(
-                paragraph=paragraph, start=start, end=end, text=paragraph.text[start:end], label=label, entity=entity, author=user
+                paragraph=paragraph, start=start, end=end, text=paragraph.text[start:end], label=label, entity=entity, author=author
             )
     except IntegrityError:
-        raise ValidationError("You have already tagged exactly this text with this label.") from None
+        whose = "You have" if author == user else "The curated layer has"
+        raise ValidationError(f"{whose} already tagged exactly this text with this label.") from None
     log(user, AnnotationEvent.CREATED, span, span.pk, paragraph.pk, after=snapshot(span))
     return span
 

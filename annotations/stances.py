@@ -135,8 +135,9 @@ def _first_paragraph_id(stance):
 
 
 @transaction.atomic
-def create_stance(*, user, article, evidence, holder, target, polarity, note=""):
-    """Record a stance from one or more evidence selections; raise ValidationError with a clear message."""
+def create_stance(*, user, article, evidence, holder, target, polarity, note="", author=None):
+    """Record a stance from one or more evidence selections; raise ValidationError with a clear message.
+    `author`: whose stance it is when not the acting `user` (see spans.create_span)."""
     if not evidence:
         raise ValidationError("Select the passage that shows the stance first.")
     _check_polarity(polarity)
@@ -152,7 +153,7 @@ def create_stance(*, user, article, evidence, holder, target, polarity, note="")
         raise ValidationError("A stance's holder and target must differ.")
     stance = Stance.objects.create(
         article=article, holder_entity=holder_entity, holder_span=holder_span, target_entity=target_entity,
-        target_topic=target_topic, polarity=polarity, author=user, note=clean_note(note) if note else "",
+        target_topic=target_topic, polarity=polarity, author=author or user, note=clean_note(note) if note else "",
     )
     StanceEvidence.objects.bulk_create(
         {(p.pk, s, e): StanceEvidence(stance=stance, paragraph=p, start=s, end=e, text=p.text[s:e]) for p, s, e in passages}.values()

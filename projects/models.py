@@ -8,6 +8,7 @@ so that nothing anyone could read before is hidden now. Admins close it when a s
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
@@ -48,11 +49,27 @@ class Project(models.Model):
     polarities = models.ManyToManyField(Polarity, blank=True, related_name="projects")
     categories = models.ManyToManyField(BoilerplateCategory, blank=True, related_name="projects")
     created_at = models.DateTimeField(auto_now_add=True)
+    auto_merge_share = models.FloatField(
+        default=1.0, validators=[MinValueValidator(0.01), MaxValueValidator(1.0)],
+        help_text="Curation pre-accepts an annotation when at least this share of the article's annotators made it "
+        "(1.0: all of them).",
+    )
+    # The author of the project's curated layer: an account nobody can sign in with (inactive, no usable
+    # password), made on first use (projects.curation_layer). Being an ordinary author, its annotations pass
+    # through every service, export filter and audit entry unchanged; not editable, so no one re-points it.
+    curated_identity = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="curated_project"
+    )
 
     objects = ProjectQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(auto_merge_share__gt=0) & Q(auto_merge_share__lte=1), name="project_auto_merge_share_range"
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -128,3 +145,64 @@ class StatusEvent(models.Model):
 
     class Meta:
         ordering = ["pk"]
+
+
+class CurationStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CURATED = "curated", "Curated"
+
+
+class Curation(models.Model):
+    """How far the curation of one article in one project is: open, or curated (its layer is read-only until
+    a curator reopens it). Its row is also the lock that curation writes of the article take."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="curations")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="curations")
+    status = models.CharField(max_length=16, choices=CurationStatus.choices, default=CurationStatus.OPEN)
+    changed_at = models.DateTimeField(auto_now_add=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "article"], name="curation_unique")]
+
+    def __str__(self):
+        return f"{self.article_id} in {self.project_id}: {self.status}"
+
+
+class CurationEvent(models.Model):
+    """Every "mark curated" and "reopen", like StatusEvent for assignments."""
+
+    curation = models.ForeignKey(Curation, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    before = models.CharField(max_length=16, choices=CurationStatus.choices)
+    after = models.CharField(max_length=16, choices=CurationStatus.choices)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+
+class CurationDecision(models.Model):
+    """What the curation did with one annotators' version (a span, stance or mark, named by `key`, see
+    projects.curation): pre-accepted by auto-merge, taken, taken with changes, or rejected. A decided version
+    is no longer open; the annotation writes themselves are in the audit log (actor: the curator)."""
+
+    class Action(models.TextChoices):
+        AUTO = "auto", "auto-merged"
+        TAKE = "take", "taken"
+        EDIT = "edit", "taken with changes"
+        REJECT = "reject", "rejected"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="curation_decisions")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="curation_decisions")
+    key = models.CharField(max_length=255)
+    action = models.CharField(max_length=8, choices=Action.choices)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["project", "article", "key"], name="curation_decision_unique")]
+
+    def __str__(self):
+        return f"{self.key}: {self.action}"

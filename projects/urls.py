@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_agreement
+from . import views, views_agreement, views_curation
 
 app_name = "projects"
 
@@ -11,6 +11,11 @@ urlpatterns = [
     path("projects/<id:project_id>/progress/", views.progress_page, name="progress"),
     path("projects/<id:project_id>/agreement/", views_agreement.agreement_page, name="agreement"),
     path("projects/<id:project_id>/agreement/<id:article_id>/", views_agreement.disagreements_page, name="disagreements"),
+    path("projects/<id:project_id>/curation/", views_curation.curation_queue, name="curation_queue"),
+    path("projects/<id:project_id>/curation/<id:article_id>/", views_curation.curate, name="curate"),
+    path("projects/<id:project_id>/curation/<id:article_id>/decide/", views_curation.decide, name="curation_decide"),
+    path("projects/<id:project_id>/curation/<id:article_id>/curated/", views_curation.mark_curated, name="mark_curated"),
+    path("projects/<id:project_id>/curation/<id:article_id>/reopen/", views_curation.reopen_curation, name="reopen_curation"),
     path("projects/<id:project_id>/next/", views.next_article, name="next_article"),
     path("articles/<id:article_id>/assignment/", views.article_status, name="article_status"),
     path("assignments/<id:assignment_id>/done/", views.mark_done, name="mark_done"),

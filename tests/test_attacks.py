@@ -97,6 +97,12 @@ MATRIX = {
     "projects:next_article": ("GET", ["project"], (REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
     "projects:agreement": ("GET", ["project"], (REDIRECT, 403, 403, OK)),  # curators and managers
     "projects:disagreements": ("GET", ["project", "article"], (REDIRECT, 403, 403, 400)),  # no pair chosen
+    # Curation: curators and managers (admins are managers everywhere); the world's analysts are annotators.
+    "projects:curation_queue": ("GET", ["project"], (REDIRECT, 403, 403, OK)),
+    "projects:curate": ("GET", ["project", "article"], (REDIRECT, 403, 403, OK)),  # opening it auto-merges
+    "projects:curation_decide": ("POST", ["project", "article"], (REDIRECT, 403, 403, 422)),  # no version named
+    "projects:mark_curated": ("POST", ["project", "article"], (REDIRECT, 403, 403, REDIRECT)),  # back to the board
+    "projects:reopen_curation": ("POST", ["project", "article"], (REDIRECT, 403, 403, 409)),  # it is not curated
     "projects:article_status": ("GET", ["article"], (REDIRECT, OK, OK, OK)),
     "projects:mark_done": ("POST", ["assignment"], (REDIRECT, OK, 409, 409)),  # only its annotator marks it done
     "projects:reopen": ("POST", ["assignment"], (REDIRECT, 409, 409, 409)),  # it is not done
