@@ -43,18 +43,46 @@ class ArticleQuerySet(models.QuerySet):
     def for_reader(self, user):
         """Articles `user` may read: every article that no closed project holds, and the articles of each
         project they belong to (a member, or the project is open). Administrators read everything. So a closed
-        study's articles are hidden from everyone outside it, on every page, search and export built on this."""
+        study's articles are hidden from everyone outside it, on every page, search and export built on this.
+        When no closed project shuts the user out (the usual case), nothing is filtered at all."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_superuser:
+        visibility = project_visibility(user)
+        if visibility is None:
             return self
-        # Projects build on the corpus, not the other way round: imported when asked, not when loaded.
-        from projects.models import Project
+        hidden, visible = visibility
+        from projects.models import Project  # projects build on the corpus: imported when asked, not at load
 
         filed = Project.articles.through.objects.filter(article_id=models.OuterRef("pk"))
-        closed = filed.filter(project__is_open=False)
-        theirs = filed.filter(project__in=Project.objects.for_member(user))
-        return self.filter(~models.Exists(closed) | models.Exists(theirs))
+        readable = ~models.Exists(filed.filter(project_id__in=hidden))
+        if visible:
+            readable |= models.Exists(filed.filter(project_id__in=visible))
+        return self.filter(readable)
+
+    def readable_by(self, user, article_id):
+        """Whether `user` may read the article: no query when nothing is hidden from them."""
+        if not user.is_authenticated:
+            return False
+        if project_visibility(user) is None:
+            return True
+        return self.for_reader(user).filter(pk=article_id).exists()
+
+
+def project_visibility(user):
+    """None when no closed project shuts `user` out, else (ids of closed projects they are not in, ids of the
+    projects they belong to). One small query (projects are few), not remembered: membership can change
+    while a long-lived user object (a task's) is still in use."""
+    result = None
+    if not user.is_superuser:
+        from projects.models import Membership, Project
+
+        rows = Project.objects.annotate(
+            member=models.Exists(Membership.objects.filter(project=models.OuterRef("pk"), user_id=user.pk))
+        ).values_list("pk", "is_open", "member")
+        hidden = [pk for pk, is_open, member in rows if not is_open and not member]
+        if hidden:
+            result = (hidden, [pk for pk, is_open, member in rows if is_open or member])
+    return result
 
 
 class Article(models.Model):
