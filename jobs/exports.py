@@ -40,7 +40,8 @@ def run_export(job_id):
         export_format = FORMATS[params["format"]]
         try:
             query = build_query(job.user, article=params.get("article"), source=params.get("source") or None,
-                                annotator=params.get("annotator") or None, clean=bool(params.get("clean")))
+                                annotator=params.get("annotator") or None, clean=bool(params.get("clean")),
+                                layer=params.get("layer") or "all", project=params.get("project"))
         except SelectionError as exc:  # the outlet or the annotator was deleted since the job was queued
             lifecycle.finish(job, Job.Status.FAILED, error=str(exc))
             return

@@ -341,3 +341,151 @@ def test_the_queue_lists_articles_whose_assignments_are_all_done(study, curator,
     done(project, article)
     page = client.get(url).text
     assert article.title in page and "not started" in page and "لم ينته" not in page
+
+
+# --- the curated layer in exports and imports -----------------------------------------------------------------
+
+
+@pytest.fixture
+def merged(annotated, curator):
+    """Auto-merged, plus one take (ثابت العباسي as ORG) and one reject (واشنطن)."""
+    project, article = annotated
+    curation_actions.auto_merge(project=project, article=article, user=curator)
+    p0 = paragraph(article, 0)
+    curation_actions.decide(project=project, article=article, user=curator, key=key_of(p0, "ثابت العباسي", "ORG"), action="take")
+    curation_actions.decide(project=project, article=article, user=curator, key=key_of(p0, "واشنطن", "LOC"), action="reject")
+    project.refresh_from_db()
+    return project, article
+
+
+def export_json(tmp_path, *args):
+    out = tmp_path / "export.json"
+    call_command("export_annotations", *args, "--out", str(out), "--no-progress", verbosity=0)
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_the_export_of_the_curated_layer_holds_exactly_the_merged_annotations(merged, tmp_path):
+    project, article = merged
+    document = export_json(tmp_path, "--layer", "curated", "--project", str(project.pk))
+    assert document["filter"]["layer"] == "curated" and document["filter"]["project"] == project.name
+    [record] = document["articles"]
+    assert sorted((s["text"], s["label"]) for s in record["spans"]) == [("ثابت العباسي", "ORG"), ("لويد أوستن", "PER")]
+    for span in record["spans"]:
+        text = record["paragraphs"][span["paragraph"]]["text"]
+        assert text[span["start"] : span["end"]] == span["text"] == record["text"][span["article_start"] : span["article_end"]]
+        assert (span["layer"], span["project"], span["annotator"]) == ("curated", project.name, f"curated-{project.pk}")
+    assert [(s["polarity"], s["layer"]) for s in record["stances"]] == [("opposes", "curated")]
+    assert [p["boilerplate_marks"] for p in record["paragraphs"] if p["boilerplate_marks"]] == [
+        [{"category": "other", "annotator": f"curated-{project.pk}", "layer": "curated", "project": project.name}]
+    ]
+
+
+def test_everyones_export_says_which_layer_each_annotation_is_in(merged, tmp_path):
+    document = export_json(tmp_path)
+    layers = {(s["annotator"], s["layer"]) for s in document["articles"][0]["spans"]}
+    project, _ = merged
+    assert layers == {("analyst1", "annotator"), ("analyst2", "annotator"), (f"curated-{project.pk}", "curated")}
+
+
+def test_a_project_without_a_curated_layer_is_refused_clearly(study, tmp_path):
+    from django.core.management.base import CommandError
+
+    project, _ = study
+    with pytest.raises(CommandError, match="no curated layer yet"):
+        export_json(tmp_path, "--layer", "curated", "--project", str(project.pk))
+    with pytest.raises(CommandError, match="no project 999"):
+        export_json(tmp_path, "--layer", "curated", "--project", "999")
+    with pytest.raises(CommandError, match="Name the project"):
+        export_json(tmp_path, "--layer", "curated")
+
+
+def test_the_export_page_offers_the_layer_and_downloads_it(merged, curator, analyst):
+    project, article = merged
+    client = Client()
+    client.force_login(analyst)  # a member of the project may read its curated layer
+    assert project.name in client.get(reverse("annotations:export")).text
+    response = client.post(reverse("jobs:export_start"), {"format": "hamish", "article": article.pk, "layer": "curated",
+                                                          "project": project.pk, "annotator": "me"})
+    assert response.status_code == 302
+    download = client.get(response["Location"])
+    document = json.loads(b"".join(download.streaming_content))
+    assert {s["layer"] for s in document["articles"][0]["spans"]} == {"curated"} and len(document["articles"][0]["spans"]) == 2
+    # More than one article: a background job (run at once in tests) with the same parameters.
+    response = client.post(reverse("jobs:export_start"), {"format": "hamish", "article": "", "layer": "curated", "project": project.pk})
+    job_page = client.get(response["Location"])
+    assert job_page.status_code == 200
+    from jobs.models import Job
+
+    job = Job.objects.get(kind=Job.Kind.EXPORT)
+    assert job.status == Job.Status.DONE and job.parameters["layer"] == "curated"
+    document = json.loads(b"".join(client.get(reverse("jobs:download", args=[job.pk])).streaming_content))
+    assert sorted(s["text"] for s in document["articles"][0]["spans"]) == ["ثابت العباسي", "لويد أوستن"]
+
+
+def test_the_export_page_refuses_a_layer_it_does_not_know(merged, analyst, django_user_model):
+    project, article = merged
+    client = Client()
+    client.force_login(analyst)
+    assert client.post(reverse("jobs:export_start"), {"format": "hamish", "layer": "secret"}).status_code == 400
+    assert client.post(reverse("jobs:export_start"), {"format": "hamish", "layer": "curated", "project": "x"}).status_code == 400
+    stranger = django_user_model.objects.create_user("stranger", password="stranger-pass-123")
+    client.force_login(stranger)  # not in the (closed) project: no such project for them
+    assert client.post(reverse("jobs:export_start"), {"format": "hamish", "layer": "curated", "project": project.pk}).status_code == 404
+
+
+def test_the_layer_field_round_trips_through_an_import(merged, tmp_path, admin):
+    project, article = merged
+    document = export_json(tmp_path)
+    layer = project.curated_identity
+    wanted = sorted((s.paragraph_id, s.start, s.end, s.label_id) for s in Span.objects.filter(author=layer))
+    Span.objects.filter(author=layer).delete()
+    Stance.objects.filter(author=layer).delete()
+    BoilerplateMark.objects.filter(author=layer).delete()
+    # Elsewhere the layer's account has another name: the project's name is what places the annotations.
+    for span in document["articles"][0]["spans"]:
+        if span["layer"] == "curated":
+            span["annotator"] = "curated-77"
+    report = import_document(read_document(json.dumps(document).encode()), user=admin)
+    assert report.counts["spans created"] == 2 and report.counts["stances created"] == 1 and report.counts["marks created"] == 1
+    assert sorted((s.paragraph_id, s.start, s.end, s.label_id) for s in Span.objects.filter(author=layer)) == wanted
+    assert not django_user_exists("curated-77")
+    again = export_json(tmp_path)
+    # Exported again, the layer is the same layer: same texts, same layer fields.
+    assert sorted((s["text"], s["layer"], s.get("project")) for s in again["articles"][0]["spans"]) == sorted(
+        (s["text"], s["layer"], s.get("project")) for s in document["articles"][0]["spans"])
+
+
+def django_user_exists(name):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(username=name).exists()
+
+
+def test_an_import_naming_an_unknown_project_is_refused_and_changes_nothing(merged, tmp_path, admin):
+    document = export_json(tmp_path)
+    for span in document["articles"][0]["spans"]:
+        if span["layer"] == "curated":
+            span["project"] = "دراسة أخرى"
+    before = annotation_snapshot()
+    with pytest.raises(AnnotationImportError, match="no project of that name here"):
+        import_document(read_document(json.dumps(document).encode()), user=admin)
+    assert annotation_snapshot() == before
+
+
+def test_a_curated_annotation_must_name_its_project(merged, tmp_path):
+    document = export_json(tmp_path)
+    span = next(s for s in document["articles"][0]["spans"] if s["layer"] == "curated")
+    del span["project"]
+    with pytest.raises(AnnotationImportError, match="project"):
+        read_document(json.dumps(document).encode())
+    span["project"], span["layer"] = "x", "reviewer"
+    with pytest.raises(AnnotationImportError, match="reviewer"):
+        read_document(json.dumps(document).encode())
+
+
+def test_both_writers_of_a_record_agree_on_the_layer_fields(merged):
+    from annotations.interchange.records import article_json, article_records
+    from annotations.interchange.selection import build_query
+
+    query = build_query(None)
+    assert [json.loads(text) for _, text in article_json(query)] == list(article_records(query))

@@ -468,7 +468,7 @@ def test_the_admin_import_records_the_uploader_and_the_file(world, admin, staff_
 def test_a_mark_whose_category_the_import_changes_is_logged_with_before_and_after(world, admin, categories):
     document = exported()
     marks = document["articles"][0]["paragraphs"][1]["boilerplate_marks"]
-    assert marks == [{"category": "related", "annotator": "analyst2"}]
+    assert marks == [{"category": "related", "annotator": "analyst2", "layer": "annotator"}]
     marks[0]["category"] = "other"
     mark = BoilerplateMark.objects.get()
     before = json.loads(json.dumps(snapshot(mark)))

@@ -88,17 +88,39 @@ def _text_fields(document):
                 yield (*where, kind, j, "note"), item.get("note"), multi
     for path, name in annotator_names(document):
         yield path, name, line
+    for path, item in annotations_of(document):
+        yield (*path, "project"), item.get("project"), line
 
 
-def annotator_names(document):
-    """(path, user name) for every annotator the file names."""
+def annotations_of(document):
+    """(path, annotation) for every boilerplate mark, span and stance in the file."""
     for i, article in enumerate(document["articles"]):
         for j, paragraph in enumerate(article["paragraphs"]):
             for k, mark in enumerate(paragraph.get("boilerplate_marks", [])):
-                yield ("articles", i, "paragraphs", j, "boilerplate_marks", k, "annotator"), mark["annotator"]
+                yield ("articles", i, "paragraphs", j, "boilerplate_marks", k), mark
         for kind in ("spans", "stances"):
             for j, item in enumerate(article[kind]):
-                yield ("articles", i, kind, j, "annotator"), item["annotator"]
+                yield ("articles", i, kind, j), item
+
+
+def is_curated(item):
+    """An annotation of a project's curated layer: it goes to that project's layer here, whoever its annotator
+    account was where it was exported."""
+    return item.get("layer") == "curated"
+
+
+def annotator_names(document):
+    """(path, user name) for every annotator the file names (not the curated layers' accounts: see is_curated)."""
+    for path, item in annotations_of(document):
+        if not is_curated(item):
+            yield (*path, "annotator"), item["annotator"]
+
+
+def layer_projects(document):
+    """(path, project name) for every annotation of a curated layer."""
+    for path, item in annotations_of(document):
+        if is_curated(item):
+            yield (*path, "project"), item["project"]
 
 
 def _url_fields(document):

@@ -58,7 +58,9 @@ def export_filename(export_format, query):
     elif scope.startswith("source:"):
         scope = f"source-{query.articles.values_list('source_id', flat=True).first() or 0}"
     parts = ["hamish", scope]
-    if query.annotator is not None:
+    if query.description.get("layer") == "curated":
+        parts.append("curated")
+    elif query.annotator is not None:
         parts.append(f"user-{query.annotator.pk}")
     if query.clean:
         parts.append("clean")

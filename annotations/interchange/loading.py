@@ -36,7 +36,8 @@ from ..history import snapshot
 from ..notes import clean_note
 from . import reading
 from .audit import ImportTrail
-from .content_rules import annotator_names, content_problems, new_name_problems
+from .content_rules import annotator_names, content_problems, is_curated, layer_projects, new_name_problems
+from .reading import path_text
 from .hamish_json import FORMAT, VERSION, schema_errors
 
 MAX_PROBLEMS = 30
@@ -276,6 +277,30 @@ def _users(document, options, report):
     return users, problems
 
 
+def _layers(document):
+    """{project name: its curated layer's account} for the curated annotations in the file; a project that is
+    not here is a problem (its layer has nowhere to go), never created."""
+    from projects.curation_layer import layer_identity  # here: projects build on annotations
+    from projects.models import Project
+
+    first_paths = {}
+    for path, name in layer_projects(document):
+        first_paths.setdefault(name, path)
+    found = {project.name: project for project in Project.objects.filter(name__in=list(first_paths))}
+    problems = [
+        f"{path_text(path)}: this annotation belongs to the curated layer of the project {name!r}, and there is no "
+        "project of that name here. Create it first (same name), or leave the curated layer out of the file."
+        for name, path in first_paths.items() if name not in found
+    ]
+    if problems:
+        return {}, problems
+    return {name: layer_identity(project) for name, project in found.items()}, []
+
+
+def _author(item, users, layers):
+    return layers[item["project"]] if is_curated(item) else users[item["annotator"]]
+
+
 def _timestamp(value):
     return datetime.fromisoformat(value) if value else None
 
@@ -328,6 +353,8 @@ def import_document(document, *, user, options=None, filename=None):
         problems = check_articles(document, known) or check_landing(document)
     if not problems:
         users, problems = _users(document, options, report)
+    if not problems:
+        layers, problems = _layers(document)
     if problems:
         transaction.set_rollback(True)
         raise AnnotationImportError(problems)
@@ -336,7 +363,7 @@ def import_document(document, *, user, options=None, filename=None):
     entities = _write_entities(document["entities"], known["labels"], user, report)
     topics = _write_topics(document["topics"], user, report)
     for article in document["articles"]:
-        _write_article(article, known, users, entities, topics, user, report, trail)
+        _write_article(article, known, users, layers, entities, topics, user, report, trail)
         report.counts["events"] += trail.write()
     return report
 
@@ -383,7 +410,7 @@ def _article(record, user, report):
     return article
 
 
-def _write_article(record, known, users, entities, topics, user, report, trail):
+def _write_article(record, known, users, layers, entities, topics, user, report, trail):
     article = _article(record, user, report)
     paragraphs = dict(Paragraph.objects.filter(article=article).values_list("position", "pk"))
 
@@ -391,7 +418,7 @@ def _write_article(record, known, users, entities, topics, user, report, trail):
     marks = {(m.paragraph_id, m.author_id): m for m in BoilerplateMark.objects.filter(paragraph__article=article)}
     for paragraph in record["paragraphs"]:
         for mark in paragraph.get("boilerplate_marks", []):
-            key = (paragraphs[paragraph["index"]], users[mark["annotator"]].pk)
+            key = (paragraphs[paragraph["index"]], _author(mark, users, layers).pk)
             category = known["categories"][mark["category"]]
             if key in marks:
                 report.counts["marks existing"] += 1
@@ -414,7 +441,7 @@ def _write_article(record, known, users, entities, topics, user, report, trail):
     span_ids, new = {}, []
     for span in record["spans"]:
         label = known["labels"][span["label"]]
-        key = (paragraphs[span["paragraph"]], span["start"], span["end"], label.pk, users[span["annotator"]].pk)
+        key = (paragraphs[span["paragraph"]], span["start"], span["end"], label.pk, _author(span, users, layers).pk)
         if key in existing:
             span_ids[span["id"]] = existing[key]
             report.counts["spans existing"] += 1
@@ -444,7 +471,7 @@ def _write_article(record, known, users, entities, topics, user, report, trail):
         passages = [(paragraphs[p["paragraph"]], p["start"], p["end"], p["text"]) for p in stance["evidence"]]
         target_entity = entities.get(stance["target"].get("entity"))
         target_topic = topics.get(stance["target"].get("topic"))
-        key = stance_key(users[stance["annotator"]].pk, entities[stance["holder"]["entity"]].pk,
+        key = stance_key(_author(stance, users, layers).pk, entities[stance["holder"]["entity"]].pk,
                          getattr(target_entity, "pk", None), getattr(target_topic, "pk", None),
                          known["polarities"][stance["polarity"]].pk, [p[:3] for p in passages])
         if key in current:
@@ -453,7 +480,7 @@ def _write_article(record, known, users, entities, topics, user, report, trail):
         holder_span = span_ids.get(stance["holder"].get("span"))
         obj = Stance(article=article, holder_entity=entities[stance["holder"]["entity"]], holder_span=holder_span,
                      target_entity=target_entity, target_topic=target_topic, polarity=known["polarities"][stance["polarity"]],
-                     author=users[stance["annotator"]], note=clean_note(stance.get("note", "")))
+                     author=_author(stance, users, layers), note=clean_note(stance.get("note", "")))
         obj.file_times = (_timestamp(stance.get("created_at")), _timestamp(stance.get("updated_at")))
         obj.passages = passages
         current[key] = obj

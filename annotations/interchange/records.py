@@ -118,6 +118,17 @@ class _Names:
         # The same names as JSON strings, for _record_json.
         self.users_json = {pk: encode_basestring(name) for pk, name in self.users.items()}
         self.labels_json = {pk: encode_basestring(name) for pk, name in self.labels.items()}
+        # Authors that are a project's curated layer (projects.curation_layer): their annotations say so, with
+        # the project's name, which is what an import on another instance finds the layer by.
+        from projects.models import Project  # here: projects build on annotations, not the other way round
+
+        self.layers = dict(Project.objects.exclude(curated_identity=None).values_list("curated_identity_id", "name"))
+        self.layers_json = {pk: f',"layer":"curated","project":{encode_basestring(name)}' for pk, name in self.layers.items()}
+
+    def layer_fields(self, author_id):
+        """The "layer" (and for the curated layer "project") fields of an annotation by this author."""
+        project = self.layers.get(author_id)
+        return {"layer": "annotator"} if project is None else {"layer": "curated", "project": project}
 
 
 @dataclass
@@ -184,7 +195,7 @@ def _batch(query, names, articles):
             _by_author(BoilerplateMark.objects.filter(**in_paragraphs), annotator)
             .order_by("paragraph_id", "pk").values_list("paragraph_id", "category_id", "author_id")
         ):
-            marks[paragraph_id].append((names.categories[category_id], names.users[author_id]))
+            marks[paragraph_id].append((names.categories[category_id], names.users[author_id], author_id))
         # Sorted as the unique index (paragraph, start, end, ...) is, which spares the database a sort; spans
         # that start together are put in the export's order (longest first, then by id) in _layout.
         span_rows = _rows(
@@ -297,11 +308,14 @@ def article_json(query, *, batch_size=None, referenced=None, separator=""):
         del batch  # one batch in memory at a time
 
 
-def _paragraph_records(paragraphs):
+def _mark_records(marks, names):
+    return [{"category": category, "annotator": annotator, **names.layer_fields(author_id)} for category, annotator, author_id in marks]
+
+
+def _paragraph_records(paragraphs, names):
     return [
         {"index": position, "start": start, "end": start + len(text), "text": text,
-         "boilerplate": marks[0][0] if marks else None,
-         "boilerplate_marks": [{"category": category, "annotator": annotator} for category, annotator in marks]}
+         "boilerplate": marks[0][0] if marks else None, "boilerplate_marks": _mark_records(marks, names)}
         for position, start, text, marks in paragraphs
     ]
 
@@ -318,7 +332,7 @@ def _stance_records(stances, names):
                  "article_start": base + passage[3], "article_end": base + passage[4], "text": passage[5]}
                 for passage, position, base in passages
             ],
-            "annotator": names.users[row[7]], "note": row[8], "created_at": row[9], "updated_at": row[10],
+            "annotator": names.users[row[7]], **names.layer_fields(row[7]), "note": row[8], "created_at": row[9], "updated_at": row[10],
         }
         for row, holder_span, passages in stances
     ]
@@ -329,7 +343,7 @@ def _span_record(row, position, base, names):
     created_at, updated_at = times.split(_TIMES_BETWEEN)
     return {"id": pk, "paragraph": position, "start": start, "end": end, "article_start": base + start,
             "article_end": base + end, "text": text, "label": names.labels[label_id], "entity": entity_id,
-            "annotator": names.users[author_id], "created_at": created_at, "updated_at": updated_at, "note": note}
+            "annotator": names.users[author_id], **names.layer_fields(author_id), "created_at": created_at, "updated_at": updated_at, "note": note}
 
 
 def _record(article, layout, names):
@@ -345,7 +359,7 @@ def _record(article, layout, names):
         "content_hash": content_hash,
         "original_filename": original_filename,
         "text": full_text,
-        "paragraphs": _paragraph_records(paragraphs),
+        "paragraphs": _paragraph_records(paragraphs, names),
         "spans": [_span_record(row, position, base, names) for row, position, base in spans],
         "stances": _stance_records(stances, names),
     }
@@ -364,6 +378,7 @@ def _escaped(text):
 
 _SEPARATOR_ESCAPED = _escaped(PARAGRAPH_SEPARATOR)
 _EMPTY_STRING = encode_basestring("")
+_ANNOTATOR_LAYER = ',"layer":"annotator"'
 
 
 def _json_value(value):
@@ -395,19 +410,19 @@ def _record_json(article, layout, names, lead=""):
     parts.append('","paragraphs":[')
     parts += [
         f',{{"index":{position},"start":{start},"end":{start + len(text)},"text":"{text_json}","boilerplate":'
-        + (f'{enc(marks[0][0])},"boilerplate_marks":{_dumps([{"category": c, "annotator": a} for c, a in marks])}}}'
+        + (f'{enc(marks[0][0])},"boilerplate_marks":{_dumps(_mark_records(marks, names))}}}'
            if marks else 'null,"boilerplate_marks":[]}')
         for (position, start, text, marks), text_json in zip(paragraphs, escaped)
     ]
     if paragraphs:
         parts[-len(paragraphs)] = parts[-len(paragraphs)][1:]  # no comma before the first
-    labels, users = names.labels_json, names.users_json
+    labels, users, layers = names.labels_json, names.users_json, names.layers_json
     # Spans: the times column is already the JSON between the quotes of "created_at" (see _TIMES).
     parts.append('],"spans":[')
     parts.append(",".join([
         f'{{"id":{row[0]},"paragraph":{position},"start":{row[2]},"end":{row[3]},"article_start":{base + row[2]},'
         f'"article_end":{base + row[3]},"text":{enc(row[4])},"label":{labels[row[5]]},'
-        f'"entity":{"null" if row[6] is None else row[6]},"annotator":{users[row[7]]},"created_at":"{row[8]}",'
+        f'"entity":{"null" if row[6] is None else row[6]},"annotator":{users[row[7]]}{layers.get(row[7], _ANNOTATOR_LAYER)},"created_at":"{row[8]}",'
         f'"note":{enc(row[9]) if row[9] else _EMPTY_STRING}}}'
         for row, position, base in spans
     ]))

@@ -25,8 +25,15 @@ def export_page(request):
         "sources": Source.objects.order_by("name"),
         "annotators": get_user_model().objects.filter(is_active=True).order_by("username"),
         "chosen_source": request.GET.get("source", ""),
+        "projects": _curated_projects(request.user),
     }
     return render(request, "annotations/export.html", context)
+
+
+def _curated_projects(user):
+    from projects.models import Project  # here: projects build on annotations, not the other way round
+
+    return Project.objects.for_member(user).exclude(curated_identity=None).order_by("name")
 
 
 @require_GET
@@ -46,6 +53,7 @@ def export_download(request):
     query = query_or_404(
         request.user, article=article_id, source=source if not raw_article else "",
         annotator=annotator or None, clean=request.GET.get("clean") in ("1", "on", "true"),
+        layer=request.GET.get("layer") or "all", project=parse_id(request.GET.get("project")),
     )
     response = StreamingHttpResponse(export_format.chunks(query, user=request.user), content_type=f"{export_format.media_type}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{export_filename(export_format, query)}"'

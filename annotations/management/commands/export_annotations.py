@@ -6,7 +6,7 @@ from tqdm import tqdm
 from annotations.interchange.conll import ConllStats
 from annotations.interchange.formats import FORMATS
 from annotations.interchange.records import ExportError
-from annotations.interchange.selection import SelectionError, build_query
+from annotations.interchange.selection import LAYERS, SelectionError, build_query
 
 
 class Command(BaseCommand):
@@ -24,11 +24,17 @@ class Command(BaseCommand):
         scope.add_argument("--source", metavar="NAME", help="Only this outlet's articles.")
         parser.add_argument("--annotator", metavar="USERNAME", help="Only this analyst's annotations (default: everyone's).")
         parser.add_argument("--clean", action="store_true", help="Leave out boilerplate paragraphs and what is in them.")
+        parser.add_argument("--project", type=int, metavar="ID", help="Only this project's articles.")
+        parser.add_argument(
+            "--layer", choices=LAYERS, default="all",
+            help="all: everyone's annotations (default); curated: only the curated layer of --project.",
+        )
         parser.add_argument("--no-progress", action="store_true")
 
-    def handle(self, *args, format, out=None, article=None, source=None, annotator=None, clean=False, no_progress=False, verbosity=1, **options):
+    def handle(self, *args, format, out=None, article=None, source=None, annotator=None, clean=False, no_progress=False, verbosity=1,
+               layer="all", project=None, **options):
         try:
-            query = build_query(None, article=article, source=source, annotator=annotator, clean=clean)
+            query = build_query(None, article=article, source=source, annotator=annotator, clean=clean, layer=layer, project=project)
         except SelectionError as exc:
             raise CommandError(str(exc)) from None
         export_format = FORMATS[format]
