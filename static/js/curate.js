@@ -68,11 +68,15 @@
   });
 
   // After a decision the page comes back at its row (#c12): continue with the first open version from there.
-  document.addEventListener("DOMContentLoaded", () => {
+  function focusNextOpen() {
     const row = location.hash ? document.getElementById(location.hash.slice(1)) : null;
     const all = versions();
     const from = row ? all.findIndex((v) => row.contains(v) || row.compareDocumentPosition(v) & Node.DOCUMENT_POSITION_FOLLOWING) : 0;
     const next = all.slice(Math.max(0, from)).find((v) => v.classList.contains("state-open"));
     if (next) focusVersion(next);
-  });
+  }
+
+  // Chromium moves focus to the fragment's target when it scrolls there, after DOMContentLoaded: focus once
+  // the page has loaded and that scroll is done.
+  window.addEventListener("load", () => setTimeout(focusNextOpen, 0));
 })();
