@@ -131,6 +131,8 @@ def test_a_rejected_agreed_version_is_not_merged_again(annotated, curator):
     key = key_of(paragraph(article, 0), "لويد أوستن", "PER")
     curation_actions.decide(project=project, article=article, user=curator, key=key, action="reject")
     assert layer_spans(project, article) == []
+    deleted = AnnotationEvent.objects.get(action="deleted")  # the layer's copy, taken out by the curator
+    assert (deleted.actor, deleted.before["author_id"]) == (curator, layer_identity(project).pk)
     curation_actions.auto_merge(project=project, article=article, user=curator)
     assert layer_spans(project, article) == []
 
@@ -187,6 +189,8 @@ def test_edit_takes_a_version_with_another_label_and_boundaries(annotated, curat
     span = Span.objects.get(author=layer)
     assert (span.label.name, span.text, p0.text[span.start : span.end]) == ("ORG", "في واشنطن", "في واشنطن")
     assert CurationDecision.objects.get(key=key).action == "edit"
+    event = AnnotationEvent.objects.get(action="created", actor=curator)
+    assert (event.actor, event.after["author_id"], event.object_id) == (curator, layer.pk, span.pk)
 
 
 def test_edit_refuses_offsets_outside_the_paragraph_and_changes_nothing(annotated, curator):
@@ -489,3 +493,37 @@ def test_both_writers_of_a_record_agree_on_the_layer_fields(merged):
 
     query = build_query(None)
     assert [json.loads(text) for _, text in article_json(query)] == list(article_records(query))
+
+
+def test_the_board_reads_in_constant_queries_however_many_annotations(study, curator, analyst, other_analyst):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    project, article = study
+    done_page = reverse("projects:curate", args=[project.pk, article.pk])
+    client = Client()
+    client.force_login(curator)
+
+    def queries_of_a_second_visit():
+        client.get(done_page)  # the first visit auto-merges (writes); the second only reads
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(done_page).status_code == 200
+        return len(context)
+
+    add_span(paragraph(article, 0), "لويد أوستن", "PER", author=analyst)
+    few = queries_of_a_second_visit()
+    for quote in ("ثابت العباسي", "واشنطن", "وزير الدفاع"):
+        add_span(paragraph(article, 0), quote, "ORG", author=analyst)
+        add_span(paragraph(article, 0), quote, "LOC", author=other_analyst)
+    add_span(paragraph(article, 1), "الولايات المتحدة", "LOC", author=other_analyst)
+    assert queries_of_a_second_visit() == few
+
+
+def test_the_project_page_links_curators_to_the_queue(study, curator, analyst):
+    project, _ = study
+    client = Client()
+    client.force_login(curator)
+    queue = reverse("projects:curation_queue", args=[project.pk])
+    assert queue in client.get(reverse("projects:project_detail", args=[project.pk])).text
+    client.force_login(analyst)
+    assert queue not in client.get(reverse("projects:project_detail", args=[project.pk])).text
