@@ -70,19 +70,21 @@ class ArticleQuerySet(models.QuerySet):
 
 def project_visibility(user):
     """None when no closed project shuts `user` out, else (ids of closed projects they are not in, ids of the
-    projects they belong to). One small query (projects are few), not remembered: membership can change
-    while a long-lived user object (a task's) is still in use."""
-    result = None
-    if not user.is_superuser:
-        from projects.models import Membership, Project
+    projects they belong to). One small query on the projects table (two when some are closed), not remembered:
+    membership can change while a long-lived user object (a task's) is still in use."""
+    if user.is_superuser:
+        return None
+    from projects.models import Membership, Project
 
-        rows = Project.objects.annotate(
-            member=models.Exists(Membership.objects.filter(project=models.OuterRef("pk"), user_id=user.pk))
-        ).values_list("pk", "is_open", "member")
-        hidden = [pk for pk, is_open, member in rows if not is_open and not member]
-        if hidden:
-            result = (hidden, [pk for pk, is_open, member in rows if is_open or member])
-    return result
+    projects = dict(Project.objects.values_list("pk", "is_open"))  # a study has few projects, not thousands
+    closed = [pk for pk, is_open in projects.items() if not is_open]
+    if not closed:
+        return None
+    member = set(Membership.objects.filter(user_id=user.pk, project_id__in=closed).values_list("project_id", flat=True))
+    hidden = [pk for pk in closed if pk not in member]
+    if not hidden:
+        return None
+    return hidden, [pk for pk, is_open in projects.items() if is_open or pk in member]
 
 
 class Article(models.Model):
