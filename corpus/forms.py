@@ -1,7 +1,6 @@
 from django import forms
 from django.conf import settings
 
-from .importing import import_files, iter_uploads
 from .importing.decoding import describe_size
 from .importing.formats import SOURCE_NAME_MAX
 
@@ -44,18 +43,3 @@ class ImportForm(forms.Form):
     def clean_source(self):
         return " ".join(self.cleaned_data["source"].split())
 
-    @classmethod
-    def handle(cls, request):
-        """(form to show, ImportReport or None) for the import page and the admin's import view."""
-        if request.method != "POST":
-            return cls(), None
-        form = cls(request.POST, request.FILES)
-        if not form.is_valid():
-            return form, None
-        return cls(), form.import_uploads(request.user)
-
-    def import_uploads(self, user):
-        """Run the import service on the validated uploads; return its ImportReport."""
-        return import_files(
-            iter_uploads(self.cleaned_data["files"]), user=user, source_name=self.cleaned_data["source"]
-        )

@@ -1,12 +1,10 @@
-from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
 from hamish.ids import parse_id
 
 from . import duplicates
-from .forms import ACCEPTED_SUFFIXES, ImportForm
 from .models import Article, Source
 
 ARTICLES_PER_PAGE = 100
@@ -25,20 +23,6 @@ def article_list(request):
     )
     context = {"page": page, "query": query, "source_count": Source.objects.count()}
     template = "corpus/article_list.html#results" if request.htmx else "corpus/article_list.html"
-    return render(request, template, context)
-
-
-@require_http_methods(["GET", "POST"])
-@permission_required("corpus.add_article", raise_exception=True)
-def import_articles(request):
-    form, report = ImportForm.handle(request)
-    context = {
-        "form": form,
-        "report": report,
-        "sources": Source.objects.values_list("name", flat=True),
-        "accepted_suffixes": ACCEPTED_SUFFIXES,
-    }
-    template = "corpus/import.html#import-panel" if request.htmx else "corpus/import.html"
     return render(request, template, context)
 
 

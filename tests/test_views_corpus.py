@@ -223,12 +223,12 @@ def test_uploaded_file_names_are_escaped_in_the_report(staff_client):
 # --- admin --------------------------------------------------------------------------------------------------
 
 
-def test_the_admin_import_uses_the_same_service(staff_client):
-    url = reverse("admin:corpus_article_import")
-    assert staff_client.get(url).status_code == 200
-    response = staff_client.post(url, {"files": [upload("a.txt", "من لوحة الإدارة\nنص".encode())]})
-    assert "1 file(s): 1 imported" in response.content.decode()
-    assert Article.objects.filter(title="من لوحة الإدارة").exists()
+def test_the_admin_import_link_opens_the_import_page_whose_imports_run_as_jobs(staff_client):
+    changelist = staff_client.get(reverse("admin:corpus_article_changelist")).content.decode()
+    assert f'href="{IMPORT_URL}"' in changelist
+    # The old admin address (bookmarks) leads there too: no large upload runs inside one admin request.
+    response = staff_client.get(reverse("admin:corpus_article_import"))
+    assert response.status_code == 302 and response["Location"] == IMPORT_URL
 
 
 def test_analysts_cannot_reach_the_admin_import(analyst_client):
