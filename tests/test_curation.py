@@ -369,7 +369,7 @@ def export_json(tmp_path, *args):
 
 
 def test_the_export_of_the_curated_layer_holds_exactly_the_merged_annotations(merged, tmp_path):
-    project, article = merged
+    project, _ = merged
     document = export_json(tmp_path, "--layer", "curated", "--project", str(project.pk))
     assert document["filter"]["layer"] == "curated" and document["filter"]["project"] == project.name
     [record] = document["articles"]
@@ -427,7 +427,7 @@ def test_the_export_page_offers_the_layer_and_downloads_it(merged, curator, anal
 
 
 def test_the_export_page_refuses_a_layer_it_does_not_know(merged, analyst, django_user_model):
-    project, article = merged
+    project, _ = merged
     client = Client()
     client.force_login(analyst)
     assert client.post(reverse("jobs:export_start"), {"format": "hamish", "layer": "secret"}).status_code == 400
@@ -438,7 +438,7 @@ def test_the_export_page_refuses_a_layer_it_does_not_know(merged, analyst, djang
 
 
 def test_the_layer_field_round_trips_through_an_import(merged, tmp_path, admin):
-    project, article = merged
+    project, _ = merged
     document = export_json(tmp_path)
     layer = project.curated_identity
     wanted = sorted((s.paragraph_id, s.start, s.end, s.label_id) for s in Span.objects.filter(author=layer))

@@ -38,7 +38,7 @@ from tests.utils import add_span, add_stance, make_article
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[1]
-VIEW_SOURCES = sorted({*ROOT.glob("*/views.py"), *ROOT.glob("*/views/*.py"), ROOT / "hamish" / "login.py"})
+VIEW_SOURCES = sorted({*ROOT.glob("*/views.py"), *ROOT.glob("*/views_*.py"), *ROOT.glob("*/views/*.py"), ROOT / "hamish" / "login.py"})
 
 # What the views read from request.GET / request.POST by name (test_it_lists_every_parameter_the_views_read keeps
 # this up to date), plus what Django's login and password views read; form fields are added from the form classes.
@@ -46,6 +46,7 @@ PARAMETERS = {
     "action", "actor", "annotator", "article", "boilerplate", "clean", "format", "kind", "label", "new_entity",
     "page", "paragraph", "q", "source", "spans", "stance", "username", "version", "after", "project", "status",
     "password", "next", "old_password", "new_password1", "new_password2",
+    "layer", "key", "start", "end", "polarity", "category", "next_anchor", "show", "a", "b",
 }
 READ = re.compile(r"""(?:request\.(?:GET|POST)|params)(?:\.get\(|\[)["'](\w+)["']""")
 

@@ -37,8 +37,8 @@ from ..notes import clean_note
 from . import reading
 from .audit import ImportTrail
 from .content_rules import annotator_names, content_problems, is_curated, layer_projects, new_name_problems
-from .reading import path_text
 from .hamish_json import FORMAT, VERSION, schema_errors
+from .reading import path_text
 
 MAX_PROBLEMS = 30
 
