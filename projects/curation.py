@@ -84,12 +84,13 @@ class Version:
 
     @property
     def state(self):
-        """"accepted" (in the layer), "rejected", or "open"."""
+        """"accepted" (in the layer), "edited" (a changed copy is), "rejected", "removed" (taken, then deleted
+        from the layer elsewhere, e.g. in the reading view), or "open"."""
         if self.in_layer is not None:
             return "accepted"
-        if self.decision == CurationDecision.Action.REJECT:
-            return "rejected"
-        return "open" if self.decision is None else "removed"  # taken once, then removed from the layer elsewhere
+        if self.decision is None:
+            return "open"
+        return {CurationDecision.Action.REJECT: "rejected", CurationDecision.Action.EDIT: "edited"}.get(self.decision, "removed")
 
     @property
     def is_open(self):

@@ -115,3 +115,53 @@ def test_a_curator_merges_two_annotators_and_exports_the_curated_layer(page, liv
     layer = Project.objects.get(pk=project.pk).curated_identity
     assert Span.objects.filter(author=layer).count() == 3
     console.assert_clean()
+
+
+def test_the_board_shows_stances_and_marks_and_takes_them_by_key(page, live_server, analyst, other_analyst, django_user_model, console, polarities, categories):
+    from annotations.boilerplate import mark_boilerplate
+    from annotations.models import Entity, Stance
+    from annotations.stances import Choice
+    from projects.models import Assignment, Status
+    from tests.utils import add_stance
+
+    page.set_viewport_size({"width": 1366, "height": 900})
+    curator = django_user_model.objects.create_user("curator1", password="curator-pass-123")
+    project = Project.objects.create(name="دراسة المواقف")
+    article = make_article(title="مقال المواقف")
+    project.articles.add(article)
+    Membership.objects.create(project=project, user=curator, role=Role.CURATOR)
+    from annotations.models import Label
+
+    holder = Entity.objects.create(name="دانا سترول", label=Label.objects.get(name="PER"))
+    third = article.paragraphs.get(position=2)
+    for user, polarity, category in ((analyst, "opposes", "related"), (other_analyst, "neutral", "other")):
+        Membership.objects.create(project=project, user=user)
+        Assignment.objects.create(project=project, article=article, annotator=user)
+        add_stance(third, "لا تسعى لوجود عسكري دائم", author=user, holder=Choice("entity", holder.pk),
+                   target=Choice("name", name="الوجود العسكري"), polarity=polarities[polarity])
+        mark_boilerplate(user=user, paragraph=article.paragraphs.get(position=1), category=categories[category])
+    Assignment.objects.update(status=Status.DONE)
+
+    login(page, live_server, "curator1", "curator-pass-123")
+    page.goto(f"{live_server.url}/projects/{project.pk}/curation/{article.pk}/")
+    expect(page.locator("#curation-status")).to_contain_text("4 versions open")
+    shot(page, "curation-board-stances")
+    # The first open version (in reading order: the mark of paragraph 2, analyst1's "related") has the focus.
+    expect(page.locator(".version.state-open").first).to_be_focused()
+    page.keyboard.press("t")
+    expect(page.locator(".messages")).to_contain_text("Taken into the curated layer: boilerplate related")
+    # Next: the stances; j moves to analyst2's "neutral", e opens its edit form, which takes it as "mixed".
+    expect(page.locator('.version.state-open[data-key^="stance:"]').first).to_be_focused()
+    page.keyboard.press("j")
+    page.keyboard.press("e")
+    form = page.locator(".version:focus-within details.edit[open]")
+    expect(form).to_have_count(1)
+    form.get_by_label("Polarity").select_option("mixed")
+    form.get_by_role("button", name="Take with these changes").click()
+    expect(page.locator(".messages")).to_contain_text("Taken, with your changes, into the curated layer")
+    expect(page.locator("#curation-status")).to_contain_text("0 versions open")
+    expect(page.locator('.version[data-key^="stance:"].state-edited')).to_contain_text("taken with changes")
+    shot(page, "curation-board-stances-decided")
+    layer = Project.objects.get(pk=project.pk).curated_identity
+    assert [s.polarity.name for s in Stance.objects.filter(author=layer)] == ["mixed"]
+    console.assert_clean()
