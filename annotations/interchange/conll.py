@@ -11,6 +11,7 @@ sentence becomes a paragraph (its tokens joined by spaces) and each B/I run a sp
 """
 
 import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from .hamish_json import spans_document
@@ -76,13 +77,17 @@ def _tags(paragraph_tokens, spans, tagset, stats):
     """BIO tag per token, from the paragraph's spans (sorted outermost first); nested/overlapping left out."""
     rename = TAGSETS[tagset]
     tags = ["O"] * len(paragraph_tokens)
+    # Tokens are in text order and do not overlap, so those a span touches (ending after its start, starting
+    # before its end) are one run found by bisection: linear in tokens plus spans. Scanning every token per
+    # span took 6 min 45 s for one 820,000-character paragraph with 11,187 spans.
+    starts, ends = [a for a, _b in paragraph_tokens], [b for _a, b in paragraph_tokens]
     last_end = -1
     for span in sorted(spans, key=lambda s: (s["start"], -s["end"])):
         stats.spans += 1
         if span["start"] < last_end:
             stats.left_out += 1
             continue
-        covered = [k for k, (a, b) in enumerate(paragraph_tokens) if a < span["end"] and b > span["start"]]
+        covered = range(bisect_right(ends, span["start"]), bisect_left(starts, span["end"]))
         if not covered or any(tags[k] != "O" for k in covered):
             stats.left_out += 1
             continue
