@@ -6,7 +6,7 @@ PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 # Development defaults; production sets its own environment (README, "Deploying").
 DEV_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: run test test-fast setup bench load demo-passwords check clean
+.PHONY: run test test-fast setup bench bench-peers load demo-passwords check clean
 
 $(VENV)/.python:
 	@PYTHON=$$(scripts/find-python) || exit 1; \
@@ -41,12 +41,17 @@ test-fast: $(VENV)/.dev
 	$(DEV_ENV) $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
 ## bench: the benchmarks (README, "Performance"); each prints a table and writes bench/results/*.json.
+## bench-peers: Hamish against doccano and Label Studio on the lines of issue 13, in one run (bench/peers.py;
+## about 5 minutes; PEERS_ARGS=--quick for 2). Not part of `make bench` or `make test`.
 bench: $(VENV)/.runtime
 	$(PY) bench/web.py
 	$(PY) bench/importing.py
 	$(PY) bench/export.py $(BENCH_ARGS)
 	$(DEV_ENV) $(PY) bench/search.py
 	$(DEV_ENV) $(PY) bench/duplicates.py
+
+bench-peers: $(VENV)/.runtime
+	$(PY) bench/peers.py $(PEERS_ARGS)
 
 ## load: 16 analysts writing spans for 60 s against gunicorn, on SQLite and on a throwaway PostgreSQL
 ## (bench/load.py): fails on any 5xx, "database is locked" or span count that does not add up.
