@@ -220,7 +220,7 @@ def test_the_command_rerun_after_a_crash_completes_the_near_duplicate_index(tmp_
     out = io.StringIO()
     call_command("import_articles", str(tmp_path), "--no-progress", stdout=out)
     assert "40 file(s): 0 imported, 40 already imported, 0 rejected." in out.getvalue()
-    assert "near-duplicates: 40 article(s) fingerprinted" in out.getvalue()
+    assert "near-duplicates: 40 article(s) placed" in out.getvalue()
     assert not PendingNearDuplicates.objects.exists()
     found = text_pairs()
     duplicates.rebuild()

@@ -381,7 +381,9 @@ def test_the_schema_is_served_and_the_export_page_offers_every_format(analyst_cl
 
 def test_the_commands_export_to_a_file_and_import_it_back(annotated, tmp_path, admin):
     out = tmp_path / "backup.json"
-    call_command("export_annotations", "--out", str(out), "--no-progress", stderr=io.StringIO())
+    report = io.StringIO()
+    call_command("export_annotations", "--out", str(out), "--no-progress", stderr=report)
+    assert report.getvalue().startswith("Wrote 6 articles as Hamish JSON")  # not "Wrote 0" without the bar
     document = json.loads(out.read_text(encoding="utf-8"))
     assert not list(VALIDATOR.iter_errors(document))
     wipe()

@@ -41,9 +41,16 @@ class Command(BaseCommand):
         progress = tqdm(total=query.count(), unit="article", disable=no_progress or verbosity == 0 or out is None,
                         file=sys.stderr, dynamic_ncols=True)
         stats = ConllStats()
+        written = 0  # counted here: a disabled tqdm (--no-progress) counts nothing, and reported "Wrote 0"
+
+        def on_article(_article_id):
+            nonlocal written
+            written += 1
+            progress.update(1)
+
         target = open(out, "w", encoding="utf-8", newline="\n") if out else self.stdout._out
         try:
-            for chunk in export_format.chunks(query, on_article=lambda article_id: progress.update(1), stats=stats):
+            for chunk in export_format.chunks(query, on_article=on_article, stats=stats):
                 target.write(chunk)
         except ExportError as exc:
             raise CommandError(str(exc)) from None
@@ -52,6 +59,6 @@ class Command(BaseCommand):
             if out:
                 target.close()
         if out and verbosity:
-            self.stderr.write(f"Wrote {progress.n} articles as {export_format.title} to {out}.")
+            self.stderr.write(f"Wrote {written} article{'s' if written != 1 else ''} as {export_format.title} to {out}.")
         if stats.left_out:
             self.stderr.write(f"{stats.left_out} of {stats.spans} spans overlap others and are not in the BIO tags (BIO cannot nest).")

@@ -66,11 +66,12 @@ class Command(BaseCommand):
         started = time.perf_counter()
         pending = duplicates.pending_count()
         bar = tqdm(total=pending, unit="article", desc="near-duplicates", disable=quiet or not pending, file=stderr)
-        done, pairs = duplicates.process_pending(progress=bar.update)
+        done, joined = duplicates.process_pending(progress=bar.update)
         bar.close()
         if verbosity > 0:
             self.stdout.write(
-                f"near-duplicates: {done} article(s) fingerprinted, {pairs} matching pair(s) in {time.perf_counter() - started:.2f} s"
+                f"near-duplicates: {done} article(s) placed, {joined} paragraph(s) joined a family of copies in "
+                f"{time.perf_counter() - started:.2f} s"
             )
         if any(outcome.status == REJECTED for outcome in report.outcomes):
             raise CommandError(f"{report.rejected} file(s) rejected; see the lines above.", returncode=1)
