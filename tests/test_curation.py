@@ -527,3 +527,25 @@ def test_the_project_page_links_curators_to_the_queue(study, curator, analyst):
     assert queue in client.get(reverse("projects:project_detail", args=[project.pk])).text
     client.force_login(analyst)
     assert queue not in client.get(reverse("projects:project_detail", args=[project.pk])).text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_curators_opening_the_board_at_once_merge_once(labels, polarities, categories, analyst, other_analyst, django_user_model):
+    from tests.test_races import race
+
+    project = Project.objects.create(name="سباق")
+    article = make_article()
+    project.articles.add(article)
+    curators = [django_user_model.objects.create_user(f"curator{i}") for i in (1, 2)]
+    for user in curators:
+        Membership.objects.create(project=project, user=user, role=Role.CURATOR)
+    for user in (analyst, other_analyst):
+        Assignment.objects.create(project=project, article=article, annotator=user)
+        add_span(paragraph(article, 0), "لويد أوستن", "PER", author=user)
+    done(project, article)
+    outcomes = race(*(lambda user=user: curation_actions.auto_merge(project=Project.objects.get(pk=project.pk), article=article, user=user)
+                      for user in curators))
+    assert outcomes == [None, None]
+    layer = Project.objects.get(pk=project.pk).curated_identity
+    assert Span.objects.filter(author=layer).count() == 1 and CurationDecision.objects.count() == 1
+    assert django_user_model.objects.filter(username__startswith="curated-").count() == 1 and Curation.objects.count() == 1
