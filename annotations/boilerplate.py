@@ -7,10 +7,9 @@ told they are there. The "clean text" of an article is its paragraphs without th
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from django.db.models import Count
 
 from corpus.arabic import fold
-from corpus.duplicates import chrome_lines
+from corpus.duplicates import outlet_lines
 from corpus.models import PARAGRAPH_SEPARATOR, Paragraph
 
 from .conflicts import Gone, lock_for_change, save_change
@@ -57,6 +56,9 @@ def _guess(text, folded_title, cues):
 
 
 SHORT_LINE_WORDS = 5
+# A line in this many of an outlet's articles (this one included) is hinted, before it is frequent enough to be
+# the outlet's chrome (corpus.duplicates.CHROME_*), which keeps it out of families too.
+REPEATED_LINE_ARTICLES = 3
 SENTENCE_END = (".", "!", "؟", "?", ":", "…", "»", "”", '"')
 
 
@@ -64,23 +66,17 @@ def boilerplate_hints(article, paragraphs, categories=None):
     """{paragraph id: (category, reason)} for paragraphs that look like web chrome: a category's cue phrase,
     the title repeated, the outlet's chrome (corpus.duplicates: a line in many of its articles), the same line in
     other articles of the outlet, or a short line that is no sentence.
-    Three queries (categories, chrome, repeated lines) whatever the number of paragraphs."""
+    Two queries (categories, the outlet's line counts) whatever the number of paragraphs or the outlet's size:
+    the line counts come from the near-duplicate pass (corpus.duplicates.outlet_lines), keyed by outlet and
+    line, where counting the same text in the outlet's other articles scanned all of their paragraphs."""
     cues, folded_title = _Cues(_categories(categories)), fold(article.title)
-    repeated = dict(
-        Paragraph.objects.filter(article__source_id=article.source_id, text__in={p.text for p in paragraphs})
-        .exclude(article_id=article.pk)
-        .values("text")
-        .annotate(articles=Count("article", distinct=True))
-        .values_list("text", "articles")
-    )
-    chrome = chrome_lines(article.source_id, paragraphs)
+    lines = outlet_lines(article.source_id, paragraphs)
     hints = {}
     for paragraph in paragraphs:
         category, reason = _guess(paragraph.text, folded_title if paragraph.position else "", cues)
-        if reason is None and paragraph.pk in chrome:
-            reason = f"repeated in {chrome[paragraph.pk]} articles of this outlet"
-        if reason is None and repeated.get(paragraph.text, 0) >= 2:
-            reason = f"also in {repeated[paragraph.text]} other articles of this outlet"
+        articles, chrome = lines.get(paragraph.pk, (0, False))
+        if reason is None and (chrome or articles >= REPEATED_LINE_ARTICLES):
+            reason = f"repeated in {articles} articles of this outlet"
         words_in_line = paragraph.text.split()
         if reason is None and paragraph.position and len(words_in_line) <= SHORT_LINE_WORDS and not paragraph.text.endswith(SENTENCE_END):
             reason = "a short line that is no sentence, like a link or a label"

@@ -12,6 +12,7 @@ from annotations.boilerplate import clean_text, guess_category, mark_boilerplate
 from annotations.history import undo_last
 from annotations.models import AnnotationEvent, BoilerplateMark, Span
 from annotations.stances import Choice
+from corpus import duplicates
 from tests.utils import add_span, add_stance, annotation_snapshot, make_article
 
 pytestmark = pytest.mark.django_db
@@ -218,8 +219,9 @@ def test_paragraphs_that_look_like_chrome_are_suggested_with_a_reason(labels, ca
              TITLE, "رابط مختصر", "المواد المنشورة تعبر عن رأي كتابها فقط ولا تمثل رأي الموقع.",
              "وقال لويد أوستن إن الشراكة قوية."]
     article = make_article(lines, title=TITLE, source="مصدر")
-    for n in range(2):  # the newsletter line recurs in the outlet's other articles
-        make_article([f"مقال آخر {n}.", lines[5]], source="مصدر")
+    others = [make_article([f"مقال آخر {n}.", lines[5]], source="مصدر") for n in range(2)]  # the newsletter line recurs
+    duplicates.enqueue([article.pk, *(other.pk for other in others)])
+    duplicates.process_pending()  # the pass counts each outlet's lines, as an import runs it
     paragraphs = list(article.paragraphs.order_by("position"))
     found = boilerplate_hints(article, paragraphs)
     hints = {p.position: (found[p.pk][0].name, found[p.pk][1]) if p.pk in found else (None, None) for p in paragraphs}
@@ -228,7 +230,7 @@ def test_paragraphs_that_look_like_chrome_are_suggested_with_a_reason(labels, ca
     assert hints[2] == ("related", "“إقرأ أيضا”")
     assert hints[3] == ("title", "repeats the title")
     assert hints[4][1].startswith("a short line")
-    assert hints[5][1] == "also in 2 other articles of this outlet"
+    assert hints[5][1] == "repeated in 3 articles of this outlet"
 
 
 def test_the_reading_view_shows_hints_until_the_paragraph_is_marked(analyst_client, analyst, article):

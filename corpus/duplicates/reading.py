@@ -69,18 +69,25 @@ def other_article_counts(paragraph_ids):
     return versions_of(paragraph_ids)[1]
 
 
-def chrome_lines(source_id, paragraphs):
-    """{paragraph id: articles} for the paragraphs whose line is chrome in this outlet (the number of the
-    outlet's articles carrying it). One query."""
+def outlet_lines(source_id, paragraphs):
+    """{paragraph id: (articles, chrome)} for the paragraphs whose line the pass has counted in this outlet: how
+    many of the outlet's articles carry it, and whether that makes it the outlet's chrome. One query on the
+    (outlet, line) key, whatever the size of the outlet."""
     keys = {}
     for paragraph in paragraphs:
         keys.setdefault(line_key(paragraph.text), []).append(paragraph.pk)
     if not keys:
         return {}
     with connection.cursor() as cursor:
-        sql = f"SELECT key, articles FROM {table(OutletLine)} WHERE source_id = %s AND chrome AND key {{IN}}"
+        sql = f"SELECT key, articles, chrome FROM {table(OutletLine)} WHERE source_id = %s AND key {{IN}}"
         rows = select_in(cursor, sql, keys, source_id)
-    return {pk: articles for key, articles in rows for pk in keys[key]}
+    return {pk: (articles, bool(chrome)) for key, articles, chrome in rows for pk in keys[key]}
+
+
+def chrome_lines(source_id, paragraphs):
+    """{paragraph id: articles} for the paragraphs whose line is chrome in this outlet (the number of the
+    outlet's articles carrying it). One query."""
+    return {pk: articles for pk, (articles, chrome) in outlet_lines(source_id, paragraphs).items() if chrome}
 
 
 def shared_content_groups(articles):
