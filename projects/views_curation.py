@@ -125,6 +125,9 @@ def mark_curated(request, project_id, article_id):
     except ValidationError as exc:
         return _refused(request, project, article, exc)
     messages.success(request, "Marked curated: this article's curated layer is read-only until the curation is reopened.")
+    left = build_board(project, article, layer_user_id=layer_identity(project).pk).open_count
+    if left:
+        messages.warning(request, f"{left} version(s) were still open: they are not in the curated layer.")
     return _back(project, article)
 
 
