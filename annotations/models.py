@@ -221,6 +221,8 @@ class AnnotationEvent(models.Model):
     after = models.JSONField(null=True, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     undoes = models.OneToOneField("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="undone_by")
+    # How the write arrived when not through the pages, e.g. "API, token hm_AbCdEfGh" (see history.acting_via).
+    via = models.CharField(max_length=100, blank=True, default="")
 
     class Meta:
         ordering = ["-at", "-pk"]

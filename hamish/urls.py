@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("annotations.urls")),
     path("", include("projects.urls")),
     path("", include("jobs.urls")),
+    path("api/", include("api.urls")),
 ]

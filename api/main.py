@@ -1,0 +1,30 @@
+"""The REST API, version 1: django-ninja builds each endpoint's validation and the OpenAPI document from the
+typed signatures (one description, no serializer classes kept in step by hand; Django REST framework would
+need both, and its browsable API brings its own templates and inline script).
+
+Docs: /api/v1/docs (Swagger UI from django-ninja's own static files, served by WhiteNoise like ours; its page
+has no inline script or style, so the site's strict CSP applies to it unchanged), /api/v1/openapi.json.
+"""
+
+from ninja import NinjaAPI, Swagger
+
+from . import errors
+from .auth import TokenAuth
+from .endpoints import corpus, jobs, spans, stances
+
+api = NinjaAPI(
+    title="Hamish API",
+    version="1",
+    description=(
+        "Annotating Arabic news. Authenticate with `Authorization: Bearer <token>` (tokens are made on /api/tokens/). "
+        "Offsets count Unicode code points of the paragraph's NFC text. Errors are "
+        '`{"error": {"code", "message", "details"}}`. Each token may make a limited number of calls a minute (429 '
+        "with Retry-After beyond it)."
+    ),
+    auth=TokenAuth(),
+    urls_namespace="api:v1",
+    docs=Swagger(settings={"persistAuthorization": False}),
+)
+errors.install(api)
+for module in (corpus, spans, stances, jobs):
+    api.add_router("", module.router)
