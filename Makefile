@@ -41,8 +41,8 @@ test-fast: $(VENV)/.dev
 	$(DEV_ENV) $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
 ## bench: the benchmarks (README, "Performance"); each prints a table and writes bench/results/*.json.
-## bench-peers: Hamish against doccano and Label Studio on the lines of issue 13, in one run (bench/peers.py;
-## about 5 minutes; PEERS_ARGS=--quick for 2). Not part of `make bench` or `make test`.
+## bench-peers: Hamish against doccano and Label Studio on the lines of issue 13, in one run (bench/peers.py:
+## 2-4 minutes on 2 cores, PEERS_ARGS=--quick about 1). Not part of `make bench` or `make test`.
 bench: $(VENV)/.runtime
 	$(PY) bench/web.py
 	$(PY) bench/importing.py
