@@ -6,13 +6,29 @@ Docs: /api/v1/docs (Swagger UI from django-ninja's own static files, served by W
 has no inline script or style, so the site's strict CSP applies to it unchanged), /api/v1/openapi.json.
 """
 
+import json
+
 from ninja import NinjaAPI, Swagger
+from ninja.errors import HttpError
+from ninja.parser import Parser
 
 from . import errors
 from .auth import TokenAuth
 from .endpoints import corpus, jobs, spans, stances
 
+
+class ObjectParser(Parser):
+    """Every JSON body of this API is one object: a list, a number or null is refused (400), not read as empty."""
+
+    def parse_body(self, request):
+        data = json.loads(request.body)
+        if not isinstance(data, dict):
+            raise HttpError(400, "The body must be one JSON object.")
+        return data
+
+
 api = NinjaAPI(
+    parser=ObjectParser(),
     title="Hamish API",
     version="1",
     description=(

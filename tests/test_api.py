@@ -6,15 +6,14 @@ import json
 import re
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from annotations.models import AnnotationEvent, BoilerplateMark, Entity, Span, Stance
+from annotations.models import AnnotationEvent, BoilerplateMark, Entity, Span
 from annotations.stances import Choice
 from api.models import ApiToken
 from corpus.models import Article
-from projects.models import Assignment, Membership, Project, Role, Status
+from projects.models import Assignment, Membership, Project, Role
 from tests.utils import add_span, add_stance, annotation_snapshot, make_article
 
 pytestmark = pytest.mark.django_db
@@ -202,3 +201,291 @@ def test_an_admin_may_change_anyones(admin_api, world):
     assert admin_api.get(f"articles/{world['closed'].pk}").status_code == 200
     assert admin_api.delete(f"spans/{span.pk}").status_code == 204
     assert not Span.objects.filter(pk=span.pk).exists()
+
+
+def test_curators_and_managers_read_agreement_annotators_do_not(api, other_api, admin_api, world, other_analyst, analyst):
+    project = world["project"]
+    error_of(other_api.get(f"projects/{project.pk}/agreement"), 403)  # an annotator of the project
+    error_of(api.get(f"projects/{project.pk}/agreement"), 404)  # not a member of the closed project
+    Membership.objects.filter(project=project, user=other_analyst).update(role=Role.CURATOR)
+    assert other_api.get(f"projects/{project.pk}/agreement").status_code == 200
+    closed = world["closed"]
+    Membership.objects.create(project=project, user=analyst)
+    for user in (analyst, other_analyst):
+        add_span(closed.paragraphs.get(position=1), "فقرة", "PER", author=user)
+        Assignment.objects.create(project=project, article=closed, annotator=user, status="done")
+    figures = admin_api.get(f"projects/{project.pk}/agreement").json()
+    assert figures["sample"] == 1 and figures["pairs"][0]["f1_exact"] == 1.0
+
+
+# --- writes, versions, audit -----------------------------------------------------------------------------------
+
+
+def test_it_creates_changes_and_deletes_a_span_with_versions(api, world, analyst):
+    paragraph = world["article"].paragraphs.get(position=0)
+    start = paragraph.text.index("لويد أوستن")
+    response = api.post("spans", {"paragraph": paragraph.pk, "start": start, "end": start + 10, "quote": "لويد أوستن", "label": "PER"})
+    assert response.status_code == 201, response.content
+    span = response.json()
+    assert (span["start"], span["end"], span["text"], span["version"]) == (start, start + 10, "لويد أوستن", 1)
+    error_of(api.patch(f"spans/{span['id']}", {"label": "ORG", "version": 7}), 409)
+    changed = api.patch(f"spans/{span['id']}", {"label": "ORG", "version": 1}).json()
+    assert changed["version"] == 2 and changed["label"] == "ORG"
+    assert api.patch(f"spans/{span['id']}", {"entity": world["entity"].pk}).status_code == 422  # a PER entity on an ORG span
+    error_of(api.delete(f"spans/{span['id']}", {"version": 1}), 409)
+    assert api.delete(f"spans/{span['id']}", {"version": 2}).status_code == 204
+    assert error_of(api.delete(f"spans/{span['id']}"), 404)["code"] == "not_found"
+    events = AnnotationEvent.objects.filter(kind="span", object_id=span["id"]).order_by("pk")
+    prefix = ApiToken.objects.get(user=analyst).prefix
+    assert [(e.action, e.via) for e in events] == [(a, f"API, token {prefix}") for a in ("created", "changed", "deleted")]
+
+
+def test_it_counts_offsets_in_code_points_and_refuses_a_wrong_quote(api, labels, analyst):
+    article = make_article(["قال 😀 لويد أوستن اليوم"])
+    paragraph = article.paragraphs.get()
+    start = paragraph.text.index("لويد")  # a code point index: the emoji before it counts once (twice in UTF-16)
+    created = api.post("spans", {"paragraph": paragraph.pk, "start": start, "end": start + 10, "quote": "لويد أوستن", "label": "PER"})
+    assert created.status_code == 201, created.content
+    assert Span.objects.get().start == start
+    before = annotation_snapshot()
+    error = error_of(api.post("spans", {"paragraph": paragraph.pk, "start": start + 1, "end": start + 11, "quote": "لويد أوستن",
+                                        "label": "PER"}), 422)
+    assert "does not match" in error["message"] and error["details"]["text_at_offsets"] == paragraph.text[start + 1 : start + 11]
+    error = error_of(api.post("spans", {"paragraph": paragraph.pk, "start": 0, "end": 999, "quote": "x", "label": "PER"}), 422)
+    assert "outside the paragraph" in error["message"]
+    assert annotation_snapshot() == before
+
+
+def test_it_writes_stances_and_boilerplate_marks(api, world, analyst):
+    paragraph, entity = world["paragraph"], world["entity"]
+    quote = "لا تسعى لوجود عسكري دائم"
+    start = paragraph.text.index(quote)
+    response = api.post("stances", {"evidence": [{"paragraph": paragraph.pk, "start": start, "end": start + len(quote), "quote": quote}],
+                                    "holder": f"entity:{entity.pk}", "target_name": "القواعد", "polarity": "opposes"})
+    assert response.status_code == 201, response.content
+    stance = response.json()
+    assert stance["target_name"] == "القواعد" and stance["evidence"][0]["start"] == start
+    error_of(api.patch(f"stances/{stance['id']}", {"polarity": "supports", "version": 9}), 409)
+    assert api.patch(f"stances/{stance['id']}", {"polarity": "supports", "version": 1}).json()["polarity"] == "supports"
+    error_of(api.post("stances", {"evidence": [], "holder": f"entity:{entity.pk}", "target_name": "x", "polarity": "opposes"}), 422)
+    error_of(api.post("stances", {"evidence": [{"paragraph": paragraph.pk, "start": 0, "end": 3, "quote": paragraph.text[:3]}],
+                                  "holder": "entity:abc", "target_name": "x", "polarity": "opposes"}), 422)
+    assert api.delete(f"stances/{stance['id']}", {"version": 2}).status_code == 204
+    target = world["article"].paragraphs.get(position=1)
+    made = api.post("boilerplate", {"paragraph": target.pk, "category": "related"})
+    assert made.status_code == 201, made.content
+    again = api.post("boilerplate", {"paragraph": target.pk, "category": "other"})
+    assert again.status_code == 200 and again.json()["version"] == 2
+    mark = made.json()["id"]
+    error_of(api.patch(f"boilerplate/{mark}", {"category": "related", "version": 1}), 409)
+    error_of(api.patch(f"boilerplate/{mark}", {"category": "nope"}), 422)
+    assert [m["category"] for m in api.get(f"articles/{world['article'].pk}/boilerplate").json()] == ["other"]
+    assert api.delete(f"boilerplate/{mark}", {"version": 2}).status_code == 204
+    assert not BoilerplateMark.objects.exists()
+    made_here = AnnotationEvent.objects.filter(actor=analyst, kind__in=["stance", "boilerplate"]).exclude(object_id=world["stance"].pk)
+    assert set(made_here.values_list("via", flat=True)) == {
+        f"API, token {ApiToken.objects.get(user=analyst).prefix}"}
+
+
+def test_the_pages_writes_record_no_via(analyst_client, world):
+    assert set(AnnotationEvent.objects.values_list("via", flat=True)) == {""}
+
+
+def test_another_analysts_mark_is_403(api, other_api, world, categories):
+    target = world["article"].paragraphs.get(position=1)
+    mark = api.post("boilerplate", {"paragraph": target.pk, "category": "related"}).json()["id"]
+    error_of(other_api.patch(f"boilerplate/{mark}", {"category": "other"}), 403)
+    error_of(other_api.delete(f"boilerplate/{mark}"), 403)
+    assert BoilerplateMark.objects.get().category.name == "related"
+
+
+# --- reads --------------------------------------------------------------------------------------------------
+
+
+def test_it_lists_articles_with_filters_and_paging(api, world):
+    for i in range(5):
+        make_article([f"خبر رقم {i} عن العراق.", "فقرة."], title=f"خبر {i}", source="الحرة")
+    page = api.get("articles", {"source": "الحرة", "page_size": 2, "page": 2}).json()
+    assert page["count"] == 6 and len(page["results"]) == 2 and page["page"] == 2
+    assert [a["title"] for a in api.get("articles", {"q": "خبر 3"}).json()["results"]] == ["خبر 3"]
+    assert api.get("articles", {"page": 99}).json()["results"] == []
+    error_of(api.get("articles", {"page_size": 101}), 422)
+    detail = api.get(f"articles/{world['article'].pk}").json()
+    assert [p["text"] for p in detail["paragraph_list"]] == list(world["article"].paragraphs.order_by("position").values_list("text", flat=True))
+    assert api.get("articles", {"project": world["project"].pk}).status_code == 404  # closed, not the analyst's
+
+
+def test_it_lists_entities_and_spans(api, other_api, world, labels):
+    from annotations.models import EntityAlias
+
+    EntityAlias.objects.create(entity=world["entity"], name="دانة سترول")
+    found = api.get("entities", {"q": "دانة"}).json()
+    assert found["count"] == 1 and found["results"][0]["aliases"] == ["دانة سترول"]
+    assert api.get(f"entities/{world['entity'].pk}").json()["label"] == "PER"
+    article = world["article"].pk
+    assert len(api.get(f"articles/{article}/spans").json()) == 1
+    assert other_api.get(f"articles/{article}/spans").json() == []
+    assert len(other_api.get(f"articles/{article}/spans", {"everyone": "true"}).json()) == 1
+    assert len(api.get(f"articles/{article}/stances").json()) == 1
+
+
+# --- bad input ---------------------------------------------------------------------------------------------
+
+JUNK_IDS = ["abc", "0", "-1", "1.5", str(10**26), "²", "٣", "%00", "1%00"]
+PATH_ENDPOINTS = [("GET", "projects/{}"), ("GET", "articles/{}"), ("GET", "entities/{}"), ("GET", "projects/{}/agreement"),
+                  ("GET", "articles/{}/spans"), ("GET", "articles/{}/stances"), ("GET", "articles/{}/boilerplate"),
+                  ("PATCH", "spans/{}"), ("DELETE", "spans/{}"), ("PATCH", "stances/{}"), ("DELETE", "stances/{}"),
+                  ("PATCH", "boilerplate/{}"), ("DELETE", "boilerplate/{}"), ("GET", "jobs/{}"), ("GET", "exports/{}/file")]
+
+
+@pytest.mark.parametrize(("method", "path"), PATH_ENDPOINTS)
+def test_junk_ids_in_the_path_are_4xx_json(method, path, admin_api, world):
+    before = annotation_snapshot()
+    for junk in [*JUNK_IDS, "999999999"]:
+        response = admin_api.call(method, path.format(junk), {"category": "related", "label": "PER"})
+        assert 400 <= response.status_code < 500, (method, path, junk, response.status_code)
+        error_of(response, response.status_code)
+    assert annotation_snapshot() == before
+
+
+BAD_VALUES = [None, "", "\x00", "a\x00", 10**26, -1, 1.5, "x" * 20_000, [], {}, True, "²"]
+BODIES = {
+    "spans": {"paragraph": 1, "start": 0, "end": 3, "quote": "abc", "label": "PER"},
+    "stances": {"evidence": [{"paragraph": 1, "start": 0, "end": 3, "quote": "abc"}], "holder": "entity:1", "target_name": "x",
+                "polarity": "opposes"},
+    "boilerplate": {"paragraph": 1, "category": "related"},
+    "exports": {"format": "hamish", "article": 1},
+    "imports/article": {"title": "t", "paragraphs": ["p"]},
+}
+
+
+@pytest.mark.parametrize("endpoint", sorted(BODIES))
+def test_bad_values_in_every_body_field_are_4xx_json(endpoint, admin_api, world):
+    for field in BODIES[endpoint]:
+        for value in BAD_VALUES:
+            before = annotation_snapshot()
+            response = admin_api.post(endpoint, {**BODIES[endpoint], field: value})
+            assert response.status_code < 500, (endpoint, field, value, response.status_code)
+            if response.status_code >= 400:
+                error_of(response, response.status_code)
+                assert annotation_snapshot() == before, (endpoint, field, value)
+    for raw in ("", "not json", "[1, 2]", '{"a": ', "null", "\x00", "7"):
+        before = annotation_snapshot()
+        response = admin_api.post(endpoint, raw)
+        assert 400 <= response.status_code < 500, (endpoint, raw, response.status_code)
+        error_of(response, response.status_code)
+        assert annotation_snapshot() == before
+
+
+@pytest.mark.parametrize("path", ["articles", "entities"])
+def test_bad_query_parameters_are_4xx_json(path, api, world):
+    for name in ("project", "source", "q", "page", "page_size", "label"):
+        for value in ("\x00", str(10**26), "-1", "x" * 5000, "abc"):
+            response = api.get(path, {name: value})
+            assert response.status_code < 500, (path, name, value)
+            if response.status_code >= 400:
+                error_of(response, response.status_code)
+
+
+def test_an_unknown_endpoint_is_a_json_404(api):
+    assert error_of(api.get("nothing/here"), 404)["code"] == "not_found"
+
+
+def test_a_wrong_method_is_405(api, world):
+    assert api.client.put(f"{V1}/spans", headers=api.headers).status_code == 405
+
+
+# --- rate limit, OpenAPI, the API's URLs ----------------------------------------------------------------------
+
+
+def test_it_answers_429_with_retry_after_past_the_limit(api, other_api, world, settings):
+    settings.HAMISH_API_CALLS_PER_MINUTE = 3
+    for _ in range(3):
+        assert api.get("projects").status_code == 200
+    response = api.get("projects")
+    assert error_of(response, 429)["code"] == "rate_limited"
+    assert 1 <= int(response["Retry-After"]) <= 60
+    before = annotation_snapshot()
+    paragraph = world["paragraph"]
+    error_of(api.post("spans", {"paragraph": paragraph.pk, "start": 0, "end": 4, "quote": paragraph.text[:4], "label": "PER"}), 429)
+    assert annotation_snapshot() == before
+    assert other_api.get("projects").status_code == 200  # per token
+
+
+def test_the_openapi_document_lists_every_endpoint(analyst_client):
+    from api.main import api as ninja_api
+
+    document = analyst_client.get(f"{V1}/openapi.json").json()
+    operations = {(method.upper(), path) for path, item in document["paths"].items() for method in item}
+    expected = {(method, f"/api/v1/{route}") for method, route in [
+        ("GET", "projects"), ("GET", "projects/{project_id}"), ("GET", "projects/{project_id}/agreement"), ("GET", "articles"),
+        ("GET", "articles/{article_id}"), ("GET", "entities"), ("GET", "entities/{entity_id}"),
+        ("GET", "articles/{article_id}/spans"), ("POST", "spans"), ("PATCH", "spans/{span_id}"), ("DELETE", "spans/{span_id}"),
+        ("GET", "articles/{article_id}/stances"), ("POST", "stances"), ("PATCH", "stances/{stance_id}"),
+        ("DELETE", "stances/{stance_id}"), ("GET", "articles/{article_id}/boilerplate"), ("POST", "boilerplate"),
+        ("PATCH", "boilerplate/{mark_id}"), ("DELETE", "boilerplate/{mark_id}"), ("POST", "imports"), ("POST", "imports/article"),
+        ("GET", "jobs/{job_id}"), ("POST", "exports"), ("GET", "exports/{job_id}/file")]}
+    assert operations == expected
+    registered = {path for router in ninja_api._routers for path in router[1].path_operations}
+    assert len(registered) == len({path for _, path in expected})
+    assert document["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
+
+
+def test_the_docs_page_loads_nothing_from_elsewhere_and_no_inline_script(analyst_client):
+    page = analyst_client.get(f"{V1}/docs").content.decode()
+    assert "cdn" not in page.lower() and "https://" not in page
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page, re.S)
+    assert all("src=" in attrs or 'type="application/json"' in attrs for attrs, _body in scripts)
+    assert "style=" not in page and "<style" not in page
+    assert Client().get(f"{V1}/docs").status_code == 302  # the docs are a page: login required
+
+
+def test_every_api_route_refuses_a_session_cookie(analyst_client, world):
+    from django.urls import get_resolver
+
+    v1 = next(p for p in get_resolver().url_patterns if str(p.pattern) == "api/").url_patterns
+    routes = next(p for p in v1 if str(p.pattern) == "v1/").url_patterns
+    for pattern in routes:
+        if pattern.name in ("openapi-json", "openapi-view", "api-root"):
+            continue
+        path = "/api/v1/" + re.sub(r"<\w+>", "1", str(pattern.pattern))
+        for method in ("get", "post", "patch", "delete"):
+            status = getattr(analyst_client, method)(path).status_code
+            assert status in (401, 405), (method, path, status)
+
+
+# --- jobs ------------------------------------------------------------------------------------------------
+
+
+def test_it_imports_an_article_and_exports_through_jobs(admin_api, api, world):
+    job = admin_api.post("imports/article", {"title": "خبر جديد", "source": "الحرة", "paragraphs": ["فقرة أولى.", "فقرة ثانية."]})
+    assert job.status_code == 202, job.content
+    status = admin_api.get(f"jobs/{job.json()['id']}").json()
+    assert status["status"] == "done" and status["imported"] == 1
+    assert Article.objects.filter(title="خبر جديد").exists()
+    error_of(api.post("imports/article", {"title": "x", "paragraphs": ["y"]}), 403)  # analysts may not import
+    upload = admin_api.client.post(f"{V1}/imports", {"files": [_file("a.txt", "نص مقال آخر.\n\nفقرة.")], "source": "الحرة"},
+                                   headers=admin_api.headers)
+    assert upload.status_code == 202, upload.content
+    export = api.post("exports", {"format": "hamish", "article": world["article"].pk})
+    assert export.status_code == 202, export.content
+    job_id = export.json()["id"]
+    assert api.get(f"jobs/{job_id}").json()["file_url"] == f"/api/v1/exports/{job_id}/file"
+    file = api.get(f"exports/{job_id}/file")
+    document = json.loads(b"".join(file.streaming_content))
+    assert [a["id"] for a in document["articles"]] == [world["article"].pk]
+    error_of(api.post("exports", {"format": "nope"}), 422)
+    error_of(api.post("exports", {"article": world["closed"].pk}), 404)
+    error_of(Api(token_for(world["closed"].imported_by or _stranger())).get(f"jobs/{job_id}"), 404)
+
+
+def _file(name, text):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, text.encode("utf-8"))
+
+
+def _stranger():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user("stranger", password="stranger-pass-1")

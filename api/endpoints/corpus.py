@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
@@ -13,7 +13,7 @@ from projects.lookups import get_project_for_member
 from projects.models import CAN_CURATE, Project
 
 from ..errors import finite
-from ..schemas import ERRORS, Id, Name, Page, PageSize, paged, text
+from ..schemas import ERRORS, Id, Page, PageSize, paged, text
 
 router = Router(tags=["corpus"])
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import StreamingHttpResponse
+from django.utils.datastructures import MultiValueDict
 from ninja import Body, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -93,7 +94,7 @@ def import_article(request, article: Body[dict[str, Any]]):
     # Stored as the file it would be: the worker checks it as it checks any article JSON (one set of rules).
     data = json.dumps(article, ensure_ascii=False).encode("utf-8")
     upload = SimpleUploadedFile("article.json", data, content_type="application/json")
-    form = ImportForm(data={"source": ""}, files={"files": upload})
+    form = ImportForm(data={"source": ""}, files=MultiValueDict({"files": [upload]}))
     if not form.is_valid():
         raise ValidationError([message for messages in form.errors.values() for message in messages])
     return _queued(create_import_job(user=request.user, uploads=[upload], source_name=""))

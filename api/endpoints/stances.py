@@ -9,6 +9,7 @@ Evidence offsets count code points, as spans' do.
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from annotations.boilerplate import mark_boilerplate, unmark_boilerplate
@@ -17,7 +18,6 @@ from annotations.lookups import get_article_for_reader, get_paragraph_for_reader
 from annotations.models import BoilerplateCategory, BoilerplateMark, Polarity, Stance
 from annotations.notes import NOTE_MAX
 from annotations.stances import Choice, EvidenceSelection, create_stance, delete_stance, update_stance
-from django.shortcuts import get_object_or_404
 
 from ..auth import via
 from ..schemas import ERRORS, WRITE_ERRORS, Id, Offset, Version, text
