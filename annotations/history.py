@@ -124,10 +124,13 @@ def acting_via(description):
 
 def log(actor, action, obj_or_kind, object_id, paragraph_id, *, before=None, after=None, undoes=None):
     kind = obj_or_kind if isinstance(obj_or_kind, str) else _kind_of(obj_or_kind).name
-    if action != AnnotationEvent.IMPORTED and paragraph_id is not None:
+    author_id = (after or before or {}).get("author_id", getattr(actor, "pk", None))
+    if action != AnnotationEvent.IMPORTED and paragraph_id is not None and author_id == actor.pk:
         # Every annotation write passes here, inside its transaction: an article its annotator marked done
-        # refuses the write (the whole transaction rolls back), a new one turns "in progress". Imported here
-        # because projects build on annotations, not the other way round.
+        # refuses the write (the whole transaction rolls back), a new one turns "in progress". Only for the
+        # actor's own annotations: a curator writing the curated layer (or an admin fixing someone's span) is
+        # not held back by their own "done" as an annotator of the article. Imported here because projects
+        # build on annotations, not the other way round.
         from projects.assigning import record_activity
 
         record_activity(user=actor, paragraph_id=paragraph_id)

@@ -329,3 +329,14 @@ def test_junk_ids_in_the_assign_form_are_refused_by_name(client, project, analys
         response = client.post(reverse("projects:assign", args=[project.pk]), data)
         assert response.status_code == 400 and "Select a valid choice" in response.content.decode()
     assert not Assignment.objects.exists()
+
+
+def test_a_done_article_does_not_hold_back_writes_to_annotations_that_are_not_the_actors(project, analyst, other_analyst, manager, labels, admin):
+    [article] = articles_in(project, 1)
+    [mine] = assigning.assign(project=project, articles=[article], annotators=[admin], by=manager)
+    theirs = tag(other_analyst, article, labels)
+    assigning.mark_done(assignment=mine, user=admin)
+    # The admin marked the article done as an annotator; fixing another analyst's span is not their own work.
+    update_span(user=admin, span=theirs, label=labels["ORG"], version=theirs.version)
+    with pytest.raises(ValidationError, match="read-only"):
+        tag(admin, article, labels, word="واشنطن")
