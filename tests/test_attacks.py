@@ -20,7 +20,9 @@ def url_names():
     def walk(patterns, namespace=None):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
-                if pattern.namespace != "admin":  # the admin has its own login and permission checks
+                # The admin has its own login and permission checks; the API (api:v1) takes tokens, not sessions,
+                # and has its own matrix in tests/test_api.py.
+                if pattern.namespace not in ("admin", "v1"):
                     yield from walk(pattern.url_patterns, pattern.namespace or namespace)
             elif pattern.name:
                 yield f"{namespace}:{pattern.name}" if namespace else pattern.name
@@ -106,6 +108,14 @@ MATRIX = {
     "projects:article_status": ("GET", ["article"], (REDIRECT, OK, OK, OK)),
     "projects:mark_done": ("POST", ["assignment"], (REDIRECT, OK, 409, 409)),  # only its annotator marks it done
     "projects:reopen": ("POST", ["assignment"], (REDIRECT, 409, 409, 409)),  # it is not done
+    "compare:event": ("GET", ["project"], (REDIRECT, OK, OK, OK)),  # both analysts are members
+    "compare:statements_svg": ("GET", ["project"], (REDIRECT, OK, OK, OK)),  # both analysts are members
+    "compare:statements_csv": ("GET", ["project"], (REDIRECT, OK, OK, OK)),  # both analysts are members
+    "compare:spellings_csv": ("GET", ["project"], (REDIRECT, OK, OK, OK)),  # both analysts are members
+    "compare:attention_svg": ("GET", ["project"], (REDIRECT, OK, OK, OK)),  # both analysts are members
+    "compare:attention_csv": ("GET", ["project"], (REDIRECT, OK, OK, OK)),  # both analysts are members
+    "compare:stances_csv": ("GET", ["project"], (REDIRECT, OK, OK, OK)),  # both analysts are members
+    "compare:timeline_svg": ("GET", ["project"], (REDIRECT, OK, OK, OK)),  # both analysts are members
     "jobs:list": ("GET", [], (REDIRECT, OK, OK, OK)),
     "jobs:imports": ("GET", [], (REDIRECT, 403, 403, OK)),
     "jobs:detail": ("GET", ["job"], (REDIRECT, OK, 404, OK)),
@@ -114,6 +124,8 @@ MATRIX = {
     "jobs:retry": ("POST", ["job"], (REDIRECT, 409, 404, 409)),  # neither failed nor stale: nothing to run again
     "jobs:download": ("GET", ["job"], (REDIRECT, 409, 404, 409)),  # not done: no file yet
     "jobs:export_start": ("POST", [], (REDIRECT, REDIRECT, REDIRECT, REDIRECT)),  # to the new export job
+    "api:tokens": ("GET", [], (REDIRECT, OK, OK, OK)),
+    "api:token_revoke": ("POST", ["job"], (REDIRECT, 404, 404, 404)),  # no token of that id is theirs (tests/test_api.py)
 }
 
 
