@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "corpus",
     "annotations",
     "projects",
+    "compare",
     "django_tasks_db",  # the queue of background tasks, in the database every web process and worker shares
     "jobs",
     "ninja",  # listed so that its API docs page is rendered from its own static files, never from a CDN

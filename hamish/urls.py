@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("corpus.urls")),
     path("", include("annotations.urls")),
     path("", include("projects.urls")),
+    path("", include("compare.urls")),
     path("", include("jobs.urls")),
     path("api/", include("api.urls")),
 ]

@@ -1,0 +1,82 @@
+"""Charts drawn as SVG on the server: no chart library, no script, no style attribute (the CSP forbids both).
+Colours are SVG presentation attributes (fill="…"), so a downloaded chart looks the same outside the page.
+
+Right to left: outlets are laid out from the right edge, and Arabic labels carry direction="rtl".
+"""
+
+from django.utils.html import escape
+
+VERBATIM, REWORDED, ABSENT = "#1b7837", "#a6dba0", "#f2f2f2"
+BAR = "#2166ac"
+CELL, LABEL_W, HEAD_H = 22, 260, 150
+
+
+def _text(x, y, text, anchor="end", extra="", direction="rtl"):
+    return f'<text x="{x}" y="{y}" text-anchor="{anchor}" direction="{direction}" font-size="12" {extra}>{escape(text)}</text>'
+
+
+def _svg(width, height, title, body):
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'role="img" font-family="sans-serif"><title>{escape(title)}</title>{"".join(body)}</svg>'
+    )
+
+
+def statements_grid(statements, outlets, title):
+    """Rows: statements; columns: outlets, the first on the right; the row label (the statement's opening
+    words) on the left of the grid, as an RTL page reads it last."""
+    width = LABEL_W + CELL * len(outlets) + 10
+    height = HEAD_H + CELL * len(statements) + 10
+    right = width - 5
+    body = []
+    for i, outlet in enumerate(outlets):
+        x = right - CELL * i - CELL / 2
+        body.append(_text(x, HEAD_H - 6, outlet.name, "end", f'transform="rotate(-60 {x} {HEAD_H - 6})"'))
+    for row, statement in enumerate(statements):
+        y = HEAD_H + CELL * row
+        body.append(_text(LABEL_W - 6, y + 15, statement.text[:40], "start"))  # rtl: start is the right end
+        for i, outlet in enumerate(outlets):
+            cell = statement.cells.get(outlet.pk)
+            fill = ABSENT if cell is None else VERBATIM if cell.verbatim else REWORDED
+            what = "absent" if cell is None else "verbatim" if cell.verbatim else f"reworded, {cell.percent}%"
+            x = right - CELL * (i + 1)
+            body.append(
+                f'<rect x="{x}" y="{y}" width="{CELL - 2}" height="{CELL - 2}" fill="{fill}">'
+                f"<title>{escape(outlet.name)}: {what}</title></rect>"
+            )
+    return _svg(width, height, title, body)
+
+
+def bars(rows, title):
+    """Horizontal bars, right to left: rows are (label, value); the label on the right, the bar growing left."""
+    top = max((value for _label, value in rows), default=0) or 1
+    width, bar_w, height = 560, 380, 30 + 22 * len(rows)
+    body = []
+    for i, (label, value) in enumerate(rows):
+        y = 20 + 22 * i
+        length = round(bar_w * value / top)
+        body.append(_text(width - 5, y + 14, label[:30], "start"))
+        body.append(
+            f'<rect x="{width - 170 - length}" y="{y}" width="{length}" height="16" fill="{BAR}">'
+            f"<title>{escape(label)}: {value}</title></rect>"
+        )
+        body.append(f'<text x="{width - 175 - length}" y="{y + 13}" text-anchor="end" font-size="11">{value}</text>')
+    return _svg(width, height, title, body)
+
+
+def timeline(outlets, title):
+    """A dot per article on a date axis, a row per outlet (those with dates)."""
+    dated = [o for o in outlets if o.dates]
+    days = sorted({d for o in dated for d in o.dates})
+    if not days:
+        return _svg(300, 40, title, [_text(10, 25, "No publication dates are known.", "start", direction="ltr")])
+    first, span = days[0], max((days[-1] - days[0]).days, 1)
+    width, plot_w, height = 640, 420, 50 + 24 * len(dated)
+    body = [_text(width - 5, 14, str(first), "start"), _text(width - 5 - plot_w, 14, str(days[-1]), "end")]
+    for i, outlet in enumerate(dated):
+        y = 34 + 24 * i
+        body.append(_text(width - plot_w - 15, y + 4, outlet.name[:24], "start"))
+        for day in outlet.dates:
+            x = width - 5 - round(plot_w * (day - first).days / span)  # earliest on the right
+            body.append(f'<circle cx="{x}" cy="{y}" r="5" fill="{BAR}"><title>{escape(outlet.name)}: {day}</title></circle>')
+    return _svg(width, height, title, body)

@@ -1,0 +1,144 @@
+"""The event comparison page for a project: statements × outlets, spellings, voices and stances, attention.
+Each chart has its SVG and its data as CSV at their own GET address."""
+
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+
+from corpus.models import Article
+from projects.lookups import get_project_for_member
+
+from . import charts, queries
+
+
+def _scope(request, pk):
+    """The project (404 to strangers) and its articles this reader may read, as a queryset."""
+    project = get_project_for_member(request.user, pk)
+    return project, Article.objects.for_reader(request.user).filter(projects=project)
+
+
+def _outlet_filter(request):
+    """The ?outlet= id, None when absent; ValueError when it is not a number."""
+    raw = request.GET.get("outlet", "")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise ValueError("The outlet filter must be an outlet's number.")
+    return int(raw)
+
+
+def _data(articles):
+    outlets, outlet_total = queries.outlets_of(articles)
+    statements, family_total = queries.statements(articles, outlets)
+    return outlets, outlet_total, statements, family_total
+
+
+@login_required
+def event(request, pk):
+    project, articles = _scope(request, pk)
+    try:
+        outlet_id = _outlet_filter(request)
+    except ValueError as error:
+        return HttpResponseBadRequest(str(error))
+    outlets, outlet_total, statements, family_total = _data(articles)
+    named = queries.spellings(articles)
+    holders, targets, positions, voices = queries.stance_matrix(articles, outlet_id)
+    for statement in statements:
+        statement.row = [(outlet, statement.cells.get(outlet.pk)) for outlet in outlets]
+    for entity in named:
+        entity.counts = [entity.mentions(outlet.pk) for outlet in outlets]
+        entity.row = [(outlet, sorted(entity.spellings.get(outlet.pk, {}).items(), key=lambda t: -t[1])) for outlet in outlets]
+    matrix = [(holder, name, [(key, positions.get((holder, key))) for key, _n in targets]) for holder, name in holders]
+    voice_rows = [(name, [voices[holder].get(o.pk, 0) for o in outlets], sum(voices[holder].values())) for holder, name in holders]
+    context = {
+        "project": project, "outlets": outlets, "outlet_total": outlet_total, "statements": statements,
+        "family_total": family_total, "families_shown": queries.FAMILIES_SHOWN, "named": named,
+        "targets": targets, "matrix": matrix, "voice_rows": voice_rows, "outlet_id": outlet_id,
+        "statements_svg": charts.statements_grid(statements, outlets, "Statements × outlets"),
+        "attention_svg": charts.bars(_attention_rows(named), "Mentions per outlet"),
+        "timeline_svg": charts.timeline(outlets, "Publication dates per outlet"),
+    }
+    return render(request, "compare/event.html", context)
+
+
+def _attention_rows(named):
+    return [(entity.name, entity.total) for entity in named[:30]]
+
+
+def _svg_response(svg, name):
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.svg"'
+    return response
+
+
+def _csv_response(header, rows, name):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    response.write("\ufeff")  # so that spreadsheet programs read the Arabic as UTF-8
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
+
+
+@login_required
+def statements_svg(request, pk):
+    _project, articles = _scope(request, pk)
+    outlets, _t, statements, _f = _data(articles)
+    return _svg_response(charts.statements_grid(statements, outlets, "Statements × outlets"), "statements")
+
+
+@login_required
+def statements_csv(request, pk):
+    _project, articles = _scope(request, pk)
+    outlets, _t, statements, _f = _data(articles)
+    rows = []
+    for statement in statements:
+        cells = [statement.cells.get(o.pk) for o in outlets]
+        rows.append([statement.family_id, statement.carried, statement.text]
+                    + ["" if c is None else "verbatim" if c.verbatim else f"{c.similarity:.2f}" for c in cells])
+    return _csv_response(["family", "outlets", "text"] + [o.name for o in outlets], rows, "statements")
+
+
+@login_required
+def spellings_csv(request, pk):
+    _project, articles = _scope(request, pk)
+    outlets, _t = queries.outlets_of(articles)
+    names = {o.pk: o.name for o in outlets}
+    rows = [[entity.name, names.get(source, source), text, count]
+            for entity in queries.spellings(articles)
+            for source, texts in sorted(entity.spellings.items()) for text, count in sorted(texts.items())]
+    return _csv_response(["entity", "outlet", "spelling", "mentions"], rows, "spellings")
+
+
+@login_required
+def attention_svg(request, pk):
+    _project, articles = _scope(request, pk)
+    return _svg_response(charts.bars(_attention_rows(queries.spellings(articles)), "Mentions per outlet"), "attention")
+
+
+@login_required
+def attention_csv(request, pk):
+    _project, articles = _scope(request, pk)
+    outlets, _t = queries.outlets_of(articles)
+    rows = [[entity.name] + [entity.mentions(o.pk) for o in outlets] + [entity.total] for entity in queries.spellings(articles)]
+    return _csv_response(["entity"] + [o.name for o in outlets] + ["total"], rows, "attention")
+
+
+@login_required
+def stances_csv(request, pk):
+    _project, articles = _scope(request, pk)
+    holders, targets, positions, _v = queries.stance_matrix(articles)
+    names = dict(targets)
+    rows = [[holder_name, names[key], position.polarity, position.count]
+            for (holder, key), position in positions.items() for h, holder_name in holders if h == holder]
+    return _csv_response(["holder", "target", "polarity", "stances"], rows, "stances")
+
+
+@login_required
+def timeline_svg(request, pk):
+    _project, articles = _scope(request, pk)
+    outlets, _t = queries.outlets_of(articles)
+    return _svg_response(charts.timeline(outlets, "Publication dates per outlet"), "timeline")
