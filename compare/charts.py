@@ -47,20 +47,34 @@ def statements_grid(statements, outlets, title):
     return _svg(width, height, title, body)
 
 
-def bars(rows, title):
-    """Horizontal bars, right to left: rows are (label, value); the label on the right, the bar growing left."""
-    top = max((value for _label, value in rows), default=0) or 1
-    width, bar_w, height = 560, 380, 30 + 22 * len(rows)
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+
+
+def outlet_bars(rows, outlets, title):
+    """Stacked horizontal bars, right to left: rows are (label, [value per outlet]); the label on the right,
+    each outlet a segment in its colour (the legend above; colours repeat past ten outlets)."""
+    top = max((sum(values) for _label, values in rows), default=0) or 1
+    width, bar_w, label_w, legend_h = 620, 400, 170, 20 + 18 * ((len(outlets) + 2) // 3)
+    height = legend_h + 10 + 22 * len(rows)
     body = []
-    for i, (label, value) in enumerate(rows):
-        y = 20 + 22 * i
-        length = round(bar_w * value / top)
-        body.append(_text(width - 5, y + 14, label[:30], "start"))
-        body.append(
-            f'<rect x="{width - 170 - length}" y="{y}" width="{length}" height="16" fill="{BAR}">'
-            f"<title>{escape(label)}: {value}</title></rect>"
-        )
-        body.append(f'<text x="{width - 175 - length}" y="{y + 13}" text-anchor="end" font-size="11">{value}</text>')
+    for i, outlet in enumerate(outlets):
+        x, y = width - 5 - 200 * (i % 3), 6 + 18 * (i // 3)
+        body.append(f'<rect x="{x - 12}" y="{y}" width="12" height="12" fill="{PALETTE[i % len(PALETTE)]}"/>')
+        body.append(_text(x - 16, y + 11, outlet.name[:24], "start"))
+    for row, (label, values) in enumerate(rows):
+        y = legend_h + 22 * row
+        body.append(_text(width - 5, y + 14, label[:24], "start"))
+        edge = width - label_w
+        for i, (outlet, value) in enumerate(zip(outlets, values)):
+            if not value:
+                continue
+            length = max(round(bar_w * value / top), 1)
+            edge -= length
+            body.append(
+                f'<rect x="{edge}" y="{y}" width="{length}" height="16" fill="{PALETTE[i % len(PALETTE)]}">'
+                f"<title>{escape(label)}, {escape(outlet.name)}: {value}</title></rect>"
+            )
+        body.append(f'<text x="{edge - 4}" y="{y + 13}" text-anchor="end" font-size="11">{sum(values)}</text>')
     return _svg(width, height, title, body)
 
 
@@ -72,11 +86,11 @@ def timeline(outlets, title):
         return _svg(300, 40, title, [_text(10, 25, "No publication dates are known.", "start", direction="ltr")])
     first, span = days[0], max((days[-1] - days[0]).days, 1)
     width, plot_w, height = 640, 420, 50 + 24 * len(dated)
-    body = [_text(width - 5, 14, str(first), "start"), _text(width - 5 - plot_w, 14, str(days[-1]), "end")]
+    body = [_text(width - 170, 14, str(first), "start"), _text(width - 170 - plot_w, 14, str(days[-1]), "end")]
     for i, outlet in enumerate(dated):
         y = 34 + 24 * i
-        body.append(_text(width - plot_w - 15, y + 4, outlet.name[:24], "start"))
+        body.append(_text(width - 5, y + 4, outlet.name[:24], "start"))  # on the right, as the dates run
         for day in outlet.dates:
-            x = width - 5 - round(plot_w * (day - first).days / span)  # earliest on the right
+            x = width - 170 - round(plot_w * (day - first).days / span)  # earliest on the right
             body.append(f'<circle cx="{x}" cy="{y}" r="5" fill="{BAR}"><title>{escape(outlet.name)}: {day}</title></circle>')
     return _svg(width, height, title, body)

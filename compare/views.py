@@ -57,14 +57,18 @@ def event(request, pk):
         "family_total": family_total, "families_shown": queries.FAMILIES_SHOWN, "named": named,
         "targets": targets, "matrix": matrix, "voice_rows": voice_rows, "outlet_id": outlet_id,
         "statements_svg": charts.statements_grid(statements, outlets, "Statements × outlets"),
-        "attention_svg": charts.bars(_attention_rows(named), "Mentions per outlet"),
+        "attention_svg": _attention_svg(named, outlets),
         "timeline_svg": charts.timeline(outlets, "Publication dates per outlet"),
     }
     return render(request, "compare/event.html", context)
 
 
-def _attention_rows(named):
-    return [(entity.name, entity.total) for entity in named[:30]]
+ENTITIES_DRAWN = 30  # bars in the attention chart (the table lists every entity)
+
+
+def _attention_svg(named, outlets):
+    rows = [(entity.name, [entity.mentions(o.pk) for o in outlets]) for entity in named[:ENTITIES_DRAWN]]
+    return charts.outlet_bars(rows, outlets, "Mentions of each entity per outlet")
 
 
 def _svg_response(svg, name):
@@ -116,7 +120,8 @@ def spellings_csv(request, pk):
 @login_required
 def attention_svg(request, pk):
     _project, articles = _scope(request, pk)
-    return _svg_response(charts.bars(_attention_rows(queries.spellings(articles)), "Mentions per outlet"), "attention")
+    outlets, _t = queries.outlets_of(articles)
+    return _svg_response(_attention_svg(queries.spellings(articles), outlets), "attention")
 
 
 @login_required
