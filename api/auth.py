@@ -4,7 +4,7 @@ Only `Authorization: Bearer <token>` authenticates an API call: a session cookie
 page on another site cannot make a signed-in analyst's browser call the API, and the API needs no CSRF token.
 
 Rate limit: a fixed window of one minute per token, counted in the token's own row (HAMISH_API_CALLS_PER_MINUTE,
-600 by default, reads and writes alike). The database keeps the count, so every web process and machine shares it;
+600 by default, reads and writes alike; set in hamish/settings.py from the environment). The database keeps the count, so every web process and machine shares it;
 it costs one UPDATE per call (two at the start of a minute). Two calls at the very turn of a minute may both
 start the new window, so the limit can be passed by one call then; it is a brake, not an invoice.
 """
@@ -20,13 +20,12 @@ from ninja.security import HttpBearer
 from .errors import RateLimited
 from .models import ApiToken, hash_secret
 
-DEFAULT_CALLS_PER_MINUTE = 600
 WINDOW = timedelta(minutes=1)
 SECRET_MAX = 200  # ours are 46 characters; anything far longer is not one of ours, and is not hashed
 
 
 def calls_per_minute():
-    return getattr(settings, "HAMISH_API_CALLS_PER_MINUTE", DEFAULT_CALLS_PER_MINUTE)
+    return settings.HAMISH_API_CALLS_PER_MINUTE
 
 
 def count_call(token):

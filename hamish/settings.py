@@ -212,6 +212,10 @@ HAMISH_LOGIN_MAX_FAILURES_PER_USER = env_int("HAMISH_LOGIN_MAX_FAILURES_PER_USER
 # Behind a reverse proxy: the request header holding the client's address, e.g. HTTP_X_FORWARDED_FOR.
 HAMISH_TRUSTED_PROXY_HEADER = os.environ.get("HAMISH_TRUSTED_PROXY_HEADER", "")
 
+# --- API rate limit ----------------------------------------------------------
+# Calls per token in each minute (reads and writes alike) before the API answers 429 (api/auth.py).
+HAMISH_API_CALLS_PER_MINUTE = env_int("HAMISH_API_CALLS_PER_MINUTE", 600)
+
 # --- Import limits -----------------------------------------------------------
 # One article file (plain text, HTML or JSON), in bytes.
 HAMISH_IMPORT_MAX_FILE_BYTES = env_int("HAMISH_IMPORT_MAX_FILE_BYTES", 5 * 1024 * 1024)
