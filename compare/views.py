@@ -10,7 +10,7 @@ from django.shortcuts import render
 from corpus.models import Article
 from projects.lookups import get_project_for_member
 
-from . import charts, queries
+from . import charts, grid, queries
 
 
 def _scope(request, pk):
@@ -45,8 +45,6 @@ def event(request, pk):
     outlets, outlet_total, statements, family_total = _data(articles)
     named = queries.spellings(articles)
     holders, targets, positions, voices = queries.stance_matrix(articles, outlet_id)
-    for statement in statements:
-        statement.row = [(outlet, statement.cells.get(outlet.pk)) for outlet in outlets]
     for entity in named:
         entity.counts = [entity.mentions(outlet.pk) for outlet in outlets]
         entity.row = [(outlet, sorted(entity.spellings.get(outlet.pk, {}).items(), key=lambda t: -t[1])) for outlet in outlets]
@@ -56,6 +54,7 @@ def event(request, pk):
         "project": project, "outlets": outlets, "outlet_total": outlet_total, "statements": statements,
         "family_total": family_total, "families_shown": queries.FAMILIES_SHOWN, "named": named,
         "targets": targets, "matrix": matrix, "voice_rows": voice_rows, "outlet_id": outlet_id,
+        "statement_rows": grid.statement_rows(statements, outlets, project.pk),
         "statements_svg": charts.statements_grid(statements, outlets, "Statements × outlets"),
         "attention_svg": _attention_svg(named, outlets),
         "timeline_svg": charts.timeline(outlets, "Publication dates per outlet"),
