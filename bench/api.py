@@ -47,7 +47,7 @@ def code_points(text, utf16_offset):
 
 
 def run(port, paragraphs, tokens, clients, saves_each, first_user):
-    texts = {pk: text for pk, text in paragraphs}
+    texts = dict(paragraphs)
     results, errors, barrier = [], [], threading.Barrier(clients)
 
     def client_thread(n):
