@@ -6,7 +6,9 @@ queryset and used as a subquery, never as a list of ids.
 
 from dataclasses import dataclass, field
 
-from annotations.models import Span, Stance
+from django.db.models import OuterRef, Subquery
+
+from annotations.models import Span, Stance, StanceEvidence
 from corpus.models import FamilyMember, Paragraph
 
 FAMILIES_SHOWN = 500  # statement rows drawn: the most carried (a project of 10,000 articles has many families)
@@ -153,19 +155,20 @@ def stance_matrix(articles, outlet_id=None):
     stances = Stance.objects.filter(article__in=articles.values("pk"))
     if outlet_id is not None:
         stances = stances.filter(article__source_id=outlet_id)
-    rows = stances.order_by("pk").values_list(
+    first_evidence = StanceEvidence.objects.filter(stance=OuterRef("pk")).order_by("pk").values("paragraph__position")[:1]
+    rows = stances.annotate(evidence_at=Subquery(first_evidence)).order_by("pk").values_list(
         "pk", "holder_entity_id", "holder_entity__name", "target_entity_id", "target_entity__name",
-        "target_topic_id", "target_topic__name", "polarity__name", "article_id", "article__source_id",
+        "target_topic_id", "target_topic__name", "polarity__name", "article_id", "article__source_id", "evidence_at",
     )
     holders, targets, cells, voices, counted = {}, {}, {}, {}, set()
-    for pk, holder, holder_name, t_entity, t_entity_name, t_topic, t_topic_name, polarity, article, source in rows:
+    for pk, holder, holder_name, t_entity, t_entity_name, t_topic, t_topic_name, polarity, article, source, at in rows:
         if pk in counted:
             continue
         counted.add(pk)
         key = ("e", t_entity) if t_entity else ("t", t_topic)
         holders[holder] = holder_name
         targets[key] = t_entity_name if t_entity else t_topic_name
-        position = cells.setdefault((holder, key), Position(article_id=article))
+        position = cells.setdefault((holder, key), Position(article_id=article, paragraph_position=at))
         position.polarities[polarity] = position.polarities.get(polarity, 0) + 1
         by_outlet = voices.setdefault(holder, {})
         by_outlet[source] = by_outlet.get(source, 0) + 1

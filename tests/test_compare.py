@@ -144,3 +144,28 @@ def test_the_page_costs_the_same_queries_for_five_or_twenty_five_articles(analys
     assert count() == few
     with django_assert_max_num_queries(few):
         page(analyst_client, demo)
+
+
+def test_a_holder_of_two_positions_toward_one_target_is_mixed_and_links_to_the_evidence(analyst_client, demo, analyst, labels, polarities):
+    stroul = Entity.objects.create(name="دانا سترول", label=labels["PER"])
+    target = Choice("name", name="الوجود العسكري الأمريكي")
+    first = seed("001").paragraphs.get(text__contains="دانا سترول")
+    add_stance(first, "دانا سترول", author=analyst, holder=Choice("entity", stroul.pk), target=target, polarity=polarities["opposes"])
+    second = seed("002").paragraphs.get(text__contains="دانا سترول")
+    add_stance(second, "دانا سترول", author=analyst, holder=Choice("entity", stroul.pk), target=target, polarity=polarities["supports"])
+    response = page(analyst_client, demo)
+    (_holder, _name, [(_key, position)]), = response.context["matrix"]
+    assert position.polarity == "mixed" and position.polarities == {"opposes": 1, "supports": 1}
+    assert f'{reverse("annotations:article", args=[first.article_id])}?project={demo.pk}#p{first.position}' in response.content.decode()
+    assert [counts for _n, counts, _t in response.context["voice_rows"]][0].count(1) == 2  # quoted by two outlets
+
+
+def test_outlet_and_entity_names_are_escaped_in_tables_and_charts(analyst_client, demo, analyst, labels):
+    evil = "<script>alert(1)</script>"
+    demo.articles.add(make_article([JOINT + " " + "كلمة " * 30], source=evil))
+    Entity.objects.create(name=evil, label=labels["PER"])
+    span_entity = Entity.objects.get(name=evil)
+    add_span(seed("000").paragraphs.get(text__startswith=JOINT), JOINT[:5], "PER", author=analyst, entity=span_entity)
+    for name in ("event", "statements_svg", "attention_svg", "timeline_svg"):
+        body = analyst_client.get(reverse(f"compare:{name}", args=[demo.pk])).content.decode()
+        assert evil not in body, name
