@@ -135,9 +135,9 @@ def attention_csv(request, pk):
 def stances_csv(request, pk):
     _project, articles = _scope(request, pk)
     holders, targets, positions, _v = queries.stance_matrix(articles)
-    names = dict(targets)
-    rows = [[holder_name, names[key], position.polarity, position.count]
-            for (holder, key), position in positions.items() for h, holder_name in holders if h == holder]
+    holder_names, target_names = dict(holders), dict(targets)
+    rows = [[holder_names[holder], target_names[key], position.polarity, position.count]
+            for (holder, key), position in positions.items()]
     return _csv_response(["holder", "target", "polarity", "stances"], rows, "stances")
 
 

@@ -169,3 +169,25 @@ def test_outlet_and_entity_names_are_escaped_in_tables_and_charts(analyst_client
     for name in ("event", "statements_svg", "attention_svg", "timeline_svg"):
         body = analyst_client.get(reverse(f"compare:{name}", args=[demo.pk])).content.decode()
         assert evil not in body, name
+
+
+def test_the_stances_csv_lists_each_holder_and_target_with_its_polarity(analyst_client, demo, analyst, labels, polarities):
+    stroul = Entity.objects.create(name="دانا سترول", label=labels["PER"])
+    paragraph = seed("001").paragraphs.get(text__contains="دانا سترول")
+    add_stance(paragraph, "دانا سترول", author=analyst, holder=Choice("entity", stroul.pk),
+               target=Choice("name", name="الوجود العسكري الأمريكي"), polarity=polarities["opposes"])
+    response = analyst_client.get(reverse("compare:stances_csv", args=[demo.pk]))
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows == [["holder", "target", "polarity", "stances"], ["دانا سترول", "الوجود العسكري الأمريكي", "opposes", "1"]]
+
+
+def test_families_past_the_cap_are_left_out_with_a_note(analyst_client, demo, monkeypatch):
+    from compare import queries
+
+    total = page(analyst_client, demo).context["family_total"]
+    assert total > 2
+    monkeypatch.setattr(queries, "FAMILIES_SHOWN", 2)
+    response = page(analyst_client, demo)
+    assert len(response.context["statements"]) == 2
+    assert f"Showing the 2 most carried of {total} statements." in response.content.decode()
