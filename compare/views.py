@@ -8,6 +8,7 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 
 from corpus.models import Article
+from hamish.ids import parse_id
 from projects.lookups import get_project_for_member
 
 from . import charts, grid, queries
@@ -24,9 +25,10 @@ def _outlet_filter(request):
     raw = request.GET.get("outlet", "")
     if not raw:
         return None
-    if not raw.isdigit():
+    outlet_id = parse_id(raw)  # ASCII digits within the id range: "²" or 20 digits are refused, never a 500
+    if outlet_id is None:
         raise ValueError("The outlet filter must be an outlet's number.")
-    return int(raw)
+    return outlet_id
 
 
 def _data(articles):

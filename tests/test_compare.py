@@ -103,8 +103,9 @@ def test_the_stance_matrix_colours_each_holder_and_target_and_filters_by_outlet(
     assert response.context["voice_rows"][0][2] == 1
     assert page(analyst_client, demo, outlet=seed("000").source_id).context["matrix"] == []
     assert len(page(analyst_client, demo, outlet=seed("001").source_id).context["matrix"]) == 1
-    refused = analyst_client.get(reverse("compare:event", args=[demo.pk]), {"outlet": "abc"})
-    assert refused.status_code == 400 and b"outlet" in refused.content
+    for bad in ("abc", "²", "9" * 20, "-1"):
+        refused = analyst_client.get(reverse("compare:event", args=[demo.pk]), {"outlet": bad})
+        assert refused.status_code == 400 and b"outlet" in refused.content, bad
 
 
 def test_a_stranger_to_the_closed_project_gets_404_and_other_articles_stay_out(demo, other_analyst, analyst_client):

@@ -47,6 +47,7 @@ PARAMETERS = {
     "page", "paragraph", "q", "source", "spans", "stance", "username", "version", "after", "project", "status",
     "password", "next", "old_password", "new_password1", "new_password2",
     "layer", "key", "start", "end", "polarity", "category", "next_anchor", "show", "a", "b",
+    "outlet",  # compare: the stance matrix's outlet filter
 }
 READ = re.compile(r"""(?:request\.(?:GET|POST)|params)(?:\.get\(|\[)["'](\w+)["']""")
 
