@@ -6,7 +6,7 @@ PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 # Development defaults; production sets its own environment (README, "Deploying").
 DEV_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: run test test-fast setup bench bench-peers load demo-passwords check clean
+.PHONY: run test test-fast lint setup bench bench-peers load demo-passwords check clean
 
 $(VENV)/.python:
 	@PYTHON=$$(scripts/find-python) || exit 1; \
@@ -31,8 +31,13 @@ run: setup
 	@echo "Serving Hamish on http://127.0.0.1:8000/ with a background worker (Ctrl-C stops both)"
 	@$(DEV_ENV) PY=$(PY) scripts/serve 127.0.0.1:8000
 
-## test: install what the tests need (Chromium included) and run the whole suite.
-test: $(VENV)/.dev
+## lint: ruff's bug-finding rules and its formatter, as configured in pyproject.toml (also run by make test).
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+## test: install what the tests need (Chromium included), lint, and run the whole suite.
+test: $(VENV)/.dev lint
 	@scripts/ensure-chromium
 	$(DEV_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 

@@ -7,7 +7,6 @@ told they are there. The "clean text" of an article is its paragraphs without th
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-
 from corpus.arabic import fold
 from corpus.duplicates import outlet_lines
 from corpus.models import PARAGRAPH_SEPARATOR, Paragraph
@@ -78,7 +77,12 @@ def boilerplate_hints(article, paragraphs, categories=None):
         if reason is None and (chrome or articles >= REPEATED_LINE_ARTICLES):
             reason = f"repeated in {articles} articles of this outlet"
         words_in_line = paragraph.text.split()
-        if reason is None and paragraph.position and len(words_in_line) <= SHORT_LINE_WORDS and not paragraph.text.endswith(SENTENCE_END):
+        if (
+            reason is None
+            and paragraph.position
+            and len(words_in_line) <= SHORT_LINE_WORDS
+            and not paragraph.text.endswith(SENTENCE_END)
+        ):
             reason = "a short line that is no sentence, like a link or a label"
         if reason and category is not None:
             hints[paragraph.pk] = (category, reason)
@@ -121,7 +125,9 @@ def mark_boilerplate(*, user, paragraph, category, version=None, author=None):
     The analyst's mark is re-read under a lock; `version`, when the card sent one, must be current.
     `author`: whose mark it is when not the acting `user` (see spans.create_span)."""
     author = author or user
-    mark = BoilerplateMark.objects.select_for_update(of=("self",)).filter(paragraph=paragraph, author=author).order_by("pk").first()
+    mark = (
+        BoilerplateMark.objects.select_for_update(of=("self",)).filter(paragraph=paragraph, author=author).order_by("pk").first()
+    )
     if mark is not None:
         mark = lock_for_change(BoilerplateMark, mark.pk, user=user, version=version)
         _check_category(category, mark.category)

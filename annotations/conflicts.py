@@ -59,7 +59,9 @@ def save_change(obj, fields):
     values = {field: getattr(obj, field) for field in fields}
     rows = type(obj).objects.filter(pk=obj.pk, version=obj.version).update(version=obj.version + 1, updated_at=now, **values)
     if rows != 1:
-        raise Conflict(f"This {what(type(obj))} was changed or deleted at the same moment elsewhere; nothing was saved. Reload the page.")
+        raise Conflict(
+            f"This {what(type(obj))} was changed or deleted at the same moment elsewhere; nothing was saved. Reload the page."
+        )
     obj.version += 1
     obj.updated_at = now
 

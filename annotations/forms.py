@@ -86,7 +86,8 @@ class StanceForm(forms.Form):
     target = forms.CharField(required=False, max_length=40)
     target_name = forms.CharField(required=False, max_length=300)
     polarity = forms.ModelChoiceField(
-        queryset=Polarity.objects.all(), to_field_name="name",
+        queryset=Polarity.objects.all(),
+        to_field_name="name",
         error_messages={"invalid_choice": "Unknown polarity.", "required": "Choose the polarity."},
     )
     note = forms.CharField(required=False, strip=False, max_length=NOTE_MAX)
@@ -108,7 +109,12 @@ class StanceForm(forms.Form):
 
     def stance_arguments(self):
         data = self.cleaned_data
-        return {"holder": data["holder_choice"], "target": data["target_choice"], "polarity": data["polarity"], "note": data["note"]}
+        return {
+            "holder": data["holder_choice"],
+            "target": data["target_choice"],
+            "polarity": data["polarity"],
+            "note": data["note"],
+        }
 
 
 class StanceCreateForm(StanceForm, SelectionForm):
@@ -121,7 +127,9 @@ class BoilerplateForm(forms.Form):
 
     action = forms.ChoiceField(choices=[("toggle", "toggle"), ("mark", "mark"), ("unmark", "unmark")])
     category = forms.ModelChoiceField(
-        queryset=BoilerplateCategory.objects.all(), to_field_name="name", required=False,
+        queryset=BoilerplateCategory.objects.all(),
+        to_field_name="name",
+        required=False,
         error_messages={"invalid_choice": "Unknown boilerplate category."},
     )
 
@@ -138,14 +146,19 @@ class AnnotationImportForm(forms.Form):
     file = forms.FileField(help_text="A Hamish JSON export (.json), CoNLL/BIO (.conll, .bio, .txt) or doccano JSONL (.jsonl).")
     format = forms.ChoiceField(choices=[("", "from the file name")], required=False)
     create_missing = forms.BooleanField(
-        required=False, label="Create missing labels", help_text="Create labels, polarities and boilerplate categories the file uses but this Hamish lacks."
+        required=False,
+        label="Create missing labels",
+        help_text="Create labels, polarities and boilerplate categories the file uses but this Hamish lacks.",
     )
     unknown_users = forms.ChoiceField(
         choices=[("create", "create them as inactive accounts"), ("map", "attribute their work to the account below")],
-        initial="create", label="Annotators unknown here",
+        initial="create",
+        label="Annotators unknown here",
     )
     map_to = forms.ModelChoiceField(queryset=None, required=False, label="Account for unknown annotators")
-    annotator = forms.ModelChoiceField(queryset=None, required=False, help_text="CoNLL and doccano files: whose spans these are (default: you).")
+    annotator = forms.ModelChoiceField(
+        queryset=None, required=False, help_text="CoNLL and doccano files: whose spans these are (default: you)."
+    )
     source = forms.CharField(required=False, max_length=200, help_text="CoNLL and doccano files: the outlet of the new articles.")
 
     def __init__(self, *args, **kwargs):
@@ -180,10 +193,15 @@ class AnnotationImportForm(forms.Form):
         annotator = data["annotator"] or user
         try:
             document = document_from_file(
-                upload.read(), format=data["format"] or guess_format(upload.name), annotator=annotator.get_username(),
-                source_name=" ".join(data["source"].split()), filename=upload.name,
+                upload.read(),
+                format=data["format"] or guess_format(upload.name),
+                annotator=annotator.get_username(),
+                source_name=" ".join(data["source"].split()),
+                filename=upload.name,
             )
-            options = ImportOptions(create_missing=data["create_missing"], unknown_users=data["unknown_users"], map_to=data["map_to"])
+            options = ImportOptions(
+                create_missing=data["create_missing"], unknown_users=data["unknown_users"], map_to=data["map_to"]
+            )
             return import_document(document, user=user, options=options), None
         except AnnotationImportError as exc:
             return None, exc.problems

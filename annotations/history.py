@@ -63,8 +63,16 @@ class BoilerplateKind(Kind):
 
 class StanceKind(Kind):
     name, model = "stance", Stance
-    fields = ("article_id", "holder_entity_id", "holder_span_id", "target_entity_id", "target_topic_id",
-              "polarity_id", "author_id", "note")
+    fields = (
+        "article_id",
+        "holder_entity_id",
+        "holder_span_id",
+        "target_entity_id",
+        "target_topic_id",
+        "polarity_id",
+        "author_id",
+        "note",
+    )
     fixed_fields = ("article_id", "author_id")
 
     def snapshot(self, stance):
@@ -135,8 +143,15 @@ def log(actor, action, obj_or_kind, object_id, paragraph_id, *, before=None, aft
 
         record_activity(user=actor, paragraph_id=paragraph_id)
     return AnnotationEvent.objects.create(
-        actor=actor, action=action, kind=kind, object_id=object_id, paragraph_id=paragraph_id,
-        before=before, after=after, undoes=undoes, via=_via.get(),
+        actor=actor,
+        action=action,
+        kind=kind,
+        object_id=object_id,
+        paragraph_id=paragraph_id,
+        before=before,
+        after=after,
+        undoes=undoes,
+        via=_via.get(),
     )
 
 
@@ -213,9 +228,18 @@ def _reverse(user, event):
             with transaction.atomic():
                 restored = kind.restore(event.object_id, event.before)
         except IntegrityError:
-            raise ValidationError(f"The {what(kind.model)} cannot be restored: the same {what(kind.model)} exists again.") from None
-        log(user, AnnotationEvent.CREATED, kind.name, event.object_id, event.paragraph_id,
-            after=kind.snapshot(restored), undoes=event)
+            raise ValidationError(
+                f"The {what(kind.model)} cannot be restored: the same {what(kind.model)} exists again."
+            ) from None
+        log(
+            user,
+            AnnotationEvent.CREATED,
+            kind.name,
+            event.object_id,
+            event.paragraph_id,
+            after=kind.snapshot(restored),
+            undoes=event,
+        )
     else:
         current = lock_for_change(kind.model, event.object_id)
         before = kind.snapshot(current)
@@ -224,5 +248,13 @@ def _reverse(user, event):
                 kind.set_back(current, event.before)
         except IntegrityError:
             raise ValidationError(f"The {what(kind.model)} cannot be set back: it would duplicate another.") from None
-        log(user, AnnotationEvent.CHANGED, kind.name, current.pk, event.paragraph_id,
-            before=before, after=kind.snapshot(current), undoes=event)
+        log(
+            user,
+            AnnotationEvent.CHANGED,
+            kind.name,
+            current.pk,
+            event.paragraph_id,
+            before=before,
+            after=kind.snapshot(current),
+            undoes=event,
+        )

@@ -188,15 +188,12 @@ class Span(Authored, models.Model):
         ordering = ["paragraph", "start", "-end", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="span_start_before_end"),
-            models.UniqueConstraint(
-                fields=["paragraph", "start", "end", "label", "author"], name="span_unique_per_author"
-            ),
+            models.UniqueConstraint(fields=["paragraph", "start", "end", "label", "author"], name="span_unique_per_author"),
         ]
         indexes = [models.Index(fields=["paragraph", "author"])]
 
     def __str__(self):
         return f"{self.label.name}: {self.text}"
-
 
 
 class AnnotationEvent(models.Model):
@@ -290,7 +287,12 @@ class Stance(Authored, models.Model):
     article = models.ForeignKey("corpus.Article", on_delete=models.CASCADE, related_name="stances")
     holder_entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="stances_held")
     holder_span = models.ForeignKey(
-        Span, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="The holder's mention, if picked from one."
+        Span,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The holder's mention, if picked from one.",
     )
     target_entity = models.ForeignKey(Entity, null=True, blank=True, on_delete=models.PROTECT, related_name="stances_targeted")
     target_topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.PROTECT, related_name="stances")
@@ -327,7 +329,6 @@ class Stance(Authored, models.Model):
     @property
     def target_kind(self):
         return "entity" if self.target_entity_id else "topic"
-
 
 
 class StanceEvidence(models.Model):
@@ -396,7 +397,6 @@ class BoilerplateMark(Authored, models.Model):
 
     def __str__(self):
         return f"{self.category.name}: paragraph {self.paragraph_id}"
-
 
 
 class SuggestionRejection(models.Model):

@@ -37,7 +37,12 @@ def _link_attributes(attrs, new=False):
 def clean_note(raw):
     """Sanitise a note to the allowed inline markup; links only to http(s) or mailto, opening safely."""
     cleaned = bleach.clean(
-        CODE_ELEMENTS.sub("", (raw or "").strip()), tags=NOTE_TAGS, attributes=NOTE_ATTRIBUTES, protocols=NOTE_PROTOCOLS, strip=True, strip_comments=True
+        CODE_ELEMENTS.sub("", (raw or "").strip()),
+        tags=NOTE_TAGS,
+        attributes=NOTE_ATTRIBUTES,
+        protocols=NOTE_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
     )
     # A Linker per call: its HTML parser keeps state and is not thread-safe.
     linked = Linker(callbacks=[_link_attributes], url_re=NOTE_URL_RE, parse_email=False).linkify(cleaned)

@@ -68,7 +68,8 @@ def paragraph_html(text, spans, evidence=(), suggestions=()):
         ids = " ".join(str(span.pk) for span in covering_spans)
         entity_ids = " ".join(str(span.entity_id) for span in covering_spans if span.entity_id)
         title = " / ".join(
-            [span.label.name for span in covering_spans] + ["stance evidence"] * bool(stance_ids)
+            [span.label.name for span in covering_spans]
+            + ["stance evidence"] * bool(stance_ids)
             + [f"suggested {s.label.name}: {s.reason}" for s in suggested]
         )
         suggestion_keys = f' data-suggestions="{escape(" ".join(s.key for s in suggested))}"' if suggested else ""

@@ -48,7 +48,13 @@ def create_span(*, user, paragraph, utf16_start, utf16_end, quote, label, entity
     try:  # the unique constraint answers "already tagged" (no query before the insert on the hot path)
         with transaction.atomic():
             span = Span.objects.create(
-                paragraph=paragraph, start=start, end=end, text=paragraph.text[start:end], label=label, entity=entity, author=author
+                paragraph=paragraph,
+                start=start,
+                end=end,
+                text=paragraph.text[start:end],
+                label=label,
+                entity=entity,
+                author=author,
             )
     except IntegrityError:
         whose = "You have" if author == user else "The curated layer has"

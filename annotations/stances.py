@@ -114,7 +114,10 @@ def resolve_target(choice, *, user):
     if topic:
         return None, topic
     entity = (
-        Entity.objects.filter(Q(name=name) | Q(aliases__name=name)).annotate(mentions=Count("spans")).order_by("-mentions", "pk").first()
+        Entity.objects.filter(Q(name=name) | Q(aliases__name=name))
+        .annotate(mentions=Count("spans"))
+        .order_by("-mentions", "pk")
+        .first()
     )
     if entity:
         return entity, None
@@ -152,11 +155,19 @@ def create_stance(*, user, article, evidence, holder, target, polarity, note="",
     if target_entity is not None and target_entity.pk == holder_entity.pk:
         raise ValidationError("A stance's holder and target must differ.")
     stance = Stance.objects.create(
-        article=article, holder_entity=holder_entity, holder_span=holder_span, target_entity=target_entity,
-        target_topic=target_topic, polarity=polarity, author=author or user, note=clean_note(note) if note else "",
+        article=article,
+        holder_entity=holder_entity,
+        holder_span=holder_span,
+        target_entity=target_entity,
+        target_topic=target_topic,
+        polarity=polarity,
+        author=author or user,
+        note=clean_note(note) if note else "",
     )
     StanceEvidence.objects.bulk_create(
-        {(p.pk, s, e): StanceEvidence(stance=stance, paragraph=p, start=s, end=e, text=p.text[s:e]) for p, s, e in passages}.values()
+        {
+            (p.pk, s, e): StanceEvidence(stance=stance, paragraph=p, start=s, end=e, text=p.text[s:e]) for p, s, e in passages
+        }.values()
     )
     log(user, AnnotationEvent.CREATED, stance, stance.pk, passages[0][0].pk, after=snapshot(stance))
     return stance
@@ -202,7 +213,9 @@ def add_evidence(*, user, stance, selection, version=None):
     paragraph = selection.paragraph
     try:
         with transaction.atomic():
-            item = StanceEvidence.objects.create(stance=stance, paragraph=paragraph, start=start, end=end, text=paragraph.text[start:end])
+            item = StanceEvidence.objects.create(
+                stance=stance, paragraph=paragraph, start=start, end=end, text=paragraph.text[start:end]
+            )
     except IntegrityError:
         raise ValidationError("This passage is already evidence of the stance.") from None
     save_change(stance, ())

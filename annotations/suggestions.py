@@ -9,8 +9,8 @@ Two sources:
 A suggestion is left out where the analyst already has a span (of any label) on exactly that text, or said no.
 """
 
-from dataclasses import dataclass
 from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
@@ -201,20 +201,31 @@ def suggestions_for(user, paragraphs, *, own_spans, index=None, matches=None):
 
     for paragraph in paragraphs:
         for start, end, entity in index.find(paragraph.text):
-            offer(Suggestion(paragraph.pk, start, end, paragraph.text[start:end], entity.label, entity, f"the name of {entity.name}"))
+            offer(
+                Suggestion(
+                    paragraph.pk, start, end, paragraph.text[start:end], entity.label, entity, f"the name of {entity.name}"
+                )
+            )
 
     # The analyst's spans on the closest versions of these paragraphs, carried over. Plain rows: a paragraph
     # repeated across hundreds of articles (a boilerplate line) must not cost a model object per span there.
     matches = matches if matches is not None else matches_of(list(by_id))
     closest = {own: [other for other, _similarity in pairs[:VERSIONS_CARRIED]] for own, pairs in matches.items() if own in by_id}
     others = {other for pairs in closest.values() for other in pairs}
-    rows = list(
-        Span.objects.filter(paragraph_id__in=others, author=user).order_by("paragraph_id", "start", "-end", "pk")
-        .values_list("paragraph_id", "start", "end", "label_id", "entity_id")
-    ) if others else []
+    rows = (
+        list(
+            Span.objects.filter(paragraph_id__in=others, author=user)
+            .order_by("paragraph_id", "start", "-end", "pk")
+            .values_list("paragraph_id", "start", "end", "label_id", "entity_id")
+        )
+        if others
+        else []
+    )
     if rows:
         texts, sources = {}, {}
-        for pk, text, source in Paragraph.objects.filter(pk__in={row[0] for row in rows}).values_list("pk", "text", "article__source__name"):
+        for pk, text, source in Paragraph.objects.filter(pk__in={row[0] for row in rows}).values_list(
+            "pk", "text", "article__source__name"
+        ):
             texts[pk], sources[pk] = text, source
         labels = Label.objects.in_bulk({row[3] for row in rows})
         entities = Entity.objects.select_related("label").in_bulk({row[4] for row in rows if row[4]})
@@ -231,13 +242,27 @@ def suggestions_for(user, paragraphs, *, own_spans, index=None, matches=None):
                     placed = carry(span_start, span_end)
                     if placed:
                         start, end = placed
-                        offer(Suggestion(own_id, start, end, target.text[start:end], labels[label_id], entities.get(entity_id),
-                                         f"your tag in {sources[other]}"))
+                        offer(
+                            Suggestion(
+                                own_id,
+                                start,
+                                end,
+                                target.text[start:end],
+                                labels[label_id],
+                                entities.get(entity_id),
+                                f"your tag in {sources[other]}",
+                            )
+                        )
     # What the analyst said no to, asked only when there is something to offer (after most writes, nothing).
-    rejected = set(
-        SuggestionRejection.objects.filter(user=user, paragraph_id__in={s.paragraph_id for s in candidates})
-        .values_list("paragraph_id", "start", "end", "label_id")
-    ) if candidates else set()
+    rejected = (
+        set(
+            SuggestionRejection.objects.filter(user=user, paragraph_id__in={s.paragraph_id for s in candidates}).values_list(
+                "paragraph_id", "start", "end", "label_id"
+            )
+        )
+        if candidates
+        else set()
+    )
     result = {}
     for suggestion in candidates:
         if (suggestion.paragraph_id, suggestion.start, suggestion.end, suggestion.label.pk) not in rejected:
@@ -245,8 +270,6 @@ def suggestions_for(user, paragraphs, *, own_spans, index=None, matches=None):
     for value in result.values():
         value.sort(key=lambda s: (s.start, -s.end))
     return result
-
-
 
 
 def _check_place(paragraph, start, end):
@@ -263,8 +286,13 @@ def accept(*, user, paragraph, start, end, label, entity=None):
     _check_place(paragraph, start, end)
     text = paragraph.text
     return create_span(
-        user=user, paragraph=paragraph, utf16_start=code_point_to_utf16(text, start), utf16_end=code_point_to_utf16(text, end),
-        quote=text[start:end], label=label, entity=entity if entity is not None and entity.label_id == label.pk else None,
+        user=user,
+        paragraph=paragraph,
+        utf16_start=code_point_to_utf16(text, start),
+        utf16_end=code_point_to_utf16(text, end),
+        quote=text[start:end],
+        label=label,
+        entity=entity if entity is not None and entity.label_id == label.pk else None,
     )
 
 
@@ -286,8 +314,14 @@ def accept_all(*, user, article):
         for suggestion in suggestions:
             try:
                 with transaction.atomic():
-                    accept(user=user, paragraph=by_id[suggestion.paragraph_id], start=suggestion.start, end=suggestion.end,
-                           label=suggestion.label, entity=suggestion.entity)
+                    accept(
+                        user=user,
+                        paragraph=by_id[suggestion.paragraph_id],
+                        start=suggestion.start,
+                        end=suggestion.end,
+                        label=suggestion.label,
+                        entity=suggestion.entity,
+                    )
                 made += 1
             except ValidationError:
                 continue  # e.g. overlapping suggestions of one label: the first one won

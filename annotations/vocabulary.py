@@ -17,7 +17,9 @@ class Vocabulary:
 
     @property
     def active_labels(self):
-        return sorted((label for label in self.labels.values() if label.is_active), key=lambda label: (label.position, label.name))
+        return sorted(
+            (label for label in self.labels.values() if label.is_active), key=lambda label: (label.position, label.name)
+        )
 
     @property
     def entity_index(self):

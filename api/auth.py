@@ -34,7 +34,9 @@ def count_call(token):
     window = now.replace(second=0, microsecond=0)
     limit = calls_per_minute()
     tokens = ApiToken.objects.filter(pk=token.pk)
-    counted = tokens.filter(window_start=window, window_count__lt=limit).update(window_count=F("window_count") + 1, last_used_at=now)
+    counted = tokens.filter(window_start=window, window_count__lt=limit).update(
+        window_count=F("window_count") + 1, last_used_at=now
+    )
     if not counted:  # a new minute (or the limit is reached: then the row already holds this window)
         counted = tokens.exclude(window_start=window).update(window_start=window, window_count=1, last_used_at=now)
     if not counted:

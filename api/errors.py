@@ -16,8 +16,17 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from annotations.conflicts import Conflict, Gone
 
-CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-         409: "conflict", 413: "too_large", 422: "invalid", 429: "rate_limited"}
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid",
+    429: "rate_limited",
+}
 
 
 class RateLimited(HttpError):
@@ -41,8 +50,14 @@ def error_response(status, message, *, code=None, details=None):
 
 def _fields(errors):
     """pydantic's errors without their `input` and `ctx` (which can hold the whole bad value, or objects)."""
-    return [{"loc": [str(part) for part in error.get("loc", ())], "msg": str(error.get("msg", "")), "type": str(error.get("type", ""))}
-            for error in errors]
+    return [
+        {
+            "loc": [str(part) for part in error.get("loc", ())],
+            "msg": str(error.get("msg", "")),
+            "type": str(error.get("type", "")),
+        }
+        for error in errors
+    ]
 
 
 def _invalid(request, exc):
@@ -55,8 +70,11 @@ def _invalid(request, exc):
 
 def _http_error(request, exc):
     if isinstance(exc, AuthenticationError):
-        response = error_response(401, "Send a valid API token as 'Authorization: Bearer <token>' (made on /api/tokens/); "
-                                  "an unknown or revoked token is refused, and so is a session cookie alone.")
+        response = error_response(
+            401,
+            "Send a valid API token as 'Authorization: Bearer <token>' (made on /api/tokens/); "
+            "an unknown or revoked token is refused, and so is a session cookie alone.",
+        )
         response["WWW-Authenticate"] = 'Bearer realm="hamish"'
         return response
     message = str(exc) if exc.status_code != 400 else f"The request could not be read: {exc}"

@@ -31,8 +31,9 @@ Name = text(300)
 
 
 class ErrorBody(Schema):
-    code: str = Field(description="Stable: bad_request, unauthorized, forbidden, not_found, gone, conflict, invalid, "
-                                  "refused, rate_limited.")
+    code: str = Field(
+        description="Stable: bad_request, unauthorized, forbidden, not_found, gone, conflict, invalid, refused, rate_limited."
+    )
     message: str
     details: Any = None
 

@@ -52,13 +52,24 @@ def run(port, paragraphs, tokens, clients, saves_each, first_user):
 
     def client_thread(n):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        headers = {"Authorization": f"Bearer {tokens[f'client{first_user + n}']}", "Content-Type": "application/json",
-                   "Host": "127.0.0.1", "X-Forwarded-Proto": "https"}
+        headers = {
+            "Authorization": f"Bearer {tokens[f'client{first_user + n}']}",
+            "Content-Type": "application/json",
+            "Host": "127.0.0.1",
+            "X-Forwarded-Proto": "https",
+        }
         jobs = work(paragraphs, n, saves_each, clients)
         barrier.wait()
         for pk, start, end, quote in jobs:
-            body = json.dumps({"paragraph": pk, "start": code_points(texts[pk], start), "end": code_points(texts[pk], end),
-                               "quote": quote, "label": "PER"})
+            body = json.dumps(
+                {
+                    "paragraph": pk,
+                    "start": code_points(texts[pk], start),
+                    "end": code_points(texts[pk], end),
+                    "quote": quote,
+                    "label": "PER",
+                }
+            )
             started = time.perf_counter()
             connection.request("POST", "/api/v1/spans", body=body.encode(), headers=headers)
             response = connection.getresponse()
@@ -75,8 +86,13 @@ def run(port, paragraphs, tokens, clients, saves_each, first_user):
     elapsed = time.perf_counter() - started
     if errors:
         print(f"  {clients} clients: failed saves by status: { {c: errors.count(c) for c in set(errors)} }", file=sys.stderr)
-    return {"median_ms": statistics.median(results), "p95_ms": percentile(results, 95), "p99_ms": percentile(results, 99),
-            "saves_per_s": len(results) / elapsed, "errors": len(errors)}
+    return {
+        "median_ms": statistics.median(results),
+        "p95_ms": percentile(results, 95),
+        "p99_ms": percentile(results, 99),
+        "saves_per_s": len(results) / elapsed,
+        "errors": len(errors),
+    }
 
 
 def main():
@@ -87,22 +103,51 @@ def main():
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="hamish-bench-api-"))
     database = workdir / "bench.sqlite3"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": f"sqlite:///{database}", "DEBUG": "0",
-           "SECRET_KEY": "benchmark-only-" + "k" * 50, "ALLOWED_HOSTS": "127.0.0.1", "BEHIND_TLS_PROXY": "1",
-           "HAMISH_API_CALLS_PER_MINUTE": "1000000"}
-    setup = subprocess.run([sys.executable, "-c", SETUP, str(database), str(args.articles), str(args.clients + 1)],
-                           cwd=ROOT, env={**env, "DEBUG": "1"}, capture_output=True, text=True)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DEBUG": "0",
+        "SECRET_KEY": "benchmark-only-" + "k" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "BEHIND_TLS_PROXY": "1",
+        "HAMISH_API_CALLS_PER_MINUTE": "1000000",
+    }
+    setup = subprocess.run(
+        [sys.executable, "-c", SETUP, str(database), str(args.articles), str(args.clients + 1)],
+        cwd=ROOT,
+        env={**env, "DEBUG": "1"},
+        capture_output=True,
+        text=True,
+    )
     if setup.returncode:
         raise SystemExit(setup.stderr[-3000:])
     world = json.loads(setup.stdout.strip().splitlines()[-1])
-    made = subprocess.run([sys.executable, "-c", TOKENS, str(database)], cwd=ROOT, env={**env, "DEBUG": "1"}, capture_output=True, text=True)
+    made = subprocess.run(
+        [sys.executable, "-c", TOKENS, str(database)], cwd=ROOT, env={**env, "DEBUG": "1"}, capture_output=True, text=True
+    )
     if made.returncode:
         raise SystemExit(made.stderr[-3000:])
     tokens = json.loads(made.stdout.strip().splitlines()[-1])
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], cwd=ROOT, env=env, check=True)
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "hamish.wsgi", "--bind", f"127.0.0.1:{port}", "--access-logfile",
-                               "/dev/null", "--no-control-socket"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "hamish.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "/dev/null",
+            "--no-control-socket",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     rows = {}
     try:
         for _ in range(100):
@@ -113,7 +158,8 @@ def main():
                 time.sleep(0.1)
         for clients, first_user in ((1, args.clients), (args.clients, 0)):
             rows[f"Hamish API, {clients} client{'s' if clients > 1 else ''}"] = run(
-                port, world["paragraphs"], tokens, clients, args.saves, first_user)
+                port, world["paragraphs"], tokens, clients, args.saves, first_user
+            )
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -35,7 +35,9 @@ def build(outlets, families, per_outlet):
         Article(source=s, title=f"مقال {s.name} {j}", content_hash=f"{s.pk}-{j}") for s in sources for j in range(per_outlet)
     )
     paragraphs = Paragraph.objects.bulk_create(
-        Paragraph(article=a, position=k, text=f"فقرة {k} من {a.title} عن حوار التعاون الأمني") for a in articles for k in range(families)
+        Paragraph(article=a, position=k, text=f"فقرة {k} من {a.title} عن حوار التعاون الأمني")
+        for a in articles
+        for k in range(families)
     )
     by_article = {}
     for p in paragraphs:
@@ -46,22 +48,44 @@ def build(outlets, families, per_outlet):
     members = []
     for k, family in enumerate(made):
         for article in rng.sample(articles, rng.randint(2, len(articles))):
-            members.append(FamilyMember(paragraph=by_article[article.pk][k], family=family, article=article,
-                                        similarity=rng.choice([1.0, rng.uniform(0.3, 0.99)]), line=k))
+            members.append(
+                FamilyMember(
+                    paragraph=by_article[article.pk][k],
+                    family=family,
+                    article=article,
+                    similarity=rng.choice([1.0, rng.uniform(0.3, 0.99)]),
+                    line=k,
+                )
+            )
     FamilyMember.objects.bulk_create(members)
     label = Label.objects.get_or_create(name="PER", defaults={"display_name": "شخص"})[0]
     entities = Entity.objects.bulk_create(Entity(name=f"شخص {i}", label=label) for i in range(50))
     spans = []
     for article in articles:
         for i, entity in enumerate(rng.sample(entities, 10)):
-            spans.append(Span(paragraph=by_article[article.pk][i], start=0, end=4, text=rng.choice(["فقرة", "فقره"]),
-                              label=label, entity=entity, author=user))
+            spans.append(
+                Span(
+                    paragraph=by_article[article.pk][i],
+                    start=0,
+                    end=4,
+                    text=rng.choice(["فقرة", "فقره"]),
+                    label=label,
+                    entity=entity,
+                    author=user,
+                )
+            )
     Span.objects.bulk_create(spans)
     polarity = Polarity.objects.get_or_create(name="supports", defaults={"display_name": "يؤيد"})[0]
     topics = Topic.objects.bulk_create(Topic(name=f"موضوع {i}") for i in range(10))
     Stance.objects.bulk_create(
-        Stance(article=rng.choice(articles), holder_entity=rng.choice(entities), target_topic=rng.choice(topics),
-               polarity=polarity, author=user) for _ in range(200)
+        Stance(
+            article=rng.choice(articles),
+            holder_entity=rng.choice(entities),
+            target_topic=rng.choice(topics),
+            polarity=polarity,
+            author=user,
+        )
+        for _ in range(200)
     )
     project = Project.objects.create(name="قياس")
     project.articles.add(*articles)
@@ -97,9 +121,11 @@ def main():
             assert response.status_code == 200
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
-        print(f"{args.outlets} outlets × {args.families} families ({member_count} members, "
-              f"{args.outlets * args.articles_per_outlet} articles): median render {statistics.median(times) * 1000:.0f} ms "
-              f"over {args.loads} loads, {len(queries)} queries, {len(response.content) // 1024} KiB")
+        print(
+            f"{args.outlets} outlets × {args.families} families ({member_count} members, "
+            f"{args.outlets * args.articles_per_outlet} articles): median render {statistics.median(times) * 1000:.0f} ms "
+            f"over {args.loads} loads, {len(queries)} queries, {len(response.content) // 1024} KiB"
+        )
 
 
 if __name__ == "__main__":

@@ -71,8 +71,10 @@ def calibration(rows):
     new = [(duplicates.jaccard(duplicates.shingles(a), duplicates.shingles(b)), same) for a, b, same, _p in pairs]
     old = [(duplicates.jaccard(old_shingles(a), old_shingles(b)), same) for a, b, same, _p in pairs]
     positives = sum(same for *_x, same, _p in pairs)
-    print(f"Labelled pairs: {len(pairs)} ({positives} same statement, {len(pairs) - positives} not)"
-          + (f"; {skipped} skipped (../shared/external-data absent)" if skipped else ""))
+    print(
+        f"Labelled pairs: {len(pairs)} ({positives} same statement, {len(pairs) - positives} not)"
+        + (f"; {skipped} skipped (../shared/external-data absent)" if skipped else "")
+    )
     print(f"  {'threshold':<10} {'precision':>10} {'recall':>8}   {'before: precision':>18} {'recall':>8}")
     for t in THRESHOLDS:
         p, r = precision_recall(new, t)
@@ -85,8 +87,10 @@ def calibration(rows):
     rows["labelled pairs: closest 'not the same' pair"] = closest
     spelling = [(a, b) for a, b, _same, p in pairs if "الأميركي/الأمريكي" in p["why"]]
     for a, b in spelling:
-        print(f"  the issue's spelling-variant copy: {duplicates.jaccard(duplicates.shingles(a), duplicates.shingles(b)):.3f} "
-              f"(before: {duplicates.jaccard(old_shingles(a), old_shingles(b)):.3f}, threshold {duplicates.THRESHOLD})")
+        print(
+            f"  the issue's spelling-variant copy: {duplicates.jaccard(duplicates.shingles(a), duplicates.shingles(b)):.3f} "
+            f"(before: {duplicates.jaccard(old_shingles(a), old_shingles(b)):.3f}, threshold {duplicates.THRESHOLD})"
+        )
     return pairs
 
 
@@ -105,10 +109,14 @@ def pass_on_labelled(rows, pairs):
     for pk, filename, position in Paragraph.objects.values_list("pk", "article__original_filename", "position"):
         ids[f"{filename}#{position}"] = pk
     versions = duplicates.matches_of(list(ids.values()))
-    scored = [(1.0 if ids.get(p["b"]) in {pk for pk, _ in versions.get(ids.get(p["a"]), [])} else 0.0, same) for *_x, same, p in pairs]
+    scored = [
+        (1.0 if ids.get(p["b"]) in {pk for pk, _ in versions.get(ids.get(p["a"]), [])} else 0.0, same) for *_x, same, p in pairs
+    ]
     precision, recall = precision_recall(scored, 1.0)
-    print(f"  the pass (pair in one family): precision {precision:.2f}, recall {recall:.2f}"
-          " (a paragraph holding two statements joins one family only)")
+    print(
+        f"  the pass (pair in one family): precision {precision:.2f}, recall {recall:.2f}"
+        " (a paragraph holding two statements joins one family only)"
+    )
     rows["labelled pairs, the pass: precision"], rows["labelled pairs, the pass: recall"] = precision, recall
     Article.objects.all().delete()
 
@@ -157,10 +165,17 @@ def synthetic_files(count, *, start=0, pool=300, outlets=10):
             for i in range(rng.randrange(20), len(tokens), 20):
                 tokens[i] = rng.choice(tokens)
             body.append(" ".join(tokens))
-        chrome = [f"اشترك في النشرة البريدية لموقع المصدر {outlet} لتصلك آخر الأخبار والتحليلات كل صباح على بريدك",
-                  f"اقرأ أيضا على موقع المصدر {outlet}: أبرز عناوين اليوم",
-                  f"جميع الحقوق محفوظة لموقع المصدر {outlet} ولا يجوز النقل أو الاقتباس دون إذن مكتوب من الإدارة"]
-        lines = [f"خبر اصطناعي رقم {n}", *body, f"وقال مراسلنا في الخبر رقم {n} إن التفاصيل ستعلن لاحقا في بيان رسمي منفصل", *chrome]
+        chrome = [
+            f"اشترك في النشرة البريدية لموقع المصدر {outlet} لتصلك آخر الأخبار والتحليلات كل صباح على بريدك",
+            f"اقرأ أيضا على موقع المصدر {outlet}: أبرز عناوين اليوم",
+            f"جميع الحقوق محفوظة لموقع المصدر {outlet} ولا يجوز النقل أو الاقتباس دون إذن مكتوب من الإدارة",
+        ]
+        lines = [
+            f"خبر اصطناعي رقم {n}",
+            *body,
+            f"وقال مراسلنا في الخبر رقم {n} إن التفاصيل ستعلن لاحقا في بيان رسمي منفصل",
+            *chrome,
+        ]
         files.append((f"مصدر {outlet}", IncomingFile(f"synthetic-{n}.txt", data="\n".join(lines).encode())))
     return files
 
@@ -189,7 +204,9 @@ def synthetic(rows, articles):
         started = time.perf_counter()
         import_files([file], source_name=outlet)
         imports.append((time.perf_counter() - started) * 1000)
-    rows[f"synthetic {articles:,} articles: import one more article incl. near-duplicates (ms, median of 10)"] = statistics.median(imports)
+    rows[f"synthetic {articles:,} articles: import one more article incl. near-duplicates (ms, median of 10)"] = (
+        statistics.median(imports)
+    )
 
 
 # The pair-based code's figures (issue 13), beside ours.

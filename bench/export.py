@@ -44,8 +44,23 @@ def run_process(args, env):
 
 def build(database, articles, spans, *, start, env):
     output = subprocess.run(
-        [sys.executable, "-m", "bench.build_corpus", str(database), "--articles", str(articles), "--spans", str(spans), "--start", str(start)],
-        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "bench.build_corpus",
+            str(database),
+            "--articles",
+            str(articles),
+            "--spans",
+            str(spans),
+            "--start",
+            str(start),
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -63,8 +78,16 @@ def in_process(out, repeat):
         wall, cpu = time.perf_counter(), time.process_time()
         call_command(*EXPORT[1:], "--out", out)
         times.append((time.perf_counter() - wall, time.process_time() - cpu))
-    print(json.dumps({"first": times[0][0], "first_cpu": times[0][1], "best": min(t[0] for t in times),
-                      "best_cpu": min(t[1] for t in times)}))
+    print(
+        json.dumps(
+            {
+                "first": times[0][0],
+                "first_cpu": times[0][1],
+                "best": min(t[0] for t in times),
+                "best_cpu": min(t[1] for t in times),
+            }
+        )
+    )
 
 
 def measure(corpus, out, env, repeat, startup):
@@ -74,23 +97,41 @@ def measure(corpus, out, env, repeat, startup):
     seconds = min(elapsed for elapsed, _ in runs)
     peak = max(memory for _, memory in runs)
     file_mb = os.path.getsize(out) / 2**20
-    output = subprocess.run([sys.executable, __file__, "--in-process", out, "--repeat", str(max(repeat, 2))],
-                            cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
+    output = subprocess.run(
+        [sys.executable, __file__, "--in-process", out, "--repeat", str(max(repeat, 2))],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     inside = json.loads(output.strip().splitlines()[-1])
     os.remove(out)
     return {
-        **corpus, "seconds": round(seconds, 3), "seconds_without_startup": round(seconds - startup, 3),
-        "in_process_first": round(inside["first"], 3), "in_process_best": round(inside["best"], 3),
-        "in_process_best_cpu": round(inside["best_cpu"], 3), "peak_mb": round(peak, 1), "file_mb": round(file_mb, 1),
-        "runs": repeat, "load_before": round(load_before, 2), "load_after": round(os.getloadavg()[0], 2),
+        **corpus,
+        "seconds": round(seconds, 3),
+        "seconds_without_startup": round(seconds - startup, 3),
+        "in_process_first": round(inside["first"], 3),
+        "in_process_best": round(inside["best"], 3),
+        "in_process_best_cpu": round(inside["best_cpu"], 3),
+        "peak_mb": round(peak, 1),
+        "file_mb": round(file_mb, 1),
+        "runs": repeat,
+        "load_before": round(load_before, 2),
+        "load_after": round(os.getloadavg()[0], 2),
     }
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpora", default="1000x20,10000x20,10000x100",
-                        help="ARTICLESxSPANS (spans per article), comma-separated (default: 1000x20,10000x20,10000x100).")
-    parser.add_argument("--repeat", type=int, default=3, help="Runs per measurement for corpora of up to 1,000 articles (default 3).")
+    parser.add_argument(
+        "--corpora",
+        default="1000x20,10000x20,10000x100",
+        help="ARTICLESxSPANS (spans per article), comma-separated (default: 1000x20,10000x20,10000x100).",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="Runs per measurement for corpora of up to 1,000 articles (default 3)."
+    )
     parser.add_argument("--in-process", metavar="OUT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.in_process:
@@ -101,35 +142,51 @@ def main():
     # This process never loads Django or the corpus: a child's peak memory (ru_maxrss) would otherwise
     # count the pages it shares with a big parent, and the numbers would grow with the corpus for that alone.
     # Production settings (DEBUG off: with DEBUG on, Django keeps every query's SQL in memory).
-    base_env = {**os.environ, "PYTHONPATH": str(ROOT), "DEBUG": "0",
-                "SECRET_KEY": os.environ.get("SECRET_KEY", "benchmark-only-" + "k" * 50)}
+    base_env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DEBUG": "0",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "benchmark-only-" + "k" * 50),
+    }
     rows, startup = [], None
     built = {}  # spans per article -> articles in its database
     for spans_per_article, articles in corpora:
         database = workdir / f"bench-{spans_per_article}.sqlite3"
         env = {**base_env, "DATABASE_URL": f"sqlite:///{database}"}
         started = time.perf_counter()
-        counts = build(database, articles - built.get(spans_per_article, 0), spans_per_article,
-                       start=built.get(spans_per_article, 0), env=env)
+        counts = build(
+            database,
+            articles - built.get(spans_per_article, 0),
+            spans_per_article,
+            start=built.get(spans_per_article, 0),
+            env=env,
+        )
         built[spans_per_article] = articles
         build_time = time.perf_counter() - started
         if startup is None:
             startup = min(run_process(["manage.py", "check", "--verbosity", "0"], env) for _ in range(args.repeat))
         repeat = args.repeat if articles <= 1000 else 1
         corpus = {"articles": counts["articles"], "spans": counts["spans"], "spans_per_article": spans_per_article}
-        rows.append({**measure(corpus, str(workdir / "export.json"), env, repeat, startup[0]), "build_seconds": round(build_time, 1)})
+        rows.append(
+            {**measure(corpus, str(workdir / "export.json"), env, repeat, startup[0]), "build_seconds": round(build_time, 1)}
+        )
 
     print(f"Django start-up alone (manage.py check): {startup[0]:.2f} s, {startup[1]:.0f} MB peak")
-    print(f"{'articles':>9} {'spans':>10} {'process s':>10} {'minus start-up':>15} {'in-process':>11} "
-          f"{'(first)':>8} {'peak MB':>8} {'file MB':>8} {'load':>10}")
+    print(
+        f"{'articles':>9} {'spans':>10} {'process s':>10} {'minus start-up':>15} {'in-process':>11} "
+        f"{'(first)':>8} {'peak MB':>8} {'file MB':>8} {'load':>10}"
+    )
     for row in rows:
-        print(f"{row['articles']:>9,} {row['spans']:>10,} {row['seconds']:>10.2f} {row['seconds_without_startup']:>15.2f} "
-              f"{row['in_process_best']:>11.3f} {row['in_process_first']:>8.3f} {row['peak_mb']:>8.1f} {row['file_mb']:>8.1f} "
-              f"{row['load_before']:>4.1f}-{row['load_after']:<4.1f}")
+        print(
+            f"{row['articles']:>9,} {row['spans']:>10,} {row['seconds']:>10.2f} {row['seconds_without_startup']:>15.2f} "
+            f"{row['in_process_best']:>11.3f} {row['in_process_first']:>8.3f} {row['peak_mb']:>8.1f} {row['file_mb']:>8.1f} "
+            f"{row['load_before']:>4.1f}-{row['load_after']:<4.1f}"
+        )
     results = ROOT / "bench" / "results"
     results.mkdir(exist_ok=True)
-    (results / "export.json").write_text(json.dumps(
-        {"startup": {"seconds": startup[0], "peak_mb": startup[1]}, "rows": rows}, indent=2))
+    (results / "export.json").write_text(
+        json.dumps({"startup": {"seconds": startup[0], "peak_mb": startup[1]}, "rows": rows}, indent=2)
+    )
     for path in workdir.iterdir():
         path.unlink()
     workdir.rmdir()

@@ -52,8 +52,14 @@ def main():
     files = workdir / "files"
     files.mkdir()
     database = workdir / "import.sqlite3"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": f"sqlite:///{database}", "DEBUG": "0",
-           "SECRET_KEY": "benchmark-only-" + "k" * 50, "ALLOWED_HOSTS": "127.0.0.1"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DEBUG": "0",
+        "SECRET_KEY": "benchmark-only-" + "k" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1",
+    }
     try:
         size = write_files(files, args.files)
         subprocess.run([sys.executable, "manage.py", "migrate", "--verbosity", "0"], cwd=ROOT, env=env, check=True)
@@ -73,10 +79,17 @@ def main():
             raise SystemExit(f"import failed ({result.returncode}):\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}")
         phases = {name: float(seconds) for name, seconds in PHASE.findall(result.stdout)}
         check = subprocess.run(
-            [sys.executable, "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); print(*[c.execute(q).fetchone()[0] for q in ("
-             "'SELECT COUNT(*) FROM corpus_article', 'SELECT COUNT(*) FROM corpus_paragraph', "
-             "'SELECT COUNT(*) FROM corpus_paragraph_fts', 'SELECT COUNT(*) FROM corpus_paragraphmatch')])", str(database)],
-            capture_output=True, text=True, check=True,
+            [
+                sys.executable,
+                "-c",
+                "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); print(*[c.execute(q).fetchone()[0] for q in ("
+                "'SELECT COUNT(*) FROM corpus_article', 'SELECT COUNT(*) FROM corpus_paragraph', "
+                "'SELECT COUNT(*) FROM corpus_paragraph_fts', 'SELECT COUNT(*) FROM corpus_paragraphmatch')])",
+                str(database),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         )
         articles, paragraphs, indexed, pairs = map(int, check.stdout.split())
         assert articles == args.files and indexed == paragraphs, (articles, paragraphs, indexed)
@@ -97,8 +110,10 @@ def main():
         rows["database MB"] = sum(p.stat().st_size for p in workdir.glob("import.sqlite3*")) / 1e6
         rows["load average before (1 min)"] = load_before[0]
         rows["load average after (1 min)"] = os.getloadavg()[0]
-        print(f"CLI import, {args.files:,} synthetic files ({size / 1e6:.0f} MB), empty SQLite database"
-              + (" [under cProfile]" if args.profile else ""))
+        print(
+            f"CLI import, {args.files:,} synthetic files ({size / 1e6:.0f} MB), empty SQLite database"
+            + (" [under cProfile]" if args.profile else "")
+        )
         for name, value in rows.items():
             print(f"  {name:<44} {value:>10.2f}" if isinstance(value, float) else f"  {name:<44} {value:>10}")
         for line in result.stdout.splitlines()[-4:]:

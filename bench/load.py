@@ -42,7 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.web import PASSWORD, Session, free_port, percentile, utf16
+from bench.web import PASSWORD, Session, free_port, percentile, utf16  # noqa: E402 (after the sys.path line)
 
 LABELS = ["PER", "ORG", "LOC", "MISC"]
 KINDS = ["create", "edit", "delete"]
@@ -53,6 +53,7 @@ LOG_PROBLEMS = ("database is locked", "Traceback", "[CRITICAL]", "WORKER TIMEOUT
 
 
 # ---- database phases: run in a child process with Django set up (the load clients never touch the DB) ----
+
 
 def django_setup(database_path):
     from bench import _django
@@ -99,8 +100,12 @@ def phase_check(options):
     spans, events = {u: [] for u in options["users"]}, {u: {} for u in options["users"]}
     for username, pk in Span.objects.filter(author__username__in=options["users"]).values_list("author__username", "pk"):
         spans[username].append(pk)
-    rows = (AnnotationEvent.objects.filter(actor__username__in=options["users"], kind="span")
-            .values_list("actor__username", "action").annotate(n=Count("pk")).order_by())
+    rows = (
+        AnnotationEvent.objects.filter(actor__username__in=options["users"], kind="span")
+        .values_list("actor__username", "action")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     for username, action, n in rows:
         events[username][action] = n
     print(json.dumps({"spans": spans, "events": events}))
@@ -133,14 +138,22 @@ PHASES = {"setup": phase_setup, "check": phase_check, "cleanup": phase_cleanup}
 
 
 def run_phase(name, options, env):
-    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--phase", name],
-                          check=False, input=json.dumps(options), cwd=ROOT, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--phase", name],
+        check=False,
+        input=json.dumps(options),
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if done.returncode:
         raise SystemExit(f"{name} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1]) if done.stdout.strip() else None
 
 
 # ---- the load -------------------------------------------------------------------------------------------
+
 
 class Analyst:
     """One analyst's client: its session, its own spans (id -> label), what it did and what it saw."""
@@ -230,7 +243,7 @@ class Analyst:
             if left_on_article <= 0:  # an analyst works on a few paragraphs of one article for a while, then moves on
                 article = self.random.choice(self.articles)
                 first = self.random.randrange(len(article))
-                paragraphs, left_on_article = article[first:first + 3], self.random.randint(10, 40)
+                paragraphs, left_on_article = article[first : first + 3], self.random.randint(10, 40)
             left_on_article -= 1
             roll = self.random.random()
             if not self.own or roll < 0.6:
@@ -310,8 +323,12 @@ def stop(server):
 def stats(values):
     if not values:
         return {"n": 0, "median_ms": None, "p95_ms": None, "p99_ms": None}
-    return {"n": len(values), "median_ms": round(statistics.median(values), 1), "p95_ms": round(percentile(values, 95), 1),
-            "p99_ms": round(percentile(values, 99), 1)}
+    return {
+        "n": len(values),
+        "median_ms": round(statistics.median(values), 1),
+        "p95_ms": round(percentile(values, 95), 1),
+        "p99_ms": round(percentile(values, 99), 1),
+    }
 
 
 def ms(value):
@@ -324,8 +341,12 @@ def main():
     parser.add_argument("--max-requests", type=int, default=2000, help="Requests per client at most (default 2000).")
     parser.add_argument("--clients", type=int, default=16, help="Concurrent analysts (default 16).")
     parser.add_argument("--articles", type=int, default=50, help="Synthetic articles (default 50).")
-    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1,
-                        help="gunicorn workers (default 2 x cores + 1, as gunicorn.conf.py).")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=(os.cpu_count() or 1) * 2 + 1,
+        help="gunicorn workers (default 2 x cores + 1, as gunicorn.conf.py).",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="Keep the temporary folder (and the PostgreSQL rows) for a look.")
     parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
@@ -342,29 +363,62 @@ def main():
         raise SystemExit(f"DATABASE_URL must name PostgreSQL (or be unset for a throwaway SQLite file), not {url.split(':')[0]}")
     workdir = Path(tempfile.mkdtemp(prefix="hamish-bench-load-"))
     database = workdir / "load.sqlite3"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DEBUG": "0", "SECRET_KEY": "benchmark-only-" + secrets.token_urlsafe(40),
-           "ALLOWED_HOSTS": "127.0.0.1", "BEHIND_TLS_PROXY": "1",
-           "DATABASE_URL": url if backend == "postgresql" else f"sqlite:///{database}"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DEBUG": "0",
+        "SECRET_KEY": "benchmark-only-" + secrets.token_urlsafe(40),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "BEHIND_TLS_PROXY": "1",
+        "DATABASE_URL": url if backend == "postgresql" else f"sqlite:///{database}",
+    }
     tag = secrets.token_hex(3)  # this run's accounts: never another run's, even on a shared PostgreSQL
     users = [f"load-{tag}-{n:02}" for n in range(args.clients)]
-    options = {"database": str(database), "users": users, "articles": args.articles,
-               # SQLite starts empty; on PostgreSQL numbered apart from earlier runs (article content hashes are unique)
-               "start": 0 if backend == "sqlite" else random.randrange(10**6, 10**9)}
+    options = {
+        "database": str(database),
+        "users": users,
+        "articles": args.articles,
+        # SQLite starts empty; on PostgreSQL numbered apart from earlier runs (article content hashes are unique)
+        "start": 0 if backend == "sqlite" else random.randrange(10**6, 10**9),
+    }
     log_path = workdir / "gunicorn.log"
     world, server, cleanup = None, None, backend == "postgresql" and not args.keep
     try:
-        print(f"Load test on {backend}: {args.clients} analysts, {args.seconds:g} s or {args.max_requests} requests each, "
-              f"{args.workers} gunicorn workers", flush=True)
+        print(
+            f"Load test on {backend}: {args.clients} analysts, {args.seconds:g} s or {args.max_requests} requests each, "
+            f"{args.workers} gunicorn workers",
+            flush=True,
+        )
         world = run_phase("setup", options, env)
-        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], cwd=ROOT, env=env, check=True)
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], cwd=ROOT, env=env, check=True
+        )
         articles = [paragraphs for paragraphs in world["articles"] if paragraphs]
         print(f"  corpus: {len(articles)} articles, {sum(map(len, articles))} paragraphs; log {log_path}", flush=True)
         port = free_port()
         with open(log_path, "wb") as log:
             server = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "hamish.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
-                 "--access-logfile", "/dev/null", "--error-logfile", "-", "--no-control-socket"],
-                cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "hamish.wsgi",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    str(args.workers),
+                    "--access-logfile",
+                    "/dev/null",
+                    "--error-logfile",
+                    "-",
+                    "--no-control-socket",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         try:
             wait_for_port(port, server)
             analysts = [Analyst(n, username, port, articles, args.seed) for n, username in enumerate(users)]
@@ -401,14 +455,25 @@ def report(args, backend, analysts, elapsed, crashes, check, log_text, log_path)
         expected = set(a.created_ids) - set(a.deleted_ids)
         found = set(check["spans"][a.username])
         events = check["events"][a.username]
-        row = {"requests": a.requests, "creates": a.ok["create"], "edits": a.ok["edit"], "deletes": a.ok["delete"],
-               "expected_spans": a.ok["create"] - a.ok["delete"], "spans_in_db": len(found),
-               "events": events, "statuses": {k: dict(a.statuses[k]) for k in KINDS}}
+        row = {
+            "requests": a.requests,
+            "creates": a.ok["create"],
+            "edits": a.ok["edit"],
+            "deletes": a.ok["delete"],
+            "expected_spans": a.ok["create"] - a.ok["delete"],
+            "spans_in_db": len(found),
+            "events": events,
+            "statuses": {k: dict(a.statuses[k]) for k in KINDS},
+        }
         per_user[a.username] = row
         if len(found) != row["expected_spans"]:
-            count_mismatches.append(f"{a.username}: {len(found)} spans in the database, {a.ok['create']} creates - {a.ok['delete']} deletes = {row['expected_spans']}")
+            count_mismatches.append(
+                f"{a.username}: {len(found)} spans in the database, {a.ok['create']} creates - {a.ok['delete']} deletes = {row['expected_spans']}"
+            )
         elif found != expected:
-            count_mismatches.append(f"{a.username}: span ids differ: missing {sorted(expected - found)[:10]}, unexpected {sorted(found - expected)[:10]}")
+            count_mismatches.append(
+                f"{a.username}: span ids differ: missing {sorted(expected - found)[:10]}, unexpected {sorted(found - expected)[:10]}"
+            )
         wanted = {"created": a.ok["create"], "changed": a.ok["edit"], "deleted": a.ok["delete"]}
         if {k: events.get(k, 0) for k in wanted} != wanted:
             count_mismatches.append(f"{a.username}: audit events {events} for {wanted}")
@@ -424,7 +489,9 @@ def report(args, backend, analysts, elapsed, crashes, check, log_text, log_path)
     for needle, n in log_hits.items():
         if n:
             problems.append(f"gunicorn log: {n} x {needle!r}")
-    unexpected = [f"{a.username} {kind}: {what}" for a in analysts for kind, category, what in a.failures if category == "unexpected"]
+    unexpected = [
+        f"{a.username} {kind}: {what}" for a in analysts for kind, category, what in a.failures if category == "unexpected"
+    ]
     problems += unexpected[:20]
     if len(unexpected) > 20:
         problems.append(f"... and {len(unexpected) - 20} more unexpected answers")
@@ -441,22 +508,39 @@ def report(args, backend, analysts, elapsed, crashes, check, log_text, log_path)
         fours = ", ".join(f"{s}: {n}" for s, n in sorted(statuses[kind].items()) if 400 <= s < 500) or "-"
         fives = sum(n for s, n in statuses[kind].items() if s >= 500)
         lat = latency[kind]
-        print(f"  {kind:<8} {sent:>7} {ok[kind]:>7} {fours:>14} {fives:>5} {ms(lat['median_ms']):>10} {ms(lat['p95_ms'])} {ms(lat['p99_ms'])}")
-    print(f"  requests {requests} in {elapsed:.1f} s: {rate:.1f} requests/s ({args.clients} clients, {args.workers} workers); "
-          f"connection errors {connection_errors}; 'database is locked' {locked} in responses, {log_hits['database is locked']} in the log")
+        print(
+            f"  {kind:<8} {sent:>7} {ok[kind]:>7} {fours:>14} {fives:>5} {ms(lat['median_ms']):>10} {ms(lat['p95_ms'])} {ms(lat['p99_ms'])}"
+        )
+    print(
+        f"  requests {requests} in {elapsed:.1f} s: {rate:.1f} requests/s ({args.clients} clients, {args.workers} workers); "
+        f"connection errors {connection_errors}; 'database is locked' {locked} in responses, {log_hits['database is locked']} in the log"
+    )
     print(f"  spans of the load users in the database: {total_found}; creates - deletes: {total_expected}")
     print(f"  latency over status-200 responses only; 4xx by status: {dict(sorted(client_errors.items())) or 'none'}")
 
     results = {
-        "backend": backend, "clients": args.clients, "workers": args.workers, "seconds": args.seconds,
-        "max_requests_per_client": args.max_requests, "articles": args.articles, "elapsed_s": round(elapsed, 2),
-        "requests": requests, "requests_per_s": round(rate, 1),
-        "ok": ok, "statuses": {k: {str(s): n for s, n in sorted(v.items())} for k, v in statuses.items()},
+        "backend": backend,
+        "clients": args.clients,
+        "workers": args.workers,
+        "seconds": args.seconds,
+        "max_requests_per_client": args.max_requests,
+        "articles": args.articles,
+        "elapsed_s": round(elapsed, 2),
+        "requests": requests,
+        "requests_per_s": round(rate, 1),
+        "ok": ok,
+        "statuses": {k: {str(s): n for s, n in sorted(v.items())} for k, v in statuses.items()},
         "client_errors_by_status": {str(s): n for s, n in sorted(client_errors.items())},
-        "server_errors": server_errors, "connection_errors": connection_errors, "database_locked_responses": locked,
-        "gunicorn_log_hits": log_hits, "latency": latency,
-        "spans_in_db": total_found, "creates_minus_deletes": total_expected,
-        "per_user": per_user, "passed": not problems, "problems": problems,
+        "server_errors": server_errors,
+        "connection_errors": connection_errors,
+        "database_locked_responses": locked,
+        "gunicorn_log_hits": log_hits,
+        "latency": latency,
+        "spans_in_db": total_found,
+        "creates_minus_deletes": total_expected,
+        "per_user": per_user,
+        "passed": not problems,
+        "problems": problems,
     }
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
@@ -467,8 +551,10 @@ def report(args, backend, analysts, elapsed, crashes, check, log_text, log_path)
             print("\n  gunicorn log, first problem lines:", *lines[:15], sep="\n    ", file=sys.stderr)
         print(f"\nFAILED ({backend}):", *problems, sep="\n  - ", file=sys.stderr)
         return 1
-    print(f"\nPASSED ({backend}): no 5xx, no 'database is locked', every analyst's spans in the database are exactly "
-          "its creates minus its deletes.")
+    print(
+        f"\nPASSED ({backend}): no 5xx, no 'database is locked', every analyst's spans in the database are exactly "
+        "its creates minus its deletes."
+    )
     return 0
 
 

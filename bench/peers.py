@@ -97,8 +97,16 @@ PEERS = {
     "page": ("one document with 500 spans", "94.9 ms", "968 ms"),
     "export": ("export 1,000 docs + 3,500 spans", "2.16 s", "5.49 s"),
 }
-DOCCANO = {"startup": [2.82], "memory": [517], "import_small": [1.73], "import_big": [5.49], "save_one": [22.1, 29.1],
-           "save_many": [71.9, 197], "page": [94.9], "export": [2.16, 2.16]}
+DOCCANO = {
+    "startup": [2.82],
+    "memory": [517],
+    "import_small": [1.73],
+    "import_big": [5.49],
+    "save_one": [22.1, 29.1],
+    "save_many": [71.9, 197],
+    "page": [94.9],
+    "export": [2.16, 2.16],
+}
 HIGHER_IS_BETTER = {("save_many", 0)}
 
 
@@ -107,15 +115,28 @@ class Uploader(Session):
 
     def upload(self, path, fields, files):
         boundary = uuid.uuid4().hex
-        parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode() for name, value in fields.items()]
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+            for name, value in fields.items()
+        ]
         for name, file in files:
-            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{file.name}"\r\n'
-                         "Content-Type: application/zip\r\n\r\n".encode() + file.read_bytes() + b"\r\n")
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{file.name}"\r\n'
+                "Content-Type: application/zip\r\n\r\n".encode()
+                + file.read_bytes()
+                + b"\r\n"
+            )
         body = b"".join(parts) + f"--{boundary}--\r\n".encode()
         origin = f"https://127.0.0.1:{self.port}"
-        headers = {"Host": f"127.0.0.1:{self.port}", "X-Forwarded-Proto": "https", "Origin": origin, "Referer": origin + path,
-                   "Content-Type": f"multipart/form-data; boundary={boundary}", "X-CSRFToken": self.cookies["csrftoken"],
-                   "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        headers = {
+            "Host": f"127.0.0.1:{self.port}",
+            "X-Forwarded-Proto": "https",
+            "Origin": origin,
+            "Referer": origin + path,
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "X-CSRFToken": self.cookies["csrftoken"],
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+        }
         self.connection.request("POST", path, body=body, headers=headers)
         response = self.connection.getresponse()
         return response.status, response.getheader("Location", ""), response.read()
@@ -130,14 +151,28 @@ class Server:
 
     def start(self):
         commands = [
-            [sys.executable, "-m", "gunicorn", "hamish.wsgi", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{self.port}",
-             "--access-logfile", "/dev/null", "--no-control-socket"],  # gunicorn 27 otherwise shares ~/.gunicorn
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "hamish.wsgi",
+                "-c",
+                "gunicorn.conf.py",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--access-logfile",
+                "/dev/null",
+                "--no-control-socket",
+            ],  # gunicorn 27 otherwise shares ~/.gunicorn
             [sys.executable, "manage.py", "db_worker", "--no-reload"],
         ]
         for command, log in zip(commands, self.logs):
             # A session of its own, so that stop() can reach the processes each one forks (gunicorn's workers).
-            self.processes.append(subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log.open("wb"),
-                                                   stderr=subprocess.STDOUT, start_new_session=True))
+            self.processes.append(
+                subprocess.Popen(
+                    command, cwd=ROOT, env=self.env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
+                )
+            )
 
     def wait_ready(self, timeout):
         """Seconds until the login page answers 200 (timed by the caller from before start())."""
@@ -197,8 +232,14 @@ def pss_mib(pids):
 
 
 def python(script, *args, env, timeout):
-    result = subprocess.run([sys.executable, "-c", script, *map(str, args)], cwd=ROOT, env={**env, "DEBUG": "1"},
-                            capture_output=True, text=True, timeout=timeout)
+    result = subprocess.run(
+        [sys.executable, "-c", script, *map(str, args)],
+        cwd=ROOT,
+        env={**env, "DEBUG": "1"},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if result.returncode:
         raise RuntimeError(result.stderr[-2000:])
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -212,8 +253,11 @@ def import_through_web(server, database, archives, expected, timeout):
     status, page = session.request("GET", "/import/")
     assert status == 200, f"import page: {status}"
     started = time.perf_counter()
-    status, location, body = session.upload("/import/", {"csrfmiddlewaretoken": session.cookies["csrftoken"], "source": ""},
-                                            [("files", Path(path)) for path in archives])
+    status, location, body = session.upload(
+        "/import/",
+        {"csrfmiddlewaretoken": session.cookies["csrftoken"], "source": ""},
+        [("files", Path(path)) for path in archives],
+    )
     answered = time.perf_counter() - started
     if status != 302 or "/jobs/" not in location:
         raise RuntimeError(f"the upload answered {status}: {body[:300].decode(errors='replace')}")
@@ -223,10 +267,12 @@ def import_through_web(server, database, archives, expected, timeout):
     try:
         while True:
             elapsed = time.perf_counter() - started
-            row = reader.execute("SELECT status, imported, already_imported, rejected, error, "
-                                 "(julianday(started_at) - julianday(created_at)) * 86400, "
-                                 "(julianday(finished_at) - julianday(started_at)) * 86400 FROM jobs_job WHERE id = ?",
-                                 (job_id,)).fetchone()
+            row = reader.execute(
+                "SELECT status, imported, already_imported, rejected, error, "
+                "(julianday(started_at) - julianday(created_at)) * 86400, "
+                "(julianday(finished_at) - julianday(started_at)) * 86400 FROM jobs_job WHERE id = ?",
+                (job_id,),
+            ).fetchone()
             if row[0] in ("done", "failed", "cancelled"):
                 break
             if elapsed > timeout:
@@ -240,11 +286,19 @@ def import_through_web(server, database, archives, expected, timeout):
     finally:
         reader.close()
     if row[0] != "done" or row[1] != expected or articles != expected:
-        raise RuntimeError(f"job {row[0]}: {row[1]} imported, {row[2]} already, {row[3]} rejected, {articles} articles "
-                           f"(expected {expected}) {row[4]}")
-    return {"seconds": elapsed, "docs": expected, "per_s": expected / elapsed, "upload_answered_s": answered,
-            "queued_s": row[5], "worker_s": row[6],
-            "archives": len(archives)}
+        raise RuntimeError(
+            f"job {row[0]}: {row[1]} imported, {row[2]} already, {row[3]} rejected, {articles} articles "
+            f"(expected {expected}) {row[4]}"
+        )
+    return {
+        "seconds": elapsed,
+        "docs": expected,
+        "per_s": expected / elapsed,
+        "upload_answered_s": answered,
+        "queued_s": row[5],
+        "worker_s": row[6],
+        "archives": len(archives),
+    }
 
 
 def export_downloads(port, repeat):
@@ -323,7 +377,10 @@ def figures(key, result):
     if key == "page":
         return f"{result['median_ms']:.1f} ms", [result["median_ms"]]
     hamish, doccano = result["hamish"], result["doccano"]
-    return f"{hamish['seconds']:.2f} s (Hamish JSON), {doccano['seconds']:.2f} s (doccano JSONL)", [hamish["seconds"], doccano["seconds"]]
+    return f"{hamish['seconds']:.2f} s (Hamish JSON), {doccano['seconds']:.2f} s (doccano JSONL)", [
+        hamish["seconds"],
+        doccano["seconds"],
+    ]
 
 
 def notes(results):
@@ -334,9 +391,11 @@ def notes(results):
     for key in ("import_small", "import_big"):
         result = results.get(key, {})
         if "seconds" in result:
-            found.append(f"import of {result['docs']:,} ({result['archives']} archive(s), one POST): the upload answered in "
-                         f"{result['upload_answered_s']:.2f} s, the job waited {result['queued_s']:.2f} s for the worker "
-                         f"(it polls every second), the worker took {result['worker_s']:.2f} s (storing + near-duplicate pass)")
+            found.append(
+                f"import of {result['docs']:,} ({result['archives']} archive(s), one POST): the upload answered in "
+                f"{result['upload_answered_s']:.2f} s, the job waited {result['queued_s']:.2f} s for the worker "
+                f"(it polls every second), the worker took {result['worker_s']:.2f} s (storing + near-duplicate pass)"
+            )
     if "queries" in results.get("page", {}):
         found.append(f"article page with 500 spans: {results['page']['queries']} queries")
     for key in ("save_one", "save_many"):
@@ -369,8 +428,15 @@ def main():
         args.docs, args.saves = 2000, 100
     workdir = Path(tempfile.mkdtemp(prefix="hamish-bench-peers-"))
     small, big = workdir / "small.sqlite3", workdir / "big.sqlite3"
-    base = {**os.environ, "PYTHONPATH": str(ROOT), "DEBUG": "0", "SECRET_KEY": "benchmark-only-" + "k" * 50,
-            "ALLOWED_HOSTS": "127.0.0.1", "BEHIND_TLS_PROXY": "1", "LOG_LEVEL": "WARNING"}
+    base = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DEBUG": "0",
+        "SECRET_KEY": "benchmark-only-" + "k" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "BEHIND_TLS_PROXY": "1",
+        "LOG_LEVEL": "WARNING",
+    }
     env = {"small": {**base, "DATABASE_URL": f"sqlite:///{small}"}, "big": {**base, "DATABASE_URL": f"sqlite:///{big}"}}
     results, load_before, run_started = {}, os.getloadavg(), time.perf_counter()
     servers = []
@@ -379,8 +445,13 @@ def main():
         archives = python(PREPARE, small, ADMIN, PASSWORD, workdir, 1000, args.docs, env=env["small"], timeout=300)
         with sqlite3.connect(small) as source, sqlite3.connect(big) as copy:
             source.backup(copy)  # the large import starts from an empty, migrated database too
-        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-                       cwd=ROOT, env=env["small"], check=True, timeout=120)
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+            cwd=ROOT,
+            env=env["small"],
+            check=True,
+            timeout=120,
+        )
 
         server = Server(env["small"], workdir, "small")
         servers.append(server)
@@ -397,12 +468,21 @@ def main():
 
         measure("memory", results, memory)
         measure("import_small", results, lambda: import_through_web(server, small, archives["1000"], 1000, timeout=240))
-        measure("export", results, lambda: (python(SPANS, small, 3500, ADMIN, env=env["small"], timeout=120),
-                                            export_downloads(server.port, 3))[1])
+        measure(
+            "export",
+            results,
+            lambda: (python(SPANS, small, 3500, ADMIN, env=env["small"], timeout=120), export_downloads(server.port, 3))[1],
+        )
         world = {}
-        measure("setup", results, lambda: world.update(python(SETUP, small, 0, args.clients + 1, env=env["small"], timeout=300)) or {})
+        measure(
+            "setup", results, lambda: world.update(python(SETUP, small, 0, args.clients + 1, env=env["small"], timeout=300)) or {}
+        )
         if world:
-            measure("page", results, lambda: {"median_ms": page_loads(server.port, world["medium"]), "queries": world["queries"]["500"]})
+            measure(
+                "page",
+                results,
+                lambda: {"median_ms": page_loads(server.port, world["medium"]), "queries": world["queries"]["500"]},
+            )
             measure("save_one", results, lambda: run_saves(server.port, world["paragraphs"], 1, args.saves, args.clients))
             measure("save_many", results, lambda: run_saves(server.port, world["paragraphs"], args.clients, args.saves, 0))
         server.stop()
@@ -410,8 +490,14 @@ def main():
         server = Server(env["big"], workdir, "big")
         servers.append(server)
         server.start()
-        measure("import_big", results, lambda: (server.wait_ready(60), import_through_web(
-            server, big, archives[str(args.docs)], args.docs, timeout=max(300, args.docs * 0.06)))[1])
+        measure(
+            "import_big",
+            results,
+            lambda: (
+                server.wait_ready(60),
+                import_through_web(server, big, archives[str(args.docs)], args.docs, timeout=max(300, args.docs * 0.06)),
+            )[1],
+        )
     finally:
         failed = any("error" in result for result in results.values())
         for server in servers:
@@ -429,25 +515,52 @@ def main():
             ratio, verdict = compare(key, numbers, args.docs)
         if key == "import_big" and args.docs != 10000:
             doccano, label_studio = f"{doccano} at 10,000", f"{label_studio} at 10,000"
-        rows.append({"key": key, "line": line.format(docs=args.docs, clients=args.clients), "hamish": hamish, "doccano": doccano,
-                     "label_studio": label_studio, "hamish_per_doccano": ratio, "verdict": verdict, "figures": result})
-    print(f"Hamish against the peers (issue 13), {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
-          f"load {load_before[0]:.1f} -> {os.getloadavg()[0]:.1f}, run {time.perf_counter() - run_started:.0f} s"
-          + (" [--quick]" if args.quick else ""))
+        rows.append(
+            {
+                "key": key,
+                "line": line.format(docs=args.docs, clients=args.clients),
+                "hamish": hamish,
+                "doccano": doccano,
+                "label_studio": label_studio,
+                "hamish_per_doccano": ratio,
+                "verdict": verdict,
+                "figures": result,
+            }
+        )
+    print(
+        f"Hamish against the peers (issue 13), {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
+        f"load {load_before[0]:.1f} -> {os.getloadavg()[0]:.1f}, run {time.perf_counter() - run_started:.0f} s"
+        + (" [--quick]" if args.quick else "")
+    )
     print("| line | Hamish | doccano 1.8.4 | Label Studio 1.23.2 | Hamish ÷ doccano |\n|---|---|---|---|---|")
     for row in rows:
-        print(f"| {row['line']} | {row['hamish']} | {row['doccano']} | {row['label_studio']} | "
-              f"{row['hamish_per_doccano']} {('(' + row['verdict'] + ')') if row['verdict'] else ''} |")
+        print(
+            f"| {row['line']} | {row['hamish']} | {row['doccano']} | {row['label_studio']} | "
+            f"{row['hamish_per_doccano']} {('(' + row['verdict'] + ')') if row['verdict'] else ''} |"
+        )
     for note in notes(results):
         print(f"- {note}")
     if "error" in results.get("setup", {}):
         print(f"setup of the span and page lines failed: {results['setup']['error']}")
     results_dir = ROOT / "bench" / "results"
     results_dir.mkdir(exist_ok=True)
-    (results_dir / "peers.json").write_text(json.dumps(
-        {"run_at": datetime.now(UTC).isoformat(timespec="seconds"), "quick": args.quick, "docs": args.docs, "saves": args.saves,
-         "clients": args.clients, "cores": os.cpu_count(), "load_before": load_before[0], "load_after": os.getloadavg()[0],
-         "lines": rows}, indent=2, ensure_ascii=False))
+    (results_dir / "peers.json").write_text(
+        json.dumps(
+            {
+                "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "quick": args.quick,
+                "docs": args.docs,
+                "saves": args.saves,
+                "clients": args.clients,
+                "cores": os.cpu_count(),
+                "load_before": load_before[0],
+                "load_after": os.getloadavg()[0],
+                "lines": rows,
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+    )
     if args.keep:
         print(f"kept {workdir}")
     else:

@@ -26,11 +26,35 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-QUERIES = ["العباسي", "عباسي", "الامريكية", "وزير الدفاع", "داعش", "التحالف الدولي", "لويد أوستن", "بغداد واشنطن",
-           "الوجود العسكري", "سيليست", "2023", "التعاون الأمني", "العراق", "الحوار الاستراتيجي", "قوات"]
-ENTITIES = [("لويد أوستن", "PER"), ("ثابت العباسي", "PER"), ("دانا سترول", "PER"), ("سيليست واندر", "PER"),
-            ("العراق", "LOC"), ("واشنطن", "LOC"), ("بغداد", "LOC"), ("داعش", "ORG"), ("البنتاغون", "ORG"),
-            ("التحالف الدولي", "ORG")]
+QUERIES = [
+    "العباسي",
+    "عباسي",
+    "الامريكية",
+    "وزير الدفاع",
+    "داعش",
+    "التحالف الدولي",
+    "لويد أوستن",
+    "بغداد واشنطن",
+    "الوجود العسكري",
+    "سيليست",
+    "2023",
+    "التعاون الأمني",
+    "العراق",
+    "الحوار الاستراتيجي",
+    "قوات",
+]
+ENTITIES = [
+    ("لويد أوستن", "PER"),
+    ("ثابت العباسي", "PER"),
+    ("دانا سترول", "PER"),
+    ("سيليست واندر", "PER"),
+    ("العراق", "LOC"),
+    ("واشنطن", "LOC"),
+    ("بغداد", "LOC"),
+    ("داعش", "ORG"),
+    ("البنتاغون", "ORG"),
+    ("التحالف الدولي", "ORG"),
+]
 
 
 def percentile(values, p):
@@ -125,7 +149,9 @@ def main():
         print(f"  {name:<64} {value:>10.1f}" if isinstance(value, float) else f"  {name:<64} {value:>10}")
     results = ROOT / "bench" / "results"
     results.mkdir(exist_ok=True)
-    (results / "search.json").write_text(json.dumps({"articles": args.articles, "paragraphs": paragraphs, **rows}, indent=2, ensure_ascii=False))
+    (results / "search.json").write_text(
+        json.dumps({"articles": args.articles, "paragraphs": paragraphs, **rows}, indent=2, ensure_ascii=False)
+    )
     for path in workdir.iterdir():
         path.unlink()
     workdir.rmdir()

@@ -66,13 +66,20 @@ def build(articles=1000, spans_per_article=20, *, start=0, batch=500, shuffle=Tr
         with transaction.atomic():
             texts = {n: article_text(n, seeds, shuffle) for n in numbers}
             created = Article.objects.bulk_create(
-                Article(source=sources[n % len(sources)], title=texts[n][0][:200], content_hash=content_hash(texts[n]),
-                        original_filename=f"synthetic-{n}.txt")
+                Article(
+                    source=sources[n % len(sources)],
+                    title=texts[n][0][:200],
+                    content_hash=content_hash(texts[n]),
+                    original_filename=f"synthetic-{n}.txt",
+                )
                 for n in numbers
             )
             with connection.cursor() as cursor:
                 _insert_paragraphs(cursor, [(a.pk, p, text) for a, n in zip(created, numbers) for p, text in enumerate(texts[n])])
-            ids = {(a, p): pk for pk, a, p in Paragraph.objects.filter(article__in=created).values_list("pk", "article_id", "position")}
+            ids = {
+                (a, p): pk
+                for pk, a, p in Paragraph.objects.filter(article__in=created).values_list("pk", "article_id", "position")
+            }
             by_article = {a.pk: [(ids[a.pk, p], text) for p, text in enumerate(texts[n])] for a, n in zip(created, numbers)}
             if index:
                 search.index_paragraphs([row for rows in by_article.values() for row in rows], new=True)
@@ -82,8 +89,16 @@ def build(articles=1000, spans_per_article=20, *, start=0, batch=500, shuffle=Tr
                 words = [(pk, text, m.start(), m.end()) for pk, text in by_article[article.pk] for m in WORD.finditer(text)]
                 for k in range(spans_per_article):
                     pk, text, a, b = words[(k * 7) % len(words)]
-                    spans.append(Span(paragraph_id=pk, start=a, end=b, text=text[a:b],
-                                      label=labels[k % len(labels)], author=analysts[(k // len(words)) % len(analysts)]))
+                    spans.append(
+                        Span(
+                            paragraph_id=pk,
+                            start=a,
+                            end=b,
+                            text=text[a:b],
+                            label=labels[k % len(labels)],
+                            author=analysts[(k // len(words)) % len(analysts)],
+                        )
+                    )
             # Several spans may fall on the same word with the same label and author: keep the first.
             unique = {(s.paragraph_id, s.start, s.end, s.label_id, s.author_id): s for s in spans}
             Span.objects.bulk_create(unique.values(), batch_size=2000)
@@ -100,15 +115,22 @@ def big_article(paragraphs=200, spans=2000, *, tag=""):
     author = get_user_model().objects.get_or_create(username="bench0")[0]
     labels = list(Label.objects.filter(name__in=["PER", "ORG", "LOC", "MISC"]).order_by("name"))
     with transaction.atomic():
-        article = Article.objects.create(source=Source.objects.get_or_create(name="مصدر كبير")[0], title=texts[0][:200],
-                                         content_hash=content_hash(texts), original_filename="big.txt")
+        article = Article.objects.create(
+            source=Source.objects.get_or_create(name="مصدر كبير")[0],
+            title=texts[0][:200],
+            content_hash=content_hash(texts),
+            original_filename="big.txt",
+        )
         rows = Paragraph.objects.bulk_create(Paragraph(article=article, position=i, text=t) for i, t in enumerate(texts))
         words = [(p, m.start(), m.end()) for p in rows for m in WORD.finditer(p.text)]
         chosen = {}
         for k in range(len(words) * 4):
             paragraph, a, b = words[k % len(words)]
             label = labels[(k // len(words)) % len(labels)]
-            chosen.setdefault((paragraph.pk, a, b, label.pk), Span(paragraph=paragraph, start=a, end=b, text=paragraph.text[a:b], label=label, author=author))
+            chosen.setdefault(
+                (paragraph.pk, a, b, label.pk),
+                Span(paragraph=paragraph, start=a, end=b, text=paragraph.text[a:b], label=label, author=author),
+            )
             if len(chosen) == spans:
                 break
         Span.objects.bulk_create(chosen.values(), batch_size=2000)

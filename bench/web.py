@@ -64,7 +64,7 @@ for name, article in (("500", medium), ("2000", big)):
     queries[name] = len(captured)
 paragraphs = list(big.paragraphs.order_by("position").values_list("pk", "text"))
 print(json.dumps({"medium": medium.pk, "big": big.pk, "queries": queries, "paragraphs": paragraphs}, ensure_ascii=False))
-""" % (PASSWORD, PASSWORD)
+""" % (PASSWORD, PASSWORD)  # noqa: UP031 (the script holds f-strings and braces of its own)
 
 
 def free_port():
@@ -109,13 +109,17 @@ class Session:
     def login(self, username):
         status, page = self.request("GET", "/accounts/login/")
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
-        status, _ = self.request("POST", "/accounts/login/", {"csrfmiddlewaretoken": token, "username": username, "password": PASSWORD})
+        status, _ = self.request(
+            "POST", "/accounts/login/", {"csrfmiddlewaretoken": token, "username": username, "password": PASSWORD}
+        )
         assert status == 302, f"login failed: {status}"
 
     def save_span(self, paragraph_id, start, end, quote):
         started = time.perf_counter()
         status, body = self.request(
-            "POST", f"/paragraphs/{paragraph_id}/spans/", {"start": start, "end": end, "quote": quote, "label": "MISC"},
+            "POST",
+            f"/paragraphs/{paragraph_id}/spans/",
+            {"start": start, "end": end, "quote": quote, "label": "MISC"},
             {"HX-Request": "true", "X-CSRFToken": self.cookies["csrftoken"]},
         )
         if status != 200 and not getattr(Session, "reported", False):
@@ -167,9 +171,19 @@ def run_saves(port, paragraphs, clients, saves_each, first_user=0):
         thread.join()
     elapsed = time.perf_counter() - started
     if errors:
-        print(f"  {clients} clients: failed saves by status: {dict((code, errors.count(code)) for code in set(errors))}", file=sys.stderr)
-    return {"clients": clients, "saves": len(results), "errors": len(errors), "median_ms": statistics.median(results),
-            "p95_ms": percentile(results, 95), "p99_ms": percentile(results, 99), "saves_per_s": len(results) / elapsed}
+        print(
+            f"  {clients} clients: failed saves by status: { {code: errors.count(code) for code in set(errors)} }",
+            file=sys.stderr,
+        )
+    return {
+        "clients": clients,
+        "saves": len(results),
+        "errors": len(errors),
+        "median_ms": statistics.median(results),
+        "p95_ms": percentile(results, 95),
+        "p99_ms": percentile(results, 99),
+        "saves_per_s": len(results) / elapsed,
+    }
 
 
 def main():
@@ -180,18 +194,44 @@ def main():
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="hamish-bench-web-"))
     database = workdir / "bench.sqlite3"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": f"sqlite:///{database}", "DEBUG": "0",
-           "SECRET_KEY": "benchmark-only-" + "k" * 50, "ALLOWED_HOSTS": "127.0.0.1", "BEHIND_TLS_PROXY": "1"}
-    setup = subprocess.run([sys.executable, "-c", SETUP, str(database), str(args.articles), str(args.clients + 1)],
-                           cwd=ROOT, env={**env, "DEBUG": "1"}, capture_output=True, text=True)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DEBUG": "0",
+        "SECRET_KEY": "benchmark-only-" + "k" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "BEHIND_TLS_PROXY": "1",
+    }
+    setup = subprocess.run(
+        [sys.executable, "-c", SETUP, str(database), str(args.articles), str(args.clients + 1)],
+        cwd=ROOT,
+        env={**env, "DEBUG": "1"},
+        capture_output=True,
+        text=True,
+    )
     if setup.returncode:
         raise SystemExit(setup.stderr[-3000:])
     world = json.loads(setup.stdout.strip().splitlines()[-1])
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], cwd=ROOT, env=env, check=True)
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "hamish.wsgi", "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null",
-                               "--no-control-socket"],  # gunicorn 27 otherwise shares one control socket in ~/.gunicorn
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "hamish.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "/dev/null",
+            "--no-control-socket",
+        ],  # gunicorn 27 otherwise shares one control socket in ~/.gunicorn
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     rows = {}
     try:
         for _ in range(100):

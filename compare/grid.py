@@ -21,7 +21,7 @@ def statement_rows(statements, outlets, project_id):
     for statement in statements:
         out.append(
             f'<tr><th scope="row" dir="rtl"><a href="{versions.format(statement.paragraph_id)}">'
-            f"{escape(Truncator(statement.text).chars(80))}</a></th><td class=\"num\">{statement.carried}</td>"
+            f'{escape(Truncator(statement.text).chars(80))}</a></th><td class="num">{statement.carried}</td>'
         )
         for outlet, name in zip(outlets, names):
             cell = statement.cells.get(outlet.pk)

@@ -156,9 +156,22 @@ def stance_matrix(articles, outlet_id=None):
     if outlet_id is not None:
         stances = stances.filter(article__source_id=outlet_id)
     first_evidence = StanceEvidence.objects.filter(stance=OuterRef("pk")).order_by("pk").values("paragraph__position")[:1]
-    rows = stances.annotate(evidence_at=Subquery(first_evidence)).order_by("pk").values_list(
-        "pk", "holder_entity_id", "holder_entity__name", "target_entity_id", "target_entity__name",
-        "target_topic_id", "target_topic__name", "polarity__name", "article_id", "article__source_id", "evidence_at",
+    rows = (
+        stances.annotate(evidence_at=Subquery(first_evidence))
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "holder_entity_id",
+            "holder_entity__name",
+            "target_entity_id",
+            "target_entity__name",
+            "target_topic_id",
+            "target_topic__name",
+            "polarity__name",
+            "article_id",
+            "article__source_id",
+            "evidence_at",
+        )
     )
     holders, targets, cells, voices, counted = {}, {}, {}, {}, set()
     for pk, holder, holder_name, t_entity, t_entity_name, t_topic, t_topic_name, polarity, article, source, at in rows:

@@ -51,11 +51,21 @@ def event(request, pk):
         entity.counts = [entity.mentions(outlet.pk) for outlet in outlets]
         entity.row = [(outlet, sorted(entity.spellings.get(outlet.pk, {}).items(), key=lambda t: -t[1])) for outlet in outlets]
     matrix = [(holder, name, [(key, positions.get((holder, key))) for key, _n in targets]) for holder, name in holders]
-    voice_rows = [(name, [voices[holder].get(o.pk, 0) for o in outlets], sum(voices[holder].values())) for holder, name in holders]
+    voice_rows = [
+        (name, [voices[holder].get(o.pk, 0) for o in outlets], sum(voices[holder].values())) for holder, name in holders
+    ]
     context = {
-        "project": project, "outlets": outlets, "outlet_total": outlet_total, "statements": statements,
-        "family_total": family_total, "families_shown": queries.FAMILIES_SHOWN, "named": named,
-        "targets": targets, "matrix": matrix, "voice_rows": voice_rows, "outlet_id": outlet_id,
+        "project": project,
+        "outlets": outlets,
+        "outlet_total": outlet_total,
+        "statements": statements,
+        "family_total": family_total,
+        "families_shown": queries.FAMILIES_SHOWN,
+        "named": named,
+        "targets": targets,
+        "matrix": matrix,
+        "voice_rows": voice_rows,
+        "outlet_id": outlet_id,
         "statement_rows": grid.statement_rows(statements, outlets, project.pk),
         "statements_svg": charts.statements_grid(statements, outlets, "Statements × outlets"),
         "attention_svg": _attention_svg(named, outlets),
@@ -102,8 +112,10 @@ def statements_csv(request, pk):
     rows = []
     for statement in statements:
         cells = [statement.cells.get(o.pk) for o in outlets]
-        rows.append([statement.family_id, statement.carried, statement.text]
-                    + ["" if c is None else "verbatim" if c.verbatim else f"{c.similarity:.2f}" for c in cells])
+        rows.append(
+            [statement.family_id, statement.carried, statement.text]
+            + ["" if c is None else "verbatim" if c.verbatim else f"{c.similarity:.2f}" for c in cells]
+        )
     return _csv_response(["family", "outlets", "text"] + [o.name for o in outlets], rows, "statements")
 
 
@@ -112,9 +124,12 @@ def spellings_csv(request, pk):
     _project, articles = _scope(request, pk)
     outlets, _t = queries.outlets_of(articles)
     names = {o.pk: o.name for o in outlets}
-    rows = [[entity.name, names.get(source, source), text, count]
-            for entity in queries.spellings(articles)
-            for source, texts in sorted(entity.spellings.items()) for text, count in sorted(texts.items())]
+    rows = [
+        [entity.name, names.get(source, source), text, count]
+        for entity in queries.spellings(articles)
+        for source, texts in sorted(entity.spellings.items())
+        for text, count in sorted(texts.items())
+    ]
     return _csv_response(["entity", "outlet", "spelling", "mentions"], rows, "spellings")
 
 
@@ -138,8 +153,10 @@ def stances_csv(request, pk):
     _project, articles = _scope(request, pk)
     holders, targets, positions, _v = queries.stance_matrix(articles)
     holder_names, target_names = dict(holders), dict(targets)
-    rows = [[holder_names[holder], target_names[key], position.polarity, position.count]
-            for (holder, key), position in positions.items()]
+    rows = [
+        [holder_names[holder], target_names[key], position.polarity, position.count]
+        for (holder, key), position in positions.items()
+    ]
     return _csv_response(["holder", "target", "polarity", "stances"], rows, "stances")
 
 

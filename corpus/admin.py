@@ -42,7 +42,17 @@ class ArticleAdmin(admin.ModelAdmin):
     list_filter = ["source", "language"]
     search_fields = ["title", "original_filename"]
     list_select_related = ["source"]
-    fields = ["title", "source", "url", "published_on", "language", "original_filename", "content_hash", "imported_by", "imported_at"]
+    fields = [
+        "title",
+        "source",
+        "url",
+        "published_on",
+        "language",
+        "original_filename",
+        "content_hash",
+        "imported_by",
+        "imported_at",
+    ]
     readonly_fields = ["original_filename", "content_hash", "imported_by", "imported_at"]
     inlines = [ParagraphInline]
     change_list_template = "admin/corpus/article/change_list.html"

@@ -20,9 +20,16 @@ SPACES = re.compile(r"\s+")
 
 
 # One table for every character rule: str.translate walks the text once.
-_DROPPED = [*range(0x0610, 0x061B), *range(0x064B, 0x0660), 0x0670, *range(0x06D6, 0x06DD), *range(0x06DF, 0x06E9),
-            *range(0x06EA, 0x06EE), ord(TATWEEL)]
-FOLD_TABLE = {**ALEF_FORMS, **YEH_FORMS, **DIGITS, **{code: None for code in _DROPPED}}
+_DROPPED = [
+    *range(0x0610, 0x061B),
+    *range(0x064B, 0x0660),
+    0x0670,
+    *range(0x06D6, 0x06DD),
+    *range(0x06DF, 0x06E9),
+    *range(0x06EA, 0x06EE),
+    ord(TATWEEL),
+]
+FOLD_TABLE = {**ALEF_FORMS, **YEH_FORMS, **DIGITS, **dict.fromkeys(_DROPPED)}
 FOLD_TABLE_TA = {**FOLD_TABLE, ord("ة"): "ه"}
 
 

@@ -4,7 +4,6 @@ from django.conf import settings
 from .importing.decoding import describe_size
 from .importing.formats import SOURCE_NAME_MAX
 
-
 ACCEPTED_SUFFIXES = ".txt,.text,.html,.htm,.xhtml,.json,.zip"
 
 
@@ -42,4 +41,3 @@ class ImportForm(forms.Form):
 
     def clean_source(self):
         return " ".join(self.cleaned_data["source"].split())
-

@@ -100,9 +100,7 @@ class Article(models.Model):
         help_text="SHA-256 of the paragraphs joined by newlines; identical re-imports are detected by it.",
     )
     original_filename = models.CharField(max_length=500, blank=True)
-    imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     imported_at = models.DateTimeField(auto_now_add=True)
 
     objects = ArticleQuerySet.as_manager()

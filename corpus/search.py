@@ -93,7 +93,9 @@ def create_index(schema_editor):
                 ) STORED
             )"""
         )
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS corpus_paragraph_search_document ON {POSTGRES_TABLE} USING GIN (document)")
+        schema_editor.execute(
+            f"CREATE INDEX IF NOT EXISTS corpus_paragraph_search_document ON {POSTGRES_TABLE} USING GIN (document)"
+        )
 
 
 def drop_index(schema_editor):
@@ -206,7 +208,9 @@ def matching_ids(query, limit=RESULT_LIMIT):
             # Each term a quoted lexeme restricted to its weight: A for forms, B for skeletons.
             parts = []
             for forms, skeletons in terms:
-                alternatives = [_ts_lexeme(term, "A") for term in sorted(forms)] + [_ts_lexeme(term, "B") for term in sorted(skeletons)]
+                alternatives = [_ts_lexeme(term, "A") for term in sorted(forms)] + [
+                    _ts_lexeme(term, "B") for term in sorted(skeletons)
+                ]
                 parts.append("(" + " | ".join(alternatives) + ")")
             cursor.execute(
                 # Joined to the paragraphs: rows of deleted ones (no trigger here) are never returned.

@@ -25,8 +25,12 @@ def describe(export_format, query):
 
 def create_export_job(*, user, export_format, query, parameters):
     return Job.objects.create(
-        kind=Job.Kind.EXPORT, user=user, description=describe(export_format, query), parameters=parameters,
-        result_name=export_filename(export_format, query), result_type=f"{export_format.media_type}; charset=utf-8",
+        kind=Job.Kind.EXPORT,
+        user=user,
+        description=describe(export_format, query),
+        parameters=parameters,
+        result_name=export_filename(export_format, query),
+        result_type=f"{export_format.media_type}; charset=utf-8",
     )
 
 
@@ -39,9 +43,15 @@ def run_export(job_id):
         params = job.parameters
         export_format = FORMATS[params["format"]]
         try:
-            query = build_query(job.user, article=params.get("article"), source=params.get("source") or None,
-                                annotator=params.get("annotator") or None, clean=bool(params.get("clean")),
-                                layer=params.get("layer") or "all", project=params.get("project"))
+            query = build_query(
+                job.user,
+                article=params.get("article"),
+                source=params.get("source") or None,
+                annotator=params.get("annotator") or None,
+                clean=bool(params.get("clean")),
+                layer=params.get("layer") or "all",
+                project=params.get("project"),
+            )
         except SelectionError as exc:  # the outlet or the annotator was deleted since the job was queued
             lifecycle.finish(job, Job.Status.FAILED, error=str(exc))
             return
@@ -69,6 +79,9 @@ def run_export(job_id):
         lifecycle.finish(job, Job.Status.DONE)
     except Exception as exc:
         logger.exception("Export job %s failed", job_id)
-        lifecycle.finish(job, Job.Status.FAILED, error=f"The export stopped on an internal error ({type(exc).__name__}); "
-                         "it is logged for the administrators.")
+        lifecycle.finish(
+            job,
+            Job.Status.FAILED,
+            error=f"The export stopped on an internal error ({type(exc).__name__}); it is logged for the administrators.",
+        )
         raise

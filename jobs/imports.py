@@ -16,7 +16,7 @@ from django.tasks import task
 from corpus import duplicates
 from corpus.importing import import_files
 from corpus.importing.decoding import describe_size
-from corpus.importing.files import ARCHIVE_SUFFIXES, IncomingFile, ImportLimits, iter_archive, read_at_most
+from corpus.importing.files import ARCHIVE_SUFFIXES, ImportLimits, IncomingFile, iter_archive, read_at_most
 
 from . import lifecycle, storage
 from .models import Job, JobFile
@@ -36,7 +36,10 @@ def create_import_job(*, user, uploads, source_name):
         description = description[:280] + f"… ({len(names)} files)"
     with transaction.atomic():
         job = Job.objects.create(
-            kind=Job.Kind.IMPORT, user=user, description=description, parameters={"source": source_name},
+            kind=Job.Kind.IMPORT,
+            user=user,
+            description=description,
+            parameters={"source": source_name},
             files_total=len(uploads),
         )
         for position, (name, upload) in enumerate(zip(names, uploads)):
@@ -62,8 +65,14 @@ def _incoming(job, progress, limits):
         if PurePosixPath(stored.name).suffix.lower() in ARCHIVE_SUFFIXES:
             files = iter_archive(stored.name, storage.ChunkReader(stored), limits)
         elif stored.size > limits.max_file_bytes:
-            files = iter([IncomingFile(stored.name, error=(
-                f"The file is {describe_size(stored.size)}; the limit is {describe_size(limits.max_file_bytes)}."))])
+            files = iter(
+                [
+                    IncomingFile(
+                        stored.name,
+                        error=(f"The file is {describe_size(stored.size)}; the limit is {describe_size(limits.max_file_bytes)}."),
+                    )
+                ]
+            )
         else:
             files = iter([IncomingFile(stored.name, data=read_at_most(storage.ChunkReader(stored), limits.max_file_bytes))])
         for incoming in files:
@@ -79,8 +88,9 @@ def _on_outcome(progress):
     def record(outcome):
         progress.counts[counter.get(outcome.status, "rejected")] += 1
         progress.counts["files_done"] += 1
-        progress.add_row(name=outcome.name, status=outcome.status, message=outcome.message,
-                         article_id=outcome.article_id, notes=outcome.notes)
+        progress.add_row(
+            name=outcome.name, status=outcome.status, message=outcome.message, article_id=outcome.article_id, notes=outcome.notes
+        )
 
     return record
 
@@ -95,8 +105,12 @@ def run_import(job_id):
         progress.counts["files_total"] = sum(map(_count_members, job.files.filter(role=JobFile.Role.UPLOAD)))
         progress.set_phase("Importing files")
         import_files(
-            _incoming(job, progress, ImportLimits.from_settings()), user=job.user, source_name=job.parameters.get("source", ""),
-            on_outcome=_on_outcome(progress), batch_size=JOB_BATCH_SIZE, near_duplicates=False,
+            _incoming(job, progress, ImportLimits.from_settings()),
+            user=job.user,
+            source_name=job.parameters.get("source", ""),
+            on_outcome=_on_outcome(progress),
+            batch_size=JOB_BATCH_SIZE,
+            near_duplicates=False,
         )
         if progress.flush():
             # What was saved stays (whole articles); the near-duplicate pass picks them up next time it runs.
@@ -109,6 +123,10 @@ def run_import(job_id):
         lifecycle.finish(job, Job.Status.DONE)
     except Exception as exc:
         logger.exception("Import job %s failed", job_id)
-        lifecycle.finish(job, Job.Status.FAILED, error=f"The import stopped on an internal error ({type(exc).__name__}); "
-                         "the articles saved before it are kept. The error is logged for the administrators.")
+        lifecycle.finish(
+            job,
+            Job.Status.FAILED,
+            error=f"The import stopped on an internal error ({type(exc).__name__}); "
+            "the articles saved before it are kept. The error is logged for the administrators.",
+        )
         raise

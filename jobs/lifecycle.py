@@ -50,8 +50,17 @@ def requeue(job):
         JobRow.objects.filter(job=job).delete()
         storage.delete_files(job, role="result")
         Job.objects.filter(pk=job.pk).update(
-            status=Job.Status.QUEUED, started_at=None, finished_at=None, heartbeat_at=None, error="", phase="",
-            files_done=0, imported=0, already_imported=0, rejected=0, cancel_requested=False,
+            status=Job.Status.QUEUED,
+            started_at=None,
+            finished_at=None,
+            heartbeat_at=None,
+            error="",
+            phase="",
+            files_done=0,
+            imported=0,
+            already_imported=0,
+            rejected=0,
+            cancel_requested=False,
         )
     return True
 
@@ -89,8 +98,15 @@ class Progress:
 
     def add_row(self, *, name, status, message, article_id=None, notes=()):
         self.rows.append(
-            JobRow(job=self.job, position=self.next_position, name=name, status=status, message=message,
-                   article_id=article_id, notes=list(notes))
+            JobRow(
+                job=self.job,
+                position=self.next_position,
+                name=name,
+                status=status,
+                message=message,
+                article_id=article_id,
+                notes=list(notes),
+            )
         )
         self.next_position += 1
         self.maybe_flush()

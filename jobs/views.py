@@ -130,8 +130,11 @@ def job_retry(request, job_id):
     """Run a failed job, or one whose worker died, again from the start (an import skips what it saved)."""
     job = get_job_for(request.user, job_id)
     if not lifecycle.requeue(job):
-        context = {"job": job, "message": "This job cannot run again: it is still running, it was cancelled or "
-                   "finished, or its uploaded files are gone. Start a new one."}
+        context = {
+            "job": job,
+            "message": "This job cannot run again: it is still running, it was cancelled or "
+            "finished, or its uploaded files are gone. Start a new one.",
+        }
         return render(request, "jobs/problem.html", context, status=409)
     _enqueue(job)
     return _after_write(request, job)
@@ -146,27 +149,47 @@ def export_start(request):
     raw_article = request.POST.get("article", "")
     article_id = parse_id(raw_article)
     if raw_article and article_id is None:
-        return render(request, "annotations/export_problem.html", {"message": "The article must be given by its number."}, status=400)
+        return render(
+            request, "annotations/export_problem.html", {"message": "The article must be given by its number."}, status=400
+        )
     clean = request.POST.get("clean") in ("1", "on", "true")
     annotator = request.POST.get("annotator", "")
     # The curated layer of one project: its one author is the layer, so the annotator choice does not apply.
     layer = request.POST.get("layer") or "all"
     if layer not in LAYERS:
-        return render(request, "annotations/export_problem.html", {"message": "Choose everyone's annotations or a curated layer."}, status=400)
+        return render(
+            request,
+            "annotations/export_problem.html",
+            {"message": "Choose everyone's annotations or a curated layer."},
+            status=400,
+        )
     project_id = parse_id(request.POST.get("project")) if layer == "curated" else None
     if layer == "curated" and project_id is None:
-        return render(request, "annotations/export_problem.html", {"message": "Choose the project whose curated layer to export."}, status=400)
+        return render(
+            request,
+            "annotations/export_problem.html",
+            {"message": "Choose the project whose curated layer to export."},
+            status=400,
+        )
     layered = {"layer": layer, "project": project_id} if layer == "curated" else {}
     if layered:
         annotator = ""
     if article_id is not None:
-        params = {"format": export_format.name, "article": article_id, "annotator": annotator, **({"clean": "1"} if clean else {}), **layered}
+        params = {
+            "format": export_format.name,
+            "article": article_id,
+            "annotator": annotator,
+            **({"clean": "1"} if clean else {}),
+            **layered,
+        }
         return redirect(reverse("annotations:export_download") + "?" + urlencode(params), permanent=False)
     if annotator == "me":
         annotator = request.user.get_username()
     source = request.POST.get("source", "")
     if "\x00" in annotator or "\x00" in source:  # no name holds one, and PostgreSQL refuses NUL in a query
-        return render(request, "annotations/export_problem.html", {"message": "There is no outlet or user of that name."}, status=400)
+        return render(
+            request, "annotations/export_problem.html", {"message": "There is no outlet or user of that name."}, status=400
+        )
     query = query_or_404(request.user, source=source, annotator=annotator or None, clean=clean, **layered)  # unknown names: 404
     parameters = {"format": export_format.name, "source": source, "annotator": annotator, "clean": clean, **layered}
     job = create_export_job(user=request.user, export_format=export_format, query=query, parameters=parameters)

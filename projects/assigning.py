@@ -36,12 +36,12 @@ def assign(*, project, articles, annotators, by, overlap=1, share=1.0, seed=None
     if outside:
         raise ValidationError(f"{len(outside)} of the chosen articles are not in this project.")
     sampled = set(random.Random(seed).sample(range(len(articles)), round(share * len(articles)))) if overlap > 1 else set()
-    existing = set(
-        Assignment.objects.filter(project=project, article__in=articles).values_list("article_id", "annotator_id")
-    )
+    existing = set(Assignment.objects.filter(project=project, article__in=articles).values_list("article_id", "annotator_id"))
     positions = dict(
         Assignment.objects.filter(project=project, annotator__in=annotators)
-        .values("annotator_id").annotate(last=Max("position")).values_list("annotator_id", "last")
+        .values("annotator_id")
+        .annotate(last=Max("position"))
+        .values_list("annotator_id", "last")
     )
     made, turn = [], 0
     for index, article in enumerate(articles):
@@ -51,8 +51,11 @@ def assign(*, project, articles, annotators, by, overlap=1, share=1.0, seed=None
             if (article.pk, annotator.pk) in existing:
                 continue
             positions[annotator.pk] = positions.get(annotator.pk, 0) + 1
-            made.append(Assignment(project=project, article=article, annotator=annotator, assigned_by=by,
-                                   position=positions[annotator.pk]))
+            made.append(
+                Assignment(
+                    project=project, article=article, annotator=annotator, assigned_by=by, position=positions[annotator.pk]
+                )
+            )
         turn += wanted
     return Assignment.objects.bulk_create(made)
 
@@ -145,6 +148,7 @@ def assignment_for(user, article, project_id=None):
     """The user's assignment of `article`: in project `project_id` if they have one there, else their first."""
     assignments = list(
         Assignment.objects.filter(annotator=user, article=article, project__in=Project.objects.for_member(user))
-        .select_related("project").order_by("pk")
+        .select_related("project")
+        .order_by("pk")
     )
     return next((a for a in assignments if a.project_id == project_id), assignments[0] if assignments else None)

@@ -84,7 +84,7 @@ class Version:
 
     @property
     def state(self):
-        """"accepted" (in the layer), "edited" (a changed copy is), "rejected", "removed" (taken, then deleted
+        """ "accepted" (in the layer), "edited" (a changed copy is), "rejected", "removed" (taken, then deleted
         from the layer elsewhere, e.g. in the reading view), or "open"."""
         if self.in_layer is not None:
             return "accepted"
@@ -141,8 +141,10 @@ class Board:
     @property
     def rows(self):
         """[(anchor, cluster, [each annotator's versions in it])]: the side-by-side rows, in reading order."""
-        return [(f"c{index}", cluster, [cluster.cell(user.pk) for user in self.annotators])
-                for index, cluster in enumerate(self.clusters, start=1)]
+        return [
+            (f"c{index}", cluster, [cluster.cell(user.pk) for user in self.annotators])
+            for index, cluster in enumerate(self.clusters, start=1)
+        ]
 
     def cluster_of(self, key):
         return next(cluster for cluster in self.clusters if any(v.key == key for v in cluster.versions))
@@ -234,7 +236,9 @@ def _stance_clusters(data, article, ids, layer_user_id, versions):
             if j in matched:
                 continue
             detail = data.stance_details[item.key]
-            version = Version(STANCE, stance_key(item), item, item.polarity, _stance_passages(data, item), detail.holder, detail.target)
+            version = Version(
+                STANCE, stance_key(item), item, item.polarity, _stance_passages(data, item), detail.holder, detail.target
+            )
             version.by[user] = item.key
             found.append(version)
     clusters = {}
@@ -300,4 +304,6 @@ def layer_annotation(board, kind, pk):
 def layer_mark(board, paragraph_id):
     if board.layer_user_id is None:
         return None
-    return BoilerplateMark.objects.filter(paragraph_id=paragraph_id, author_id=board.layer_user_id, paragraph__article=board.article).first()
+    return BoilerplateMark.objects.filter(
+        paragraph_id=paragraph_id, author_id=board.layer_user_id, paragraph__article=board.article
+    ).first()

@@ -69,24 +69,46 @@ def _copy_span(version, *, user, layer, label=None, start=None, end=None):
     label = label or Label.objects.get(pk=source.label_id)
     entity = source.entity if source.entity is not None and source.entity.label_id == label.pk else None
     utf16_start, utf16_end = _utf16(paragraph.text, start, end)
-    return create_span(user=user, author=layer, paragraph=paragraph, utf16_start=utf16_start, utf16_end=utf16_end,
-                       quote=paragraph.text[start:end], label=label, entity=entity)
+    return create_span(
+        user=user,
+        author=layer,
+        paragraph=paragraph,
+        utf16_start=utf16_start,
+        utf16_end=utf16_end,
+        quote=paragraph.text[start:end],
+        label=label,
+        entity=entity,
+    )
 
 
 def _copy_stance(version, *, user, layer, polarity=None):
-    source = Stance.objects.select_related("article", "polarity").prefetch_related("evidence__paragraph").get(pk=_first_source(version))
-    evidence = [EvidenceSelection(item.paragraph, *_utf16(item.paragraph.text, item.start, item.end), item.text)
-                for item in source.evidence.all()]
+    source = (
+        Stance.objects.select_related("article", "polarity")
+        .prefetch_related("evidence__paragraph")
+        .get(pk=_first_source(version))
+    )
+    evidence = [
+        EvidenceSelection(item.paragraph, *_utf16(item.paragraph.text, item.start, item.end), item.text)
+        for item in source.evidence.all()
+    ]
     target = Choice("entity", source.target_entity_id) if source.target_entity_id else Choice("topic", source.target_topic_id)
-    return create_stance(user=user, author=layer, article=source.article, evidence=evidence,
-                         holder=Choice("entity", source.holder_entity_id), target=target, polarity=polarity or source.polarity)
+    return create_stance(
+        user=user,
+        author=layer,
+        article=source.article,
+        evidence=evidence,
+        holder=Choice("entity", source.holder_entity_id),
+        target=target,
+        polarity=polarity or source.polarity,
+    )
 
 
 def _copy_mark(version, *, user, layer, category=None):
     paragraph_id, name = version.item
     paragraph = Paragraph.objects.select_related("article").get(pk=paragraph_id)
-    return mark_boilerplate(user=user, author=layer, paragraph=paragraph,
-                            category=category or BoilerplateCategory.objects.get(name=name))
+    return mark_boilerplate(
+        user=user, author=layer, paragraph=paragraph, category=category or BoilerplateCategory.objects.get(name=name)
+    )
 
 
 def _copy(version, *, user, layer, **changes):
@@ -190,8 +212,11 @@ def _change_status(project, article, user, after):
     project.check_role(user, CAN_CURATE, "curators and managers")
     curation = _locked(project, article)
     if curation.status == after:
-        raise CurationRefused("This article is already marked curated." if after == CurationStatus.CURATED
-                              else "This article's curation is already open.")
+        raise CurationRefused(
+            "This article is already marked curated."
+            if after == CurationStatus.CURATED
+            else "This article's curation is already open."
+        )
     CurationEvent.objects.create(curation=curation, actor=user, before=curation.status, after=after)
     curation.status, curation.changed_by, curation.changed_at = after, user, timezone.now()
     curation.save(update_fields=["status", "changed_by", "changed_at"])

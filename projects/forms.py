@@ -19,9 +19,9 @@ class AssignForm(forms.Form):
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
         self.project = project
-        self.fields["annotators"].queryset = get_user_model().objects.filter(
-            memberships__project=project, is_active=True
-        ).order_by("username")
+        self.fields["annotators"].queryset = (
+            get_user_model().objects.filter(memberships__project=project, is_active=True).order_by("username")
+        )
 
     def clean(self):
         data = super().clean()

@@ -50,7 +50,8 @@ class Project(models.Model):
     categories = models.ManyToManyField(BoilerplateCategory, blank=True, related_name="projects")
     created_at = models.DateTimeField(auto_now_add=True)
     auto_merge_share = models.FloatField(
-        default=1.0, validators=[MinValueValidator(0.01), MaxValueValidator(1.0)],
+        default=1.0,
+        validators=[MinValueValidator(0.01), MaxValueValidator(1.0)],
         help_text="Curation pre-accepts an annotation when at least this share of the article's annotators made it "
         "(1.0: all of them).",
     )

@@ -20,7 +20,9 @@ def annotator_rows(project):
     counts = defaultdict(Counter)
     for annotator_id, username, status, n in (
         Assignment.objects.filter(project=project)
-        .values_list("annotator_id", "annotator__username", "status").annotate(n=Count("pk")).order_by()
+        .values_list("annotator_id", "annotator__username", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
     ):
         counts[(annotator_id, username)][status] += n
     articles = project.articles.all()
@@ -31,16 +33,18 @@ def annotator_rows(project):
     )
     rows = []
     for (annotator_id, username), by_status in sorted(counts.items(), key=lambda item: item[0][1]):
-        rows.append({
-            "annotator": username,
-            "assigned": sum(by_status.values()),
-            "new": by_status[Status.NEW],
-            "in_progress": by_status[Status.IN_PROGRESS],
-            "done": by_status[Status.DONE],
-            "spans": spans.get(annotator_id, 0),
-            "stances": stances.get(annotator_id, 0),
-            "last_change": last.get(annotator_id),
-        })
+        rows.append(
+            {
+                "annotator": username,
+                "assigned": sum(by_status.values()),
+                "new": by_status[Status.NEW],
+                "in_progress": by_status[Status.IN_PROGRESS],
+                "done": by_status[Status.DONE],
+                "spans": spans.get(annotator_id, 0),
+                "stances": stances.get(annotator_id, 0),
+                "last_change": last.get(annotator_id),
+            }
+        )
     return rows
 
 
@@ -63,7 +67,10 @@ def done_per_day(project, days=DAYS_CHARTED):
     since = today - timedelta(days=days - 1)
     counted = dict(
         StatusEvent.objects.filter(assignment__project=project, after=Status.DONE, at__date__gte=since)
-        .annotate(day=TruncDate("at")).values_list("day").annotate(n=Count("pk")).order_by()
+        .annotate(day=TruncDate("at"))
+        .values_list("day")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
     return [(since + timedelta(days=i), counted.get(since + timedelta(days=i), 0)) for i in range(days)]
 
@@ -78,8 +85,14 @@ def bars(series, *, width=600, height=120):
         "top": top,
         "any": any(n for _d, n in series),
         "bars": [
-            {"x": round(i * step + 1, 1), "w": round(step - 2, 1), "h": round(height * n / top, 1),
-             "y": round(height - height * n / top, 1), "day": day, "n": n}
+            {
+                "x": round(i * step + 1, 1),
+                "w": round(step - 2, 1),
+                "h": round(height * n / top, 1),
+                "y": round(height - height * n / top, 1),
+                "day": day,
+                "n": n,
+            }
             for i, (day, n) in enumerate(series)
         ],
     }

@@ -55,8 +55,12 @@ def assign(request, project_id):
         overlap, share = form.overlap_and_share()
         try:
             made = assigning.assign(
-                project=project, articles=form.articles(), annotators=form.cleaned_data["annotators"],
-                by=request.user, overlap=overlap, share=share,
+                project=project,
+                articles=form.articles(),
+                annotators=form.cleaned_data["annotators"],
+                by=request.user,
+                overlap=overlap,
+                share=share,
             )
         except ValidationError as exc:
             form.add_error(None, exc)

@@ -41,15 +41,26 @@ def overlap_sample(project, *, done_only=True):
 def _pair_row(pair, users):
     show = agreement.display
     return {
-        "a": users[pair.user_a], "b": users[pair.user_b], "articles": pair.articles,
-        "f1_exact": show(pair.spans_exact.overall.f1), "f1_overlap": show(pair.spans_overlap.overall.f1),
-        "token_kappa": show(pair.token_kappa), "tokens": pair.tokens,
-        "boilerplate_kappa": show(pair.boilerplate_kappa), "paragraphs": pair.paragraphs,
-        "stance_f1": show(pair.stances.f1), "polarity": show(pair.polarity.proportion),
+        "a": users[pair.user_a],
+        "b": users[pair.user_b],
+        "articles": pair.articles,
+        "f1_exact": show(pair.spans_exact.overall.f1),
+        "f1_overlap": show(pair.spans_overlap.overall.f1),
+        "token_kappa": show(pair.token_kappa),
+        "tokens": pair.tokens,
+        "boilerplate_kappa": show(pair.boilerplate_kappa),
+        "paragraphs": pair.paragraphs,
+        "stance_f1": show(pair.stances.f1),
+        "polarity": show(pair.polarity.proportion),
         # (label, F1 exact, F1 overlap, spans of a, spans of b) for every label either used
         "per_label": [
-            (label, show(exact.f1), show(pair.spans_overlap.per_label[label].f1) if label in pair.spans_overlap.per_label else "n/a",
-             exact.a, exact.b)
+            (
+                label,
+                show(exact.f1),
+                show(pair.spans_overlap.per_label[label].f1) if label in pair.spans_overlap.per_label else "n/a",
+                exact.a,
+                exact.b,
+            )
             for label, exact in sorted(pair.spans_exact.per_label.items())
         ],
     }
@@ -68,19 +79,21 @@ def agreement_page(request, project_id):
         overall = agreement.overall(list(seen), ids, data=data)
         articles = Article.objects.select_related("source").in_bulk(list(seen))
         per_article = agreement.by_article(list(seen), ids, data=data)
-        context.update({
-            "overall": overall,
-            "fleiss_tokens": agreement.display(overall.tokens.fleiss_kappa),
-            "alpha_tokens": agreement.display(overall.tokens.alpha),
-            "fleiss_boilerplate": agreement.display(overall.boilerplate.fleiss_kappa),
-            "alpha_boilerplate": agreement.display(overall.boilerplate.alpha),
-            "pairs": [_pair_row(p, users) for p in agreement.pairwise(list(seen), ids, data=data) if p.articles],
-            "articles": [
-                (articles[article_id], [_pair_row(p, users) for p in pairs if p.articles])
-                for article_id, pairs in sorted(per_article.items(), key=lambda item: (articles[item[0]].title, item[0]))
-                if article_id in articles
-            ],
-        })
+        context.update(
+            {
+                "overall": overall,
+                "fleiss_tokens": agreement.display(overall.tokens.fleiss_kappa),
+                "alpha_tokens": agreement.display(overall.tokens.alpha),
+                "fleiss_boilerplate": agreement.display(overall.boilerplate.fleiss_kappa),
+                "alpha_boilerplate": agreement.display(overall.boilerplate.alpha),
+                "pairs": [_pair_row(p, users) for p in agreement.pairwise(list(seen), ids, data=data) if p.articles],
+                "articles": [
+                    (articles[article_id], [_pair_row(p, users) for p in pairs if p.articles])
+                    for article_id, pairs in sorted(per_article.items(), key=lambda item: (articles[item[0]].title, item[0]))
+                    if article_id in articles
+                ],
+            }
+        )
     return render(request, "projects/agreement.html", context)
 
 
@@ -93,13 +106,23 @@ def disagreements_page(request, project_id, article_id):
     assigned = set(Assignment.objects.filter(project=project, article=article).values_list("annotator_id", flat=True))
     a, b = parse_id(request.GET.get("a")), parse_id(request.GET.get("b"))
     if a not in assigned or b not in assigned or a == b:
-        return render(request, "projects/disagreements.html", {
-            "project": project, "article": article, "problem": "Choose two different annotators of this article.",
-            "annotators": get_user_model().objects.filter(pk__in=assigned).order_by("username"),
-        }, status=400)
+        return render(
+            request,
+            "projects/disagreements.html",
+            {
+                "project": project,
+                "article": article,
+                "problem": "Choose two different annotators of this article.",
+                "annotators": get_user_model().objects.filter(pk__in=assigned).order_by("username"),
+            },
+            status=400,
+        )
     users = get_user_model().objects.in_bulk([a, b])
     context = {
-        "project": project, "article": article, "a": users[a], "b": users[b],
+        "project": project,
+        "article": article,
+        "a": users[a],
+        "b": users[b],
         "disagreements": agreement.disagreements(article, a, b),
     }
     return render(request, "projects/disagreements.html", context)

@@ -39,9 +39,11 @@ def curation_queue(request, project_id):
     project, _ = _for_curator(request.user, project_id)
     assignments = Assignment.objects.filter(project=project, article=OuterRef("pk"))
     articles = (
-        project.articles.filter(Exists(assignments)).exclude(Exists(assignments.exclude(status=Status.DONE)))
+        project.articles.filter(Exists(assignments))
+        .exclude(Exists(assignments.exclude(status=Status.DONE)))
         .annotate(curation=Subquery(Curation.objects.filter(project=project, article=OuterRef("pk")).values("status")[:1]))
-        .select_related("source").order_by("source__name", "title", "pk")
+        .select_related("source")
+        .order_by("source__name", "title", "pk")
     )
     page = Paginator(articles, ARTICLES_PER_PAGE).get_page(parse_id(request.GET.get("page")) or 1)
     return render(request, "projects/curate_queue.html", {"project": project, "page": page, "curated": CurationStatus.CURATED})
@@ -106,15 +108,23 @@ def decide(request, project_id, article_id):
     try:
         edits = {}
         if action == curation_actions.Action.EDIT:
-            edits = {"label": request.POST.get("label") or None, "start": _offset(request.POST.get("start")),
-                     "end": _offset(request.POST.get("end")), "polarity": request.POST.get("polarity") or None,
-                     "category": request.POST.get("category") or None}
+            edits = {
+                "label": request.POST.get("label") or None,
+                "start": _offset(request.POST.get("start")),
+                "end": _offset(request.POST.get("end")),
+                "polarity": request.POST.get("polarity") or None,
+                "category": request.POST.get("category") or None,
+            }
         version = curation_actions.decide(project=project, article=article, user=request.user, key=key, action=action, **edits)
     except ValidationError as exc:
         return _refused(request, project, article, exc)
     done = {"take": "Taken into", "edit": "Taken, with your changes, into", "reject": "Rejected: left out of"}[action]
     messages.success(request, f"{done} the curated layer: {version.kind} {version.label}.")
-    return _back(project, article, request.POST.get("next_anchor", "") if re.fullmatch(r"c[0-9]{1,6}", request.POST.get("next_anchor", "")) else "")
+    return _back(
+        project,
+        article,
+        request.POST.get("next_anchor", "") if re.fullmatch(r"c[0-9]{1,6}", request.POST.get("next_anchor", "")) else "",
+    )
 
 
 @require_POST

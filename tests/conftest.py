@@ -88,7 +88,12 @@ def labels(db):
     """The default labels. Transactional tests flush the data migration's rows, so recreate them."""
     from annotations.models import Label
 
-    defaults = [("PER", "شخص", "#1f77b4", "p"), ("ORG", "منظمة", "#2ca02c", "o"), ("LOC", "مكان", "#d62728", "l"), ("MISC", "متفرقات", "#9467bd", "m")]
+    defaults = [
+        ("PER", "شخص", "#1f77b4", "p"),
+        ("ORG", "منظمة", "#2ca02c", "o"),
+        ("LOC", "مكان", "#d62728", "l"),
+        ("MISC", "متفرقات", "#9467bd", "m"),
+    ]
     for position, (name, display_name, colour, shortcut) in enumerate(defaults):
         Label.objects.get_or_create(
             name=name, defaults={"display_name": display_name, "colour": colour, "shortcut": shortcut, "position": position}

@@ -202,7 +202,9 @@ def test_it_scores_spans_by_exact_and_by_overlap_match():
 
 def test_it_matches_each_span_at_most_once_and_as_often_as_possible():
     # One span of a against two halves of b: one match, not two.
-    assert span_agreement([SpanItem(1, 0, 10, "PER")], [SpanItem(1, 0, 5, "PER"), SpanItem(1, 5, 10, "PER")], mode="overlap").overall == Scores(1, 1, 2)
+    assert span_agreement(
+        [SpanItem(1, 0, 10, "PER")], [SpanItem(1, 0, 5, "PER"), SpanItem(1, 5, 10, "PER")], mode="overlap"
+    ).overall == Scores(1, 1, 2)
     # Greedy by overlap would pair a[0] with b[0] (9 code points) and leave a[1] and b[1] alone; the
     # maximum matching pairs a[1]–b[0] (3) and a[0]–b[1] (3): two matches.
     a = [SpanItem(1, 0, 10, "PER"), SpanItem(1, 9, 20, "PER")]
@@ -397,7 +399,11 @@ def test_it_lists_disagreements_in_reading_order(study, django_assert_max_num_qu
     extent = found[0]
     assert extent.a.quotes[0][3] == "لويد أوستن" and extent.b.quotes[0][3] == "أوستن"
     stance = found[3].b
-    assert (stance.holder, stance.target, stance.quotes[0][3]) == ("دانا سترول", "الوجود العسكري الأميركي الدائم في العراق", "التعاون الأمني")
+    assert (stance.holder, stance.target, stance.quotes[0][3]) == (
+        "دانا سترول",
+        "الوجود العسكري الأميركي الدائم في العراق",
+        "التعاون الأمني",
+    )
     assert agreement.disagreements(first, a, a) == []
 
 

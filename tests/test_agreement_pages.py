@@ -21,8 +21,9 @@ def study(analyst, other_analyst, django_user_model, labels):
         Membership.objects.create(project=project, user=user, role=role)
     article = make_article([TEXT], title="مقال الاتفاق")
     project.articles.add(article)
-    assignments = assigning.assign(project=project, articles=[article], annotators=[analyst, other_analyst], by=curator,
-                                   overlap=2, share=1.0)
+    assignments = assigning.assign(
+        project=project, articles=[article], annotators=[analyst, other_analyst], by=curator, overlap=2, share=1.0
+    )
     paragraph = article.paragraphs.get()
     # Both tag ثابت العباسي as PER; only analyst1 tags لويد أوستن; they disagree on واشنطن's label.
     for user in (analyst, other_analyst):
@@ -47,12 +48,12 @@ def test_the_page_shows_pair_and_overall_figures(client, study, analyst, other_a
     client.force_login(study["curator"])
     html = client.get(reverse("projects:agreement", args=[study["project"].pk])).content.decode()
     # Spans: a has 3, b has 2, exact matches 1 (ثابت العباسي): F1 = 2·1/(3+2) = 0.4; overlap (same label) also 1.
-    row = html[html.index("<bdi>analyst1</bdi> · <bdi>analyst2</bdi></td><td>1</td>"):]
+    row = html[html.index("<bdi>analyst1</bdi> · <bdi>analyst2</bdi></td><td>1</td>") :]
     cells = [c.split("<")[0] for c in row.split("<td>")[2:8]]
     assert cells[:2] == ["0.400", "0.400"]
     assert "PER: 0.667 / 0.667" in html  # PER: a 2, b 1, matched 1: 2/3
     assert "Krippendorff" in html and "2 annotators, 1 articles" in html
-    assert f'?a={analyst.pk}&amp;b={other_analyst.pk}' in html
+    assert f"?a={analyst.pk}&amp;b={other_analyst.pk}" in html
 
 
 def test_the_drill_down_lists_the_disagreements_side_by_side(client, study, analyst, other_analyst):
@@ -82,8 +83,9 @@ def test_the_page_makes_a_bounded_number_of_queries(client, study, analyst, othe
     for i in range(6):
         article = make_article([f"{TEXT} {i}"], title=f"مقال {i}")
         study["project"].articles.add(article)
-        for assignment in assigning.assign(project=study["project"], articles=[article], annotators=[analyst, other_analyst],
-                                           by=study["curator"], overlap=2):
+        for assignment in assigning.assign(
+            project=study["project"], articles=[article], annotators=[analyst, other_analyst], by=study["curator"], overlap=2
+        ):
             add_span(article.paragraphs.get(), "ثابت العباسي", "PER", author=assignment.annotator)
     client.force_login(study["curator"])
     with django_assert_max_num_queries(20):

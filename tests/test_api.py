@@ -37,12 +37,19 @@ class Api:
         url = path if path.startswith("/") else f"{V1}/{path}"
         send = getattr(self.client, method.lower())
         if method in ("GET", "DELETE"):
-            return send(url, data or {}, headers=self.headers, **kwargs) if method == "GET" else send(
-                url + (("?" + "&".join(f"{k}={v}" for k, v in data.items())) if data else ""), headers=self.headers)
+            return (
+                send(url, data or {}, headers=self.headers, **kwargs)
+                if method == "GET"
+                else send(url + (("?" + "&".join(f"{k}={v}" for k, v in data.items())) if data else ""), headers=self.headers)
+            )
         if kwargs.get("multipart"):
             return send(url, data, headers=self.headers)
-        return send(url, json.dumps(data) if not isinstance(data, (str, bytes)) else data, content_type="application/json",
-                    headers=self.headers)
+        return send(
+            url,
+            json.dumps(data) if not isinstance(data, (str, bytes)) else data,
+            content_type="application/json",
+            headers=self.headers,
+        )
 
     def get(self, path, data=None):
         return self.call("GET", path, data)
@@ -75,14 +82,30 @@ def world(labels, polarities, categories, analyst, other_analyst, admin):
     paragraph = article.paragraphs.get(position=2)
     span = add_span(paragraph, "دانا سترول", "PER", author=analyst)
     entity = Entity.objects.create(name="دانا سترول", label=labels["PER"])
-    stance = add_stance(paragraph, "لا تسعى لوجود عسكري دائم", author=analyst, holder=Choice("entity", entity.pk),
-                        target=Choice("name", name="الوجود العسكري"), polarity=polarities["opposes"])
+    stance = add_stance(
+        paragraph,
+        "لا تسعى لوجود عسكري دائم",
+        author=analyst,
+        holder=Choice("entity", entity.pk),
+        target=Choice("name", name="الوجود العسكري"),
+        polarity=polarities["opposes"],
+    )
     closed = make_article(["مقال في دراسة مغلقة لا يقرؤه الغرباء.", "فقرة ثانية."], source="الجزيرة")
     project = Project.objects.create(name="دراسة مغلقة")
     project.articles.add(closed)
     Membership.objects.create(project=project, user=other_analyst)
-    return {"article": article, "paragraph": paragraph, "span": span, "entity": entity, "stance": stance,
-            "closed": closed, "project": project, "labels": labels, "polarities": polarities, "categories": categories}
+    return {
+        "article": article,
+        "paragraph": paragraph,
+        "span": span,
+        "entity": entity,
+        "stance": stance,
+        "closed": closed,
+        "project": project,
+        "labels": labels,
+        "polarities": polarities,
+        "categories": categories,
+    }
 
 
 @pytest.fixture
@@ -149,8 +172,14 @@ def test_it_records_the_last_use(api, analyst, world):
 
 
 def test_it_answers_401_without_a_token(world):
-    for headers in ({}, {"Authorization": "Bearer"}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic YTpi"},
-                    {"Authorization": "Bearer " + "x" * 5000}, {"Authorization": "Bearer hm_\x00"}):
+    for headers in (
+        {},
+        {"Authorization": "Bearer"},
+        {"Authorization": "Bearer nope"},
+        {"Authorization": "Basic YTpi"},
+        {"Authorization": "Bearer " + "x" * 5000},
+        {"Authorization": "Bearer hm_\x00"},
+    ):
         response = Client().get(f"{V1}/projects", headers=headers)
         assert error_of(response, 401)["code"] == "unauthorized"
         assert response["WWW-Authenticate"].startswith("Bearer")
@@ -161,8 +190,11 @@ def test_a_session_cookie_alone_is_not_accepted(analyst_client, world):
     error_of(analyst_client.get(f"{V1}/projects"), 401)
     before = annotation_snapshot()
     paragraph = world["paragraph"]
-    response = analyst_client.post(f"{V1}/spans", {"paragraph": paragraph.pk, "start": 0, "end": 5,
-                                                   "quote": paragraph.text[:5], "label": "PER"}, content_type="application/json")
+    response = analyst_client.post(
+        f"{V1}/spans",
+        {"paragraph": paragraph.pk, "start": 0, "end": 5, "quote": paragraph.text[:5], "label": "PER"},
+        content_type="application/json",
+    )
     error_of(response, 401)
     assert annotation_snapshot() == before
 
@@ -181,7 +213,9 @@ def test_another_users_article_in_a_closed_project_is_404(api, other_api, world)
     error_of(api.get(f"projects/{world['project'].pk}"), 404)
     assert other_api.get(f"articles/{closed.pk}").status_code == 200  # a member reads it
     paragraph = closed.paragraphs.get(position=0)
-    error_of(api.post("spans", {"paragraph": paragraph.pk, "start": 0, "end": 4, "quote": paragraph.text[:4], "label": "PER"}), 404)
+    error_of(
+        api.post("spans", {"paragraph": paragraph.pk, "start": 0, "end": 4, "quote": paragraph.text[:4], "label": "PER"}), 404
+    )
 
 
 def test_another_analysts_span_is_403(other_api, world):
@@ -225,7 +259,9 @@ def test_curators_and_managers_read_agreement_annotators_do_not(api, other_api, 
 def test_it_creates_changes_and_deletes_a_span_with_versions(api, world, analyst):
     paragraph = world["article"].paragraphs.get(position=0)
     start = paragraph.text.index("لويد أوستن")
-    response = api.post("spans", {"paragraph": paragraph.pk, "start": start, "end": start + 10, "quote": "لويد أوستن", "label": "PER"})
+    response = api.post(
+        "spans", {"paragraph": paragraph.pk, "start": start, "end": start + 10, "quote": "لويد أوستن", "label": "PER"}
+    )
     assert response.status_code == 201, response.content
     span = response.json()
     assert (span["start"], span["end"], span["text"], span["version"]) == (start, start + 10, "لويد أوستن", 1)
@@ -245,12 +281,18 @@ def test_it_counts_offsets_in_code_points_and_refuses_a_wrong_quote(api, labels,
     article = make_article(["قال 😀 لويد أوستن اليوم"])
     paragraph = article.paragraphs.get()
     start = paragraph.text.index("لويد")  # a code point index: the emoji before it counts once (twice in UTF-16)
-    created = api.post("spans", {"paragraph": paragraph.pk, "start": start, "end": start + 10, "quote": "لويد أوستن", "label": "PER"})
+    created = api.post(
+        "spans", {"paragraph": paragraph.pk, "start": start, "end": start + 10, "quote": "لويد أوستن", "label": "PER"}
+    )
     assert created.status_code == 201, created.content
     assert Span.objects.get().start == start
     before = annotation_snapshot()
-    error = error_of(api.post("spans", {"paragraph": paragraph.pk, "start": start + 1, "end": start + 11, "quote": "لويد أوستن",
-                                        "label": "PER"}), 422)
+    error = error_of(
+        api.post(
+            "spans", {"paragraph": paragraph.pk, "start": start + 1, "end": start + 11, "quote": "لويد أوستن", "label": "PER"}
+        ),
+        422,
+    )
     assert "does not match" in error["message"] and error["details"]["text_at_offsets"] == paragraph.text[start + 1 : start + 11]
     error = error_of(api.post("spans", {"paragraph": paragraph.pk, "start": 0, "end": 999, "quote": "x", "label": "PER"}), 422)
     assert "outside the paragraph" in error["message"]
@@ -261,16 +303,35 @@ def test_it_writes_stances_and_boilerplate_marks(api, world, analyst):
     paragraph, entity = world["paragraph"], world["entity"]
     quote = "لا تسعى لوجود عسكري دائم"
     start = paragraph.text.index(quote)
-    response = api.post("stances", {"evidence": [{"paragraph": paragraph.pk, "start": start, "end": start + len(quote), "quote": quote}],
-                                    "holder": f"entity:{entity.pk}", "target_name": "القواعد", "polarity": "opposes"})
+    response = api.post(
+        "stances",
+        {
+            "evidence": [{"paragraph": paragraph.pk, "start": start, "end": start + len(quote), "quote": quote}],
+            "holder": f"entity:{entity.pk}",
+            "target_name": "القواعد",
+            "polarity": "opposes",
+        },
+    )
     assert response.status_code == 201, response.content
     stance = response.json()
     assert stance["target_name"] == "القواعد" and stance["evidence"][0]["start"] == start
     error_of(api.patch(f"stances/{stance['id']}", {"polarity": "supports", "version": 9}), 409)
     assert api.patch(f"stances/{stance['id']}", {"polarity": "supports", "version": 1}).json()["polarity"] == "supports"
-    error_of(api.post("stances", {"evidence": [], "holder": f"entity:{entity.pk}", "target_name": "x", "polarity": "opposes"}), 422)
-    error_of(api.post("stances", {"evidence": [{"paragraph": paragraph.pk, "start": 0, "end": 3, "quote": paragraph.text[:3]}],
-                                  "holder": "entity:abc", "target_name": "x", "polarity": "opposes"}), 422)
+    error_of(
+        api.post("stances", {"evidence": [], "holder": f"entity:{entity.pk}", "target_name": "x", "polarity": "opposes"}), 422
+    )
+    error_of(
+        api.post(
+            "stances",
+            {
+                "evidence": [{"paragraph": paragraph.pk, "start": 0, "end": 3, "quote": paragraph.text[:3]}],
+                "holder": "entity:abc",
+                "target_name": "x",
+                "polarity": "opposes",
+            },
+        ),
+        422,
+    )
     assert api.delete(f"stances/{stance['id']}", {"version": 2}).status_code == 204
     target = world["article"].paragraphs.get(position=1)
     made = api.post("boilerplate", {"paragraph": target.pk, "category": "related"})
@@ -283,9 +344,10 @@ def test_it_writes_stances_and_boilerplate_marks(api, world, analyst):
     assert [m["category"] for m in api.get(f"articles/{world['article'].pk}/boilerplate").json()] == ["other"]
     assert api.delete(f"boilerplate/{mark}", {"version": 2}).status_code == 204
     assert not BoilerplateMark.objects.exists()
-    made_here = AnnotationEvent.objects.filter(actor=analyst, kind__in=["stance", "boilerplate"]).exclude(object_id=world["stance"].pk)
-    assert set(made_here.values_list("via", flat=True)) == {
-        f"API, token {ApiToken.objects.get(user=analyst).prefix}"}
+    made_here = AnnotationEvent.objects.filter(actor=analyst, kind__in=["stance", "boilerplate"]).exclude(
+        object_id=world["stance"].pk
+    )
+    assert set(made_here.values_list("via", flat=True)) == {f"API, token {ApiToken.objects.get(user=analyst).prefix}"}
 
 
 def test_the_pages_writes_record_no_via(analyst_client, world):
@@ -312,7 +374,9 @@ def test_it_lists_articles_with_filters_and_paging(api, world):
     assert api.get("articles", {"page": 99}).json()["results"] == []
     error_of(api.get("articles", {"page_size": 101}), 422)
     detail = api.get(f"articles/{world['article'].pk}").json()
-    assert [p["text"] for p in detail["paragraph_list"]] == list(world["article"].paragraphs.order_by("position").values_list("text", flat=True))
+    assert [p["text"] for p in detail["paragraph_list"]] == list(
+        world["article"].paragraphs.order_by("position").values_list("text", flat=True)
+    )
     assert api.get("articles", {"project": world["project"].pk}).status_code == 404  # closed, not the analyst's
 
 
@@ -333,10 +397,23 @@ def test_it_lists_entities_and_spans(api, other_api, world, labels):
 # --- bad input ---------------------------------------------------------------------------------------------
 
 JUNK_IDS = ["abc", "0", "-1", "1.5", str(10**26), "²", "٣", "%00", "1%00"]
-PATH_ENDPOINTS = [("GET", "projects/{}"), ("GET", "articles/{}"), ("GET", "entities/{}"), ("GET", "projects/{}/agreement"),
-                  ("GET", "articles/{}/spans"), ("GET", "articles/{}/stances"), ("GET", "articles/{}/boilerplate"),
-                  ("PATCH", "spans/{}"), ("DELETE", "spans/{}"), ("PATCH", "stances/{}"), ("DELETE", "stances/{}"),
-                  ("PATCH", "boilerplate/{}"), ("DELETE", "boilerplate/{}"), ("GET", "jobs/{}"), ("GET", "exports/{}/file")]
+PATH_ENDPOINTS = [
+    ("GET", "projects/{}"),
+    ("GET", "articles/{}"),
+    ("GET", "entities/{}"),
+    ("GET", "projects/{}/agreement"),
+    ("GET", "articles/{}/spans"),
+    ("GET", "articles/{}/stances"),
+    ("GET", "articles/{}/boilerplate"),
+    ("PATCH", "spans/{}"),
+    ("DELETE", "spans/{}"),
+    ("PATCH", "stances/{}"),
+    ("DELETE", "stances/{}"),
+    ("PATCH", "boilerplate/{}"),
+    ("DELETE", "boilerplate/{}"),
+    ("GET", "jobs/{}"),
+    ("GET", "exports/{}/file"),
+]
 
 
 @pytest.mark.parametrize(("method", "path"), PATH_ENDPOINTS)
@@ -352,8 +429,12 @@ def test_junk_ids_in_the_path_are_4xx_json(method, path, admin_api, world):
 BAD_VALUES = [None, "", "\x00", "a\x00", 10**26, -1, 1.5, "x" * 20_000, [], {}, True, "²"]
 BODIES = {
     "spans": {"paragraph": 1, "start": 0, "end": 3, "quote": "abc", "label": "PER"},
-    "stances": {"evidence": [{"paragraph": 1, "start": 0, "end": 3, "quote": "abc"}], "holder": "entity:1", "target_name": "x",
-                "polarity": "opposes"},
+    "stances": {
+        "evidence": [{"paragraph": 1, "start": 0, "end": 3, "quote": "abc"}],
+        "holder": "entity:1",
+        "target_name": "x",
+        "polarity": "opposes",
+    },
     "boilerplate": {"paragraph": 1, "category": "related"},
     "exports": {"format": "hamish", "article": 1},
     "imports/article": {"title": "t", "paragraphs": ["p"]},
@@ -408,7 +489,9 @@ def test_it_answers_429_with_retry_after_past_the_limit(api, other_api, world, s
     assert 1 <= int(response["Retry-After"]) <= 60
     before = annotation_snapshot()
     paragraph = world["paragraph"]
-    error_of(api.post("spans", {"paragraph": paragraph.pk, "start": 0, "end": 4, "quote": paragraph.text[:4], "label": "PER"}), 429)
+    error_of(
+        api.post("spans", {"paragraph": paragraph.pk, "start": 0, "end": 4, "quote": paragraph.text[:4], "label": "PER"}), 429
+    )
     assert annotation_snapshot() == before
     assert other_api.get("projects").status_code == 200  # per token
 
@@ -418,14 +501,35 @@ def test_the_openapi_document_lists_every_endpoint(analyst_client):
 
     document = analyst_client.get(f"{V1}/openapi.json").json()
     operations = {(method.upper(), path) for path, item in document["paths"].items() for method in item}
-    expected = {(method, f"/api/v1/{route}") for method, route in [
-        ("GET", "projects"), ("GET", "projects/{project_id}"), ("GET", "projects/{project_id}/agreement"), ("GET", "articles"),
-        ("GET", "articles/{article_id}"), ("GET", "entities"), ("GET", "entities/{entity_id}"),
-        ("GET", "articles/{article_id}/spans"), ("POST", "spans"), ("PATCH", "spans/{span_id}"), ("DELETE", "spans/{span_id}"),
-        ("GET", "articles/{article_id}/stances"), ("POST", "stances"), ("PATCH", "stances/{stance_id}"),
-        ("DELETE", "stances/{stance_id}"), ("GET", "articles/{article_id}/boilerplate"), ("POST", "boilerplate"),
-        ("PATCH", "boilerplate/{mark_id}"), ("DELETE", "boilerplate/{mark_id}"), ("POST", "imports"), ("POST", "imports/article"),
-        ("GET", "jobs/{job_id}"), ("POST", "exports"), ("GET", "exports/{job_id}/file")]}
+    expected = {
+        (method, f"/api/v1/{route}")
+        for method, route in [
+            ("GET", "projects"),
+            ("GET", "projects/{project_id}"),
+            ("GET", "projects/{project_id}/agreement"),
+            ("GET", "articles"),
+            ("GET", "articles/{article_id}"),
+            ("GET", "entities"),
+            ("GET", "entities/{entity_id}"),
+            ("GET", "articles/{article_id}/spans"),
+            ("POST", "spans"),
+            ("PATCH", "spans/{span_id}"),
+            ("DELETE", "spans/{span_id}"),
+            ("GET", "articles/{article_id}/stances"),
+            ("POST", "stances"),
+            ("PATCH", "stances/{stance_id}"),
+            ("DELETE", "stances/{stance_id}"),
+            ("GET", "articles/{article_id}/boilerplate"),
+            ("POST", "boilerplate"),
+            ("PATCH", "boilerplate/{mark_id}"),
+            ("DELETE", "boilerplate/{mark_id}"),
+            ("POST", "imports"),
+            ("POST", "imports/article"),
+            ("GET", "jobs/{job_id}"),
+            ("POST", "exports"),
+            ("GET", "exports/{job_id}/file"),
+        ]
+    }
     assert operations == expected
     registered = {path for router in ninja_api._routers for path in router[1].path_operations}
     assert len(registered) == len({path for _, path in expected})
@@ -465,8 +569,9 @@ def test_it_imports_an_article_and_exports_through_jobs(admin_api, api, world):
     assert status["status"] == "done" and status["imported"] == 1
     assert Article.objects.filter(title="خبر جديد").exists()
     error_of(api.post("imports/article", {"title": "x", "paragraphs": ["y"]}), 403)  # analysts may not import
-    upload = admin_api.client.post(f"{V1}/imports", {"files": [_file("a.txt", "نص مقال آخر.\n\nفقرة.")], "source": "الحرة"},
-                                   headers=admin_api.headers)
+    upload = admin_api.client.post(
+        f"{V1}/imports", {"files": [_file("a.txt", "نص مقال آخر.\n\nفقرة.")], "source": "الحرة"}, headers=admin_api.headers
+    )
     assert upload.status_code == 202, upload.content
     export = api.post("exports", {"format": "hamish", "article": world["article"].pk})
     assert export.status_code == 202, export.content
@@ -509,8 +614,11 @@ def _export(user, article):
         if isinstance(value, dict):
             # Ids differ between the two runs on PostgreSQL (a rolled-back sequence is not wound back): numbers
             # other than offsets, positions and versions are references, compared by what they point to elsewhere.
-            return {k: strip(v) for k, v in value.items() if k not in VOLATILE and not k.endswith("_id")
-                    and not (isinstance(v, int) and k not in KEPT_NUMBERS)}
+            return {
+                k: strip(v)
+                for k, v in value.items()
+                if k not in VOLATILE and not k.endswith("_id") and not (isinstance(v, int) and k not in KEPT_NUMBERS)
+            }
         if isinstance(value, list):
             return [strip(v) for v in value]
         return value
@@ -531,26 +639,54 @@ def test_work_through_the_api_exports_as_the_same_work_in_the_browser(analyst_cl
 
     with transaction.atomic():
         htmx = {"HX-Request": "true"}
-        response = analyst_client.post(reverse("annotations:span_create", args=[first.pk]),
-                                       {"start": utf16(at), "end": utf16(at + len(name)), "quote": name, "label": "PER"}, headers=htmx)
+        response = analyst_client.post(
+            reverse("annotations:span_create", args=[first.pk]),
+            {"start": utf16(at), "end": utf16(at + len(name)), "quote": name, "label": "PER"},
+            headers=htmx,
+        )
         assert response.status_code == 200, response.content
-        response = analyst_client.post(reverse("annotations:stance_create", args=[first.pk]), {
-            "start": utf16(claim_at), "end": utf16(claim_at + len(claim)), "quote": claim, "holder_name": name,
-            "target_name": "القوات", "polarity": "supports"}, headers=htmx)
+        response = analyst_client.post(
+            reverse("annotations:stance_create", args=[first.pk]),
+            {
+                "start": utf16(claim_at),
+                "end": utf16(claim_at + len(claim)),
+                "quote": claim,
+                "holder_name": name,
+                "target_name": "القوات",
+                "polarity": "supports",
+            },
+            headers=htmx,
+        )
         assert response.status_code == 200, response.content
-        response = analyst_client.post(reverse("annotations:boilerplate_change", args=[second.pk]),
-                                       {"action": "mark", "category": "related"}, headers=htmx)
+        response = analyst_client.post(
+            reverse("annotations:boilerplate_change", args=[second.pk]), {"action": "mark", "category": "related"}, headers=htmx
+        )
         assert response.status_code == 200, response.content
         through_pages = _export(analyst, article)
         transaction.set_rollback(True)
 
     api = Api(token_for(analyst))
-    assert api.post("spans", {"paragraph": first.pk, "start": at, "end": at + len(name), "quote": name, "label": "PER"}).status_code == 201
-    assert api.post("stances", {"evidence": [{"paragraph": first.pk, "start": claim_at, "end": claim_at + len(claim), "quote": claim}],
-                                "holder_name": name, "target_name": "القوات", "polarity": "supports"}).status_code == 201
+    assert (
+        api.post("spans", {"paragraph": first.pk, "start": at, "end": at + len(name), "quote": name, "label": "PER"}).status_code
+        == 201
+    )
+    assert (
+        api.post(
+            "stances",
+            {
+                "evidence": [{"paragraph": first.pk, "start": claim_at, "end": claim_at + len(claim), "quote": claim}],
+                "holder_name": name,
+                "target_name": "القوات",
+                "polarity": "supports",
+            },
+        ).status_code
+        == 201
+    )
     assert api.post("boilerplate", {"paragraph": second.pk, "category": "related"}).status_code == 201
     through_api = _export(analyst, article)
-    assert json.dumps(through_api, ensure_ascii=False, indent=1, sort_keys=True).splitlines() == json.dumps(
-        through_pages, ensure_ascii=False, indent=1, sort_keys=True).splitlines()
+    assert (
+        json.dumps(through_api, ensure_ascii=False, indent=1, sort_keys=True).splitlines()
+        == json.dumps(through_pages, ensure_ascii=False, indent=1, sort_keys=True).splitlines()
+    )
     exported = json.dumps(through_api, ensure_ascii=False)
     assert name in exported and claim in exported and "related" in exported  # not two empty documents

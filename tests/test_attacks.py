@@ -26,6 +26,7 @@ def url_names():
                     yield from walk(pattern.url_patterns, pattern.namespace or namespace)
             elif pattern.name:
                 yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
     return set(walk(get_resolver().url_patterns))
 
 
@@ -35,8 +36,14 @@ def world(labels, polarities, categories, analyst, other_analyst, admin):
     paragraph = article.paragraphs.get(position=2)
     span = add_span(paragraph, "دانا سترول", "PER", author=analyst)
     entity = Entity.objects.create(name="دانا سترول", label=labels["PER"])
-    stance = add_stance(paragraph, "لا تسعى لوجود عسكري دائم", author=analyst, holder=Choice("entity", entity.pk),
-                        target=Choice("name", name="الوجود العسكري"), polarity=polarities["opposes"])
+    stance = add_stance(
+        paragraph,
+        "لا تسعى لوجود عسكري دائم",
+        author=analyst,
+        holder=Choice("entity", entity.pk),
+        target=Choice("name", name="الوجود العسكري"),
+        polarity=polarities["opposes"],
+    )
     from jobs.models import Job
 
     job = Job.objects.create(kind=Job.Kind.EXPORT, user=analyst, parameters={"format": "hamish"})  # queued, never run
@@ -47,8 +54,18 @@ def world(labels, polarities, categories, analyst, other_analyst, admin):
     Membership.objects.create(project=project, user=analyst)
     Membership.objects.create(project=project, user=other_analyst)
     assignment = Assignment.objects.create(project=project, article=article, annotator=analyst)
-    return {"project": project.pk, "assignment": assignment.pk, "job": job.pk, "article": article.pk, "paragraph": paragraph.pk, "span": span.pk, "stance": stance.pk,
-            "evidence": stance.evidence.get().pk, "entity": entity.pk, "topic": stance.target_topic_id}
+    return {
+        "project": project.pk,
+        "assignment": assignment.pk,
+        "job": job.pk,
+        "article": article.pk,
+        "paragraph": paragraph.pk,
+        "span": span.pk,
+        "stance": stance.pk,
+        "evidence": stance.evidence.get().pk,
+        "entity": entity.pk,
+        "topic": stance.target_topic_id,
+    }
 
 
 # name: (method, url arguments from the world, statuses for anonymous, analyst (owner), other analyst, admin)
@@ -203,20 +220,38 @@ def test_stored_xss_is_inert_in_every_page(labels, polarities, categories, admin
     EntityAlias.objects.create(entity=entity, name=PAYLOAD + "x")
     span = add_span(paragraph, "لويد أوستن", "PER", author=evil_user, entity=entity)
     Span.objects.filter(pk=span.pk).update(note=PAYLOAD)  # even a note that skipped the sanitiser
-    stance = add_stance(paragraph, "مهم", author=evil_user, holder=Choice("entity", entity.pk), target=Choice("name", name=PAYLOAD + " موضوع"),
-                        polarity=polarities["opposes"], note=PAYLOAD)
+    stance = add_stance(
+        paragraph,
+        "مهم",
+        author=evil_user,
+        holder=Choice("entity", entity.pk),
+        target=Choice("name", name=PAYLOAD + " موضوع"),
+        polarity=polarities["opposes"],
+        note=PAYLOAD,
+    )
     client = Client()
     client.force_login(admin)
     topic = Topic.objects.get(name=PAYLOAD + " موضوع")
     pages = [
-        reverse("corpus:article_list"), article.get_absolute_url(), article.get_absolute_url() + "?spans=all",
-        reverse("annotations:clean_text", args=[article.pk]), reverse("annotations:span_card", args=[span.pk]),
-        reverse("annotations:stance_card", args=[stance.pk]), reverse("annotations:entity_detail", args=[entity.pk]),
-        reverse("annotations:topic_detail", args=[topic.pk]), reverse("annotations:target_index"),
-        reverse("annotations:entity_target_detail", args=[entity.pk]), reverse("annotations:search") + "?q=لويد",
-        reverse("annotations:entity_search") + "?q=img", reverse("annotations:audit_log"), reverse("annotations:export"),
-        reverse("corpus:shared"), reverse("annotations:boilerplate_card", args=[paragraph.pk]),
-        reverse("annotations:paragraph_versions", args=[paragraph.pk]), "/admin/annotations/span/", "/admin/corpus/article/",
+        reverse("corpus:article_list"),
+        article.get_absolute_url(),
+        article.get_absolute_url() + "?spans=all",
+        reverse("annotations:clean_text", args=[article.pk]),
+        reverse("annotations:span_card", args=[span.pk]),
+        reverse("annotations:stance_card", args=[stance.pk]),
+        reverse("annotations:entity_detail", args=[entity.pk]),
+        reverse("annotations:topic_detail", args=[topic.pk]),
+        reverse("annotations:target_index"),
+        reverse("annotations:entity_target_detail", args=[entity.pk]),
+        reverse("annotations:search") + "?q=لويد",
+        reverse("annotations:entity_search") + "?q=img",
+        reverse("annotations:audit_log"),
+        reverse("annotations:export"),
+        reverse("corpus:shared"),
+        reverse("annotations:boilerplate_card", args=[paragraph.pk]),
+        reverse("annotations:paragraph_versions", args=[paragraph.pk]),
+        "/admin/annotations/span/",
+        "/admin/corpus/article/",
     ]
     for url in pages:
         response = client.get(url)
@@ -261,7 +296,9 @@ def test_no_application_code_opens_network_connections():
     import re
     from pathlib import Path
 
-    network = re.compile(r"^\s*(?:import|from)\s+(urllib\.request|urllib3|http\.client|requests|httpx|aiohttp|socket|ftplib|smtplib)\b", re.M)
+    network = re.compile(
+        r"^\s*(?:import|from)\s+(urllib\.request|urllib3|http\.client|requests|httpx|aiohttp|socket|ftplib|smtplib)\b", re.M
+    )
     root = Path(__file__).resolve().parents[1]
     sources = [path for package in ("hamish", "corpus", "annotations") for path in (root / package).rglob("*.py")]
     assert len(sources) > 40  # the packages were found

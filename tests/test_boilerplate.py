@@ -71,7 +71,10 @@ def test_toggling_marks_with_the_guessed_category_then_unmarks(article, analyst)
     assert (mark.category.name, mark.author) == ("related", analyst)
     assert toggle_boilerplate(user=analyst, paragraph=related) is None
     assert not BoilerplateMark.objects.exists()
-    assert list(AnnotationEvent.objects.order_by("pk").values_list("kind", "action")) == [("boilerplate", "created"), ("boilerplate", "deleted")]
+    assert list(AnnotationEvent.objects.order_by("pk").values_list("kind", "action")) == [
+        ("boilerplate", "created"),
+        ("boilerplate", "deleted"),
+    ]
 
 
 def test_undo_brings_back_a_mark_and_its_category(article, analyst, categories):
@@ -98,7 +101,14 @@ def test_the_clean_text_leaves_out_marked_paragraphs(article, analyst, other_ana
 def test_marking_a_paragraph_with_annotations_warns_and_keeps_them(analyst_client, analyst, article, polarities):
     p = paragraph_at(article, 1)
     add_span(p, "ثابت العباسي", "PER", author=analyst)
-    add_stance(p, "التعاون مستمر", author=analyst, holder=Choice("name", name="ثابت العباسي"), target=Choice("name", name="التعاون"), polarity=polarities["supports"])
+    add_stance(
+        p,
+        "التعاون مستمر",
+        author=analyst,
+        holder=Choice("name", name="ثابت العباسي"),
+        target=Choice("name", name="التعاون"),
+        polarity=polarities["supports"],
+    )
     response = htmx(analyst_client, change_url(p), {"action": "toggle"})
     assert response.status_code == 200
     message = json.loads(response["HX-Trigger"])["hamish:flash"]["message"]
@@ -166,7 +176,9 @@ def test_writes_need_login_and_csrf(analyst, article):
     checked.force_login(analyst)
     assert checked.post(change_url(p), {"action": "toggle"}).status_code == 403
     assert not BoilerplateMark.objects.exists()
-    assert htmx(Client(), reverse("annotations:boilerplate_change", args=[999999]), {"action": "toggle"}).status_code == 401  # htmx without a session: told, not redirected
+    assert (
+        htmx(Client(), reverse("annotations:boilerplate_change", args=[999999]), {"action": "toggle"}).status_code == 401
+    )  # htmx without a session: told, not redirected
 
 
 def test_unknown_paragraphs_are_404(analyst_client):
@@ -215,9 +227,15 @@ def test_the_article_page_makes_the_same_queries_with_few_and_many_marks(analyst
 def test_paragraphs_that_look_like_chrome_are_suggested_with_a_reason(labels, categories):
     from annotations.boilerplate import boilerplate_hints
 
-    lines = [TITLE, "أكد وزير الدفاع العراقي ثابت العباسي أن التعاون مستمر.", "إقرأ أيضاً: إيكواس تبحث خطط التدخل",
-             TITLE, "رابط مختصر", "المواد المنشورة تعبر عن رأي كتابها فقط ولا تمثل رأي الموقع.",
-             "وقال لويد أوستن إن الشراكة قوية."]
+    lines = [
+        TITLE,
+        "أكد وزير الدفاع العراقي ثابت العباسي أن التعاون مستمر.",
+        "إقرأ أيضاً: إيكواس تبحث خطط التدخل",
+        TITLE,
+        "رابط مختصر",
+        "المواد المنشورة تعبر عن رأي كتابها فقط ولا تمثل رأي الموقع.",
+        "وقال لويد أوستن إن الشراكة قوية.",
+    ]
     article = make_article(lines, title=TITLE, source="مصدر")
     others = [make_article([f"مقال آخر {n}.", lines[5]], source="مصدر") for n in range(2)]  # the newsletter line recurs
     duplicates.enqueue([article.pk, *(other.pk for other in others)])

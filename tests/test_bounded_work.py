@@ -9,7 +9,6 @@ import random
 import signal
 from pathlib import Path
 
-import pytest
 from django.urls import reverse
 
 from annotations.suggestions import align
@@ -23,7 +22,12 @@ COMMON = "العراق"  # the word every long paragraph of these tests is full 
 # The demo articles' words, but none that the searches below look for.
 VOCABULARY = sorted(
     {w for path in sorted(DEMO.glob("*.txt")) for _s, _e, w in words(path.read_text(encoding="utf-8"))}
-    - {w for path in sorted(DEMO.glob("*.txt")) for _s, _e, w in words(path.read_text(encoding="utf-8")) if "عباس" in fold(w) or "عراق" in fold(w)}
+    - {
+        w
+        for path in sorted(DEMO.glob("*.txt"))
+        for _s, _e, w in words(path.read_text(encoding="utf-8"))
+        if "عباس" in fold(w) or "عراق" in fold(w)
+    }
 )
 
 
@@ -59,7 +63,9 @@ def family_of(representative, others):
     """Record `others` [(paragraph, similarity)] as versions of `representative`, as the pass would."""
     family = ParagraphFamily.objects.create(representative=representative, members=1 + len(others), articles=1 + len(others))
     for paragraph, similarity in [(representative, 1.0), *others]:
-        FamilyMember.objects.create(paragraph=paragraph, family=family, article_id=paragraph.article_id, similarity=similarity, line=0)
+        FamilyMember.objects.create(
+            paragraph=paragraph, family=family, article_id=paragraph.article_id, similarity=similarity, line=0
+        )
 
 
 def versions_of(client, first_text, second_text, *, similarity=0.8):
@@ -130,7 +136,9 @@ def test_it_shows_the_closest_versions_only(analyst_client):
     own = make_article([" ".join(text_words)], source="الحرة", title="أ").paragraphs.get()
     others = []
     for n in range(30):
-        other = make_article([" ".join(near_copy(text_words, seed=100 + n, every=7 + n))], source=f"outlet {n}", title=f"t{n}").paragraphs.get()
+        other = make_article(
+            [" ".join(near_copy(text_words, seed=100 + n, every=7 + n))], source=f"outlet {n}", title=f"t{n}"
+        ).paragraphs.get()
         others.append((other, 0.5 + n / 100))
     family_of(own, others)
     response = analyst_client.get(reverse("annotations:paragraph_versions", args=[own.pk]))

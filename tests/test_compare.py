@@ -58,7 +58,9 @@ def test_the_joint_statement_is_one_row_carried_by_both_seeds_with_links_to_each
     assert carried == sorted(carried, reverse=True)  # most carried first
     html = response.content.decode()
     for member in members:
-        assert f'{reverse("annotations:article", args=[member.article_id])}?project={demo.pk}#p{member.paragraph.position}' in html
+        assert (
+            f"{reverse('annotations:article', args=[member.article_id])}?project={demo.pk}#p{member.paragraph.position}" in html
+        )
     assert reverse("annotations:paragraph_versions", args=[row.paragraph_id]) in html
 
 
@@ -83,21 +85,33 @@ def test_each_outlets_spellings_of_the_pentagon_officials_are_counted(analyst_cl
     assert set(named[wander.pk].variants) == {"سيليست واندر", "سيليست والاندر"}
     html = response.content.decode()
     assert "سيليست والاندر" in html
-    rows = list(csv.reader(io.StringIO(analyst_client.get(reverse("compare:spellings_csv", args=[demo.pk])).content.decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(io.StringIO(analyst_client.get(reverse("compare:spellings_csv", args=[demo.pk])).content.decode("utf-8-sig")))
+    )
     assert ["سيليست واندر", seed("001").source.name, "سيليست والاندر", "1"] in rows
-    attention = list(csv.reader(io.StringIO(analyst_client.get(reverse("compare:attention_csv", args=[demo.pk])).content.decode("utf-8-sig"))))
+    attention = list(
+        csv.reader(io.StringIO(analyst_client.get(reverse("compare:attention_csv", args=[demo.pk])).content.decode("utf-8-sig")))
+    )
     stroul_row = next(r for r in attention if r[0] == "دانا سترول")
     assert int(stroul_row[-1]) == Span.objects.filter(entity=stroul).count()
 
 
-def test_the_stance_matrix_colours_each_holder_and_target_and_filters_by_outlet(analyst_client, demo, analyst, labels, polarities):
+def test_the_stance_matrix_colours_each_holder_and_target_and_filters_by_outlet(
+    analyst_client, demo, analyst, labels, polarities
+):
     stroul = Entity.objects.create(name="دانا سترول", label=labels["PER"])
     paragraph = seed("001").paragraphs.get(text__contains="دانا سترول")
-    quote = paragraph.text[paragraph.text.index("دانا سترول"):][:30]
-    add_stance(paragraph, quote, author=analyst, holder=Choice("entity", stroul.pk),
-               target=Choice("name", name="الوجود العسكري الأمريكي"), polarity=polarities["opposes"])
+    quote = paragraph.text[paragraph.text.index("دانا سترول") :][:30]
+    add_stance(
+        paragraph,
+        quote,
+        author=analyst,
+        holder=Choice("entity", stroul.pk),
+        target=Choice("name", name="الوجود العسكري الأمريكي"),
+        polarity=polarities["opposes"],
+    )
     response = page(analyst_client, demo)
-    (holder, name, cells), = response.context["matrix"]
+    ((holder, name, cells),) = response.context["matrix"]
     assert name == "دانا سترول" and [p.polarity for _k, p in cells] == ["opposes"] and cells[0][1].count == 1
     assert 'class="pol-opposes"' in response.content.decode()
     assert response.context["voice_rows"][0][2] == 1
@@ -111,7 +125,16 @@ def test_the_stance_matrix_colours_each_holder_and_target_and_filters_by_outlet(
 def test_a_stranger_to_the_closed_project_gets_404_and_other_articles_stay_out(demo, other_analyst, analyst_client):
     client = Client()
     client.force_login(other_analyst)
-    for name in ("event", "statements_svg", "statements_csv", "spellings_csv", "attention_svg", "attention_csv", "stances_csv", "timeline_svg"):
+    for name in (
+        "event",
+        "statements_svg",
+        "statements_csv",
+        "spellings_csv",
+        "attention_svg",
+        "attention_csv",
+        "stances_csv",
+        "timeline_svg",
+    ):
         assert client.get(reverse(f"compare:{name}", args=[demo.pk])).status_code == 404, name
     outside = make_article(source="خارج المشروع")
     response = page(analyst_client, demo)
@@ -126,7 +149,9 @@ def test_svg_downloads_are_svg_with_a_title_and_csv_matches_the_grid(analyst_cli
         assert response["Content-Type"].startswith("image/svg+xml") and "attachment" in response["Content-Disposition"]
         body = response.content.decode()
         assert body.startswith("<svg") and "<title>" in body and "style=" not in body and "<script" not in body
-    rows = list(csv.reader(io.StringIO(analyst_client.get(reverse("compare:statements_csv", args=[demo.pk])).content.decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(io.StringIO(analyst_client.get(reverse("compare:statements_csv", args=[demo.pk])).content.decode("utf-8-sig")))
+    )
     statements = page(analyst_client, demo).context["statements"]
     assert len(rows) == 1 + len(statements)
     assert [int(r[1]) for r in rows[1:]] == [s.carried for s in statements]
@@ -140,24 +165,38 @@ def test_the_page_costs_the_same_queries_for_five_or_twenty_five_articles(analys
 
     few = count()
     for i in range(20):
-        demo.articles.add(make_article([f"بيان مشترك رقم واحد عن الحوار الأمني بين البلدين اليوم {j}" for j in range(3)] + [f"فقرة خاصة {i}"],
-                                       title=f"مقال {i}", source=f"منفذ {i}"))
+        demo.articles.add(
+            make_article(
+                [f"بيان مشترك رقم واحد عن الحوار الأمني بين البلدين اليوم {j}" for j in range(3)] + [f"فقرة خاصة {i}"],
+                title=f"مقال {i}",
+                source=f"منفذ {i}",
+            )
+        )
     assert count() == few
     with django_assert_max_num_queries(few):
         page(analyst_client, demo)
 
 
-def test_a_holder_of_two_positions_toward_one_target_is_mixed_and_links_to_the_evidence(analyst_client, demo, analyst, labels, polarities):
+def test_a_holder_of_two_positions_toward_one_target_is_mixed_and_links_to_the_evidence(
+    analyst_client, demo, analyst, labels, polarities
+):
     stroul = Entity.objects.create(name="دانا سترول", label=labels["PER"])
     target = Choice("name", name="الوجود العسكري الأمريكي")
     first = seed("001").paragraphs.get(text__contains="دانا سترول")
-    add_stance(first, "دانا سترول", author=analyst, holder=Choice("entity", stroul.pk), target=target, polarity=polarities["opposes"])
+    add_stance(
+        first, "دانا سترول", author=analyst, holder=Choice("entity", stroul.pk), target=target, polarity=polarities["opposes"]
+    )
     second = seed("002").paragraphs.get(text__contains="دانا سترول")
-    add_stance(second, "دانا سترول", author=analyst, holder=Choice("entity", stroul.pk), target=target, polarity=polarities["supports"])
+    add_stance(
+        second, "دانا سترول", author=analyst, holder=Choice("entity", stroul.pk), target=target, polarity=polarities["supports"]
+    )
     response = page(analyst_client, demo)
-    (_holder, _name, [(_key, position)]), = response.context["matrix"]
+    ((_holder, _name, [(_key, position)]),) = response.context["matrix"]
     assert position.polarity == "mixed" and position.polarities == {"opposes": 1, "supports": 1}
-    assert f'{reverse("annotations:article", args=[first.article_id])}?project={demo.pk}#p{first.position}' in response.content.decode()
+    assert (
+        f"{reverse('annotations:article', args=[first.article_id])}?project={demo.pk}#p{first.position}"
+        in response.content.decode()
+    )
     assert [counts for _n, counts, _t in response.context["voice_rows"]][0].count(1) == 2  # quoted by two outlets
 
 
@@ -175,8 +214,14 @@ def test_outlet_and_entity_names_are_escaped_in_tables_and_charts(analyst_client
 def test_the_stances_csv_lists_each_holder_and_target_with_its_polarity(analyst_client, demo, analyst, labels, polarities):
     stroul = Entity.objects.create(name="دانا سترول", label=labels["PER"])
     paragraph = seed("001").paragraphs.get(text__contains="دانا سترول")
-    add_stance(paragraph, "دانا سترول", author=analyst, holder=Choice("entity", stroul.pk),
-               target=Choice("name", name="الوجود العسكري الأمريكي"), polarity=polarities["opposes"])
+    add_stance(
+        paragraph,
+        "دانا سترول",
+        author=analyst,
+        holder=Choice("entity", stroul.pk),
+        target=Choice("name", name="الوجود العسكري الأمريكي"),
+        polarity=polarities["opposes"],
+    )
     response = analyst_client.get(reverse("compare:stances_csv", args=[demo.pk]))
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))

@@ -67,17 +67,35 @@ def agreeing_and_not(article, analyst, other_analyst, entity, polarities, catego
     first, third = paragraph(article, 0), paragraph(article, 2)
     for user in (analyst, other_analyst):
         add_span(first, "لويد أوستن", "PER", author=user)
-        add_stance(third, "لا تسعى لوجود عسكري دائم", author=user, holder=Choice("entity", entity.pk),
-                   target=Choice("name", name="الوجود العسكري"), polarity=polarities["opposes"])
+        add_stance(
+            third,
+            "لا تسعى لوجود عسكري دائم",
+            author=user,
+            holder=Choice("entity", entity.pk),
+            target=Choice("name", name="الوجود العسكري"),
+            polarity=polarities["opposes"],
+        )
         mark_boilerplate(user=user, paragraph=paragraph(article, 1), category=categories["other"])
     add_span(first, "ثابت العباسي", "PER", author=analyst)
     add_span(first, "ثابت العباسي", "ORG", author=other_analyst)
     add_span(first, "واشنطن", "LOC", author=analyst)
     holder = Entity.objects.create(name="ثابت العباسي", label=entity.label)
-    add_stance(first, "يلتقي لويد أوستن", author=analyst, holder=Choice("entity", holder.pk),
-               target=Choice("entity", entity.pk), polarity=polarities["supports"])
-    add_stance(first, "يلتقي لويد أوستن", author=other_analyst, holder=Choice("entity", holder.pk),
-               target=Choice("entity", entity.pk), polarity=polarities["neutral"])
+    add_stance(
+        first,
+        "يلتقي لويد أوستن",
+        author=analyst,
+        holder=Choice("entity", holder.pk),
+        target=Choice("entity", entity.pk),
+        polarity=polarities["supports"],
+    )
+    add_stance(
+        first,
+        "يلتقي لويد أوستن",
+        author=other_analyst,
+        holder=Choice("entity", holder.pk),
+        target=Choice("entity", entity.pk),
+        polarity=polarities["neutral"],
+    )
 
 
 @pytest.fixture
@@ -143,7 +161,12 @@ def test_a_share_below_one_merges_what_enough_annotators_agree_on(annotated, cur
     project.refresh_from_db()
     curation_actions.auto_merge(project=project, article=article, user=curator)
     # At 1 of 2, each annotator's version counts as agreed: both labels of ثابت العباسي, and واشنطن.
-    assert layer_spans(project, article) == [("ثابت العباسي", "ORG"), ("ثابت العباسي", "PER"), ("لويد أوستن", "PER"), ("واشنطن", "LOC")]
+    assert layer_spans(project, article) == [
+        ("ثابت العباسي", "ORG"),
+        ("ثابت العباسي", "PER"),
+        ("لويد أوستن", "PER"),
+        ("واشنطن", "LOC"),
+    ]
 
 
 def test_the_board_shows_disagreements_side_by_side(annotated, curator, analyst, other_analyst):
@@ -183,8 +206,9 @@ def test_edit_takes_a_version_with_another_label_and_boundaries(annotated, curat
     p0 = paragraph(article, 0)
     start = p0.text.index("واشنطن")
     key = span_key(p0.pk, start, start + 6, "LOC")
-    curation_actions.decide(project=project, article=article, user=curator, key=key, action="edit", label="ORG",
-                            start=start - 3, end=start + 6)
+    curation_actions.decide(
+        project=project, article=article, user=curator, key=key, action="edit", label="ORG", start=start - 3, end=start + 6
+    )
     layer = Project.objects.get(pk=project.pk).curated_identity
     span = Span.objects.get(author=layer)
     assert (span.label.name, span.text, p0.text[span.start : span.end]) == ("ORG", "في واشنطن", "في واشنطن")
@@ -199,8 +223,15 @@ def test_edit_refuses_offsets_outside_the_paragraph_and_changes_nothing(annotate
     start = p0.text.index("واشنطن")
     before = annotation_snapshot()
     with pytest.raises(ValidationError, match="within its paragraph"):
-        curation_actions.decide(project=project, article=article, user=curator, key=span_key(p0.pk, start, start + 6, "LOC"),
-                                action="edit", start=0, end=10_000)
+        curation_actions.decide(
+            project=project,
+            article=article,
+            user=curator,
+            key=span_key(p0.pk, start, start + 6, "LOC"),
+            action="edit",
+            start=0,
+            end=10_000,
+        )
     assert annotation_snapshot() == before and not CurationDecision.objects.exists()
 
 
@@ -222,7 +253,11 @@ def test_take_a_stance_and_change_a_marks_category(annotated, curator, categorie
     curation_actions.decide(project=project, article=article, user=curator, key=supports.key, action="take")
     layer = Project.objects.get(pk=project.pk).curated_identity
     stance = Stance.objects.get(author=layer)
-    assert (stance.polarity.name, stance.holder_entity.name, stance.target_entity.name) == ("supports", "ثابت العباسي", "دانا سترول")
+    assert (stance.polarity.name, stance.holder_entity.name, stance.target_entity.name) == (
+        "supports",
+        "ثابت العباسي",
+        "دانا سترول",
+    )
     mark = mark_key(paragraph(article, 1).pk, "other")
     curation_actions.decide(project=project, article=article, user=curator, key=mark, action="edit", category="related")
     assert BoilerplateMark.objects.get(author=layer).category.name == "related"
@@ -296,7 +331,9 @@ def test_mark_curated_makes_the_layer_read_only_until_reopened(annotated, curato
     p0 = paragraph(article, 0)
     start = p0.text.index("واشنطن")
     with pytest.raises(ValidationError, match="read-only"):
-        curation_actions.decide(project=project, article=article, user=curator, key=span_key(p0.pk, start, start + 6, "LOC"), action="take")
+        curation_actions.decide(
+            project=project, article=article, user=curator, key=span_key(p0.pk, start, start + 6, "LOC"), action="take"
+        )
     assert annotation_snapshot() == before
     curation_actions.reopen_curation(project=project, article=article, user=curator)
     update_span(user=curator, span=span, note="reopened")
@@ -313,8 +350,11 @@ def test_the_pages_mark_curated_and_refuse_writes_then(annotated, curator):
     assert "5 version(s) were still open: they are not in the curated layer." in marked.text
     p0 = paragraph(article, 0)
     start = p0.text.index("واشنطن")
-    response = client.post(reverse("projects:curation_decide", args=[project.pk, article.pk]),
-                           {"key": span_key(p0.pk, start, start + 6, "LOC"), "action": "take"}, headers={"HX-Request": "true"})
+    response = client.post(
+        reverse("projects:curation_decide", args=[project.pk, article.pk]),
+        {"key": span_key(p0.pk, start, start + 6, "LOC"), "action": "take"},
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 409 and "read-only" in response.text
     page = client.get(reverse("projects:curate", args=[project.pk, article.pk]))
     assert "Reopen the curation" in page.text and 'value="take"' not in page.text
@@ -326,8 +366,12 @@ def test_bad_posts_get_a_message_and_change_nothing(annotated, curator):
     client.force_login(curator)
     url = reverse("projects:curation_decide", args=[project.pk, article.pk])
     before = annotation_snapshot()
-    for data in ({"key": "nonsense", "action": "take"}, {"key": "span:1:2:3:PER", "action": "take"},
-                 {"key": "span:1:2:3:PER", "action": "destroy"}, {"key": "span:1:2:3:PER", "action": "edit", "start": "-4"}):
+    for data in (
+        {"key": "nonsense", "action": "take"},
+        {"key": "span:1:2:3:PER", "action": "take"},
+        {"key": "span:1:2:3:PER", "action": "destroy"},
+        {"key": "span:1:2:3:PER", "action": "edit", "start": "-4"},
+    ):
         response = client.post(url, data, headers={"HX-Request": "true"})
         assert 400 <= response.status_code < 500 and response.text, data
     assert annotation_snapshot() == before and not CurationDecision.objects.exists()
@@ -409,14 +453,18 @@ def test_the_export_page_offers_the_layer_and_downloads_it(merged, curator, anal
     client = Client()
     client.force_login(analyst)  # a member of the project may read its curated layer
     assert project.name in client.get(reverse("annotations:export")).text
-    response = client.post(reverse("jobs:export_start"), {"format": "hamish", "article": article.pk, "layer": "curated",
-                                                          "project": project.pk, "annotator": "me"})
+    response = client.post(
+        reverse("jobs:export_start"),
+        {"format": "hamish", "article": article.pk, "layer": "curated", "project": project.pk, "annotator": "me"},
+    )
     assert response.status_code == 302
     download = client.get(response["Location"])
     document = json.loads(b"".join(download.streaming_content))
     assert {s["layer"] for s in document["articles"][0]["spans"]} == {"curated"} and len(document["articles"][0]["spans"]) == 2
     # More than one article: a background job (run at once in tests) with the same parameters.
-    response = client.post(reverse("jobs:export_start"), {"format": "hamish", "article": "", "layer": "curated", "project": project.pk})
+    response = client.post(
+        reverse("jobs:export_start"), {"format": "hamish", "article": "", "layer": "curated", "project": project.pk}
+    )
     job_page = client.get(response["Location"])
     assert job_page.status_code == 200
     from jobs.models import Job
@@ -435,7 +483,10 @@ def test_the_export_page_refuses_a_layer_it_does_not_know(merged, analyst, djang
     assert client.post(reverse("jobs:export_start"), {"format": "hamish", "layer": "curated", "project": "x"}).status_code == 400
     stranger = django_user_model.objects.create_user("stranger", password="stranger-pass-123")
     client.force_login(stranger)  # not in the (closed) project: no such project for them
-    assert client.post(reverse("jobs:export_start"), {"format": "hamish", "layer": "curated", "project": project.pk}).status_code == 404
+    assert (
+        client.post(reverse("jobs:export_start"), {"format": "hamish", "layer": "curated", "project": project.pk}).status_code
+        == 404
+    )
 
 
 def test_the_layer_field_round_trips_through_an_import(merged, tmp_path, admin):
@@ -457,7 +508,8 @@ def test_the_layer_field_round_trips_through_an_import(merged, tmp_path, admin):
     again = export_json(tmp_path)
     # Exported again, the layer is the same layer: same texts, same layer fields.
     assert sorted((s["text"], s["layer"], s.get("project")) for s in again["articles"][0]["spans"]) == sorted(
-        (s["text"], s["layer"], s.get("project")) for s in document["articles"][0]["spans"])
+        (s["text"], s["layer"], s.get("project")) for s in document["articles"][0]["spans"]
+    )
 
 
 def django_user_exists(name):
@@ -531,7 +583,9 @@ def test_the_project_page_links_curators_to_the_queue(study, curator, analyst):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_curators_opening_the_board_at_once_merge_once(labels, polarities, categories, analyst, other_analyst, django_user_model):
+def test_two_curators_opening_the_board_at_once_merge_once(
+    labels, polarities, categories, analyst, other_analyst, django_user_model
+):
     from tests.test_races import race
 
     project = Project.objects.create(name="سباق")
@@ -544,8 +598,12 @@ def test_two_curators_opening_the_board_at_once_merge_once(labels, polarities, c
         Assignment.objects.create(project=project, article=article, annotator=user)
         add_span(paragraph(article, 0), "لويد أوستن", "PER", author=user)
     done(project, article)
-    outcomes = race(*(lambda user=user: curation_actions.auto_merge(project=Project.objects.get(pk=project.pk), article=article, user=user)
-                      for user in curators))
+    outcomes = race(
+        *(
+            lambda user=user: curation_actions.auto_merge(project=Project.objects.get(pk=project.pk), article=article, user=user)
+            for user in curators
+        )
+    )
     assert outcomes == [None, None]
     layer = Project.objects.get(pk=project.pk).curated_identity
     assert Span.objects.filter(author=layer).count() == 1 and CurationDecision.objects.count() == 1

@@ -28,7 +28,12 @@ def paragraph(labels):
 
 def tag(quote="لويد أوستن", label="PER"):
     index = TEXT.index(quote)
-    return {"start": code_point_to_utf16(TEXT, index), "end": code_point_to_utf16(TEXT, index + len(quote)), "quote": quote, "label": label}
+    return {
+        "start": code_point_to_utf16(TEXT, index),
+        "end": code_point_to_utf16(TEXT, index + len(quote)),
+        "quote": quote,
+        "label": label,
+    }
 
 
 def create_url(paragraph):
@@ -41,6 +46,7 @@ def text_of(response):
 
 
 # --- SQLite busy -------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def short_busy_timeout(monkeypatch):
@@ -70,9 +76,7 @@ def write_lock(short_busy_timeout):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_write_on_a_locked_database_gets_503_and_nothing_is_saved_while_pages_are_served(
-    analyst_client, paragraph, write_lock
-):
+def test_a_write_on_a_locked_database_gets_503_and_nothing_is_saved_while_pages_are_served(analyst_client, paragraph, write_lock):
     response = analyst_client.post(create_url(paragraph), tag(), headers=HTMX)
     assert response.status_code == 503
     assert int(response["Retry-After"]) > 0
@@ -93,6 +97,7 @@ def test_a_write_on_a_locked_database_gets_503_and_nothing_is_saved_while_pages_
 
 
 # --- PostgreSQL (or any database) down ----------------------------------------------------------------
+
 
 def refused_connection():
     """What the driver raises when the server cannot be reached."""
@@ -123,6 +128,7 @@ def test_an_unreachable_database_gets_503_and_a_message_not_a_500_per_request(an
 
 
 # --- the truth after a commit ----------------------------------------------------------------------------
+
 
 @pytest.mark.django_db(transaction=True)
 def test_a_database_failure_after_the_commit_says_saved(analyst_client, paragraph):
@@ -161,6 +167,7 @@ def test_a_failure_before_anything_committed_says_nothing_was_saved(analyst, par
 
 # --- the session ended -------------------------------------------------------------------------------
 
+
 def test_an_htmx_call_without_a_session_gets_401_and_a_message_a_page_the_redirect(client, paragraph):
     response = client.post(create_url(paragraph), tag(), headers=HTMX)
     assert response.status_code == 401
@@ -187,6 +194,7 @@ def test_an_htmx_write_with_a_stale_csrf_token_is_told_to_reload(analyst, paragr
 
 # --- DEBUG on: htmx still gets the analyst's message --------------------------------------------------
 
+
 def test_in_debug_an_htmx_404_is_a_short_message_not_the_debug_page(analyst_client, paragraph, settings):
     settings.DEBUG = True
     response = analyst_client.get(reverse("annotations:span_card", args=[987654]), headers=HTMX)
@@ -209,6 +217,7 @@ def test_in_debug_an_htmx_500_is_a_short_message_and_the_traceback_goes_to_the_l
 
 
 # --- gunicorn -------------------------------------------------------------------------------------------
+
 
 def test_gunicorn_runs_threads_so_a_waiting_writer_does_not_hold_up_pages():
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))

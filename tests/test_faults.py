@@ -28,7 +28,17 @@ def database_url():
 
 def run_import(folder, **kwargs):
     env = {**os.environ, "DATABASE_URL": database_url(), "DEBUG": "1"}
-    command = [sys.executable, "manage.py", "import_articles", str(folder), "--no-progress", "--batch-size", "50", "--verbosity", "0"]
+    command = [
+        sys.executable,
+        "manage.py",
+        "import_articles",
+        str(folder),
+        "--no-progress",
+        "--batch-size",
+        "50",
+        "--verbosity",
+        "0",
+    ]
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kwargs)
 
 

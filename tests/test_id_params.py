@@ -177,13 +177,16 @@ def test_it_opens_the_corpus_page_asked_for(analyst_client, monkeypatch):
 # ---- NUL in a name (PostgreSQL refuses it in a query: it was a 500 there) -------------------------------------
 
 
-@pytest.mark.parametrize(("name", "params", "status"), [
-    ("annotations:audit_log", {"actor": "admin\x00"}, 200),
-    ("corpus:article_list", {"q": "\x00"}, 200),
-    ("annotations:entity_search", {"q": "\x00", "label": "PER\x00"}, 200),
-    ("annotations:export_download", {"source": "الحرة\x00"}, 400),
-    ("annotations:export_download", {"annotator": "analyst1\x00"}, 400),
-])
+@pytest.mark.parametrize(
+    ("name", "params", "status"),
+    [
+        ("annotations:audit_log", {"actor": "admin\x00"}, 200),
+        ("corpus:article_list", {"q": "\x00"}, 200),
+        ("annotations:entity_search", {"q": "\x00", "label": "PER\x00"}, 200),
+        ("annotations:export_download", {"source": "الحرة\x00"}, 400),
+        ("annotations:export_download", {"annotator": "analyst1\x00"}, 400),
+    ],
+)
 def test_it_answers_a_nul_in_a_name_without_a_server_error(staff_client, article, labels, name, params, status):
     response = staff_client.get(reverse(name), params)
     assert response.status_code == status

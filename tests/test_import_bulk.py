@@ -12,9 +12,8 @@ from django.db import connection
 
 from bench.synthetic import article_text, demo_articles
 from corpus import arabic, duplicates, search
-from corpus.importing import IncomingFile, import_files
-from corpus.importing.text import clean_lines, paragraphs_from_plain_text, split_lines
 from corpus.duplicates import families, fingerprints
+from corpus.importing import IncomingFile, import_files
 from corpus.models import Article, FamilyMember, Paragraph, ParagraphFamily, PendingNearDuplicates
 from tests.utils import import_bytes
 
@@ -23,11 +22,53 @@ from tests.utils import import_bytes
 # the ﬁ ligature, final sigma, a combining ypogegrammeni), combining marks, punctuation, every kind of space and
 # line break, zero-width characters, bidi controls and stray control characters.
 ALPHABET = [
-    *"أإآٱٲٳاىیېکةهبتثجحخدذرزسشصضطظعغفقكلمنويءئؤ", *"٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹0123456789",
-    *"abcXYZßİﬁΣς_-.,،؛:\"'«»()", "\u064b", "\u064e", "\u0650", "\u0651", "\u0652", "\u0670", "\u0640", "\u06dd",
-    "\u06de", "\u06e9", "\u06d6", "\u0610", "\u0654", "\u0655", "\u0345", "\u0301", "\u0307", "\u0327", " ", "  ",
-    "\n", "\r\n", "\r", "\t", "\u00a0", "\u2003", "\u2000", "\u200b", "\u200c", "\u200f", "\ufeff", "\u2060",
-    "\u2028", "\u2029", "\u0085", "\x0b", "\x0c", "\x1c", "\u202b", "\u2066", "\x01", "\x7f", "e", "ا",
+    *"أإآٱٲٳاىیېکةهبتثجحخدذرزسشصضطظعغفقكلمنويءئؤ",
+    *"٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹0123456789",
+    *"abcXYZßİﬁΣς_-.,،؛:\"'«»()",
+    "\u064b",
+    "\u064e",
+    "\u0650",
+    "\u0651",
+    "\u0652",
+    "\u0670",
+    "\u0640",
+    "\u06dd",
+    "\u06de",
+    "\u06e9",
+    "\u06d6",
+    "\u0610",
+    "\u0654",
+    "\u0655",
+    "\u0345",
+    "\u0301",
+    "\u0307",
+    "\u0327",
+    " ",
+    "  ",
+    "\n",
+    "\r\n",
+    "\r",
+    "\t",
+    "\u00a0",
+    "\u2003",
+    "\u2000",
+    "\u200b",
+    "\u200c",
+    "\u200f",
+    "\ufeff",
+    "\u2060",
+    "\u2028",
+    "\u2029",
+    "\u0085",
+    "\x0b",
+    "\x0c",
+    "\x1c",
+    "\u202b",
+    "\u2066",
+    "\x01",
+    "\x7f",
+    "e",
+    "ا",
 ]
 
 
@@ -118,9 +159,7 @@ def text_pairs():
     rows = FamilyMember.objects.values_list("family_id", "article__original_filename", "paragraph__position")
     for family, name, position in rows:
         by_family.setdefault(family, []).append((name, position))
-    return {
-        frozenset({a, b}) for members in by_family.values() for a, b in itertools.combinations(members, 2) if a[0] != b[0]
-    }
+    return {frozenset({a, b}) for members in by_family.values() for a, b in itertools.combinations(members, 2) if a[0] != b[0]}
 
 
 def corpus_shingles():
@@ -141,7 +180,9 @@ def test_the_deferred_pass_places_paragraphs_as_comparing_every_representative_w
     assert done == 120 and joined == FamilyMember.objects.count() - ParagraphFamily.objects.count()
     assert not PendingNearDuplicates.objects.exists()
     sets = corpus_shingles()
-    members = {pk: (family, similarity) for pk, family, similarity in FamilyMember.objects.values_list("pk", "family_id", "similarity")}
+    members = {
+        pk: (family, similarity) for pk, family, similarity in FamilyMember.objects.values_list("pk", "family_id", "similarity")
+    }
     assert set(members) == set(sets)  # every paragraph long enough has exactly one family (no chrome here)
     representatives = dict(ParagraphFamily.objects.values_list("pk", "representative_id"))
     # A member's similarity is its exact Jaccard similarity to the representative, at THRESHOLD or above.
@@ -152,7 +193,7 @@ def test_the_deferred_pass_places_paragraphs_as_comparing_every_representative_w
     # no member is closer to another family's representative than to its own.
     # (Only representatives sharing a shingle can reach THRESHOLD: an inverted index finds them all.)
     holding = {}
-    for family, rep in representatives.items():
+    for rep in representatives.values():
         for shingle in sets[rep][1]:
             holding.setdefault(shingle, set()).add(rep)
     for pk, (family, similarity) in members.items():
@@ -187,7 +228,9 @@ def test_a_pass_that_dies_halfway_is_finished_by_the_next_one(monkeypatch):
     duplicates.rebuild(chunk=10**6)  # forget everything, requeue... then empty the families again:
     for model in (FamilyMember, families.FamilyBand, ParagraphFamily, families.OutletLine):
         model.objects.all().delete()
-    PendingNearDuplicates.objects.bulk_create(PendingNearDuplicates(article_id=pk) for pk in Article.objects.values_list("pk", flat=True))
+    PendingNearDuplicates.objects.bulk_create(
+        PendingNearDuplicates(article_id=pk) for pk in Article.objects.values_list("pk", flat=True)
+    )
 
     real, calls = families._place, []
 
@@ -274,7 +317,9 @@ def test_deleting_an_article_takes_it_out_of_the_search_index():
     gone = import_bytes("gone.txt", "وقال العباسي إن الحوار مستمر في بغداد".encode())
     assert len(search.matching_ids("العباسي")) == 2
     Article.objects.filter(pk=gone.article_id).delete()
-    assert search.matching_ids("العباسي") == list(Paragraph.objects.filter(article_id=keep.article_id).values_list("pk", flat=True))
+    assert search.matching_ids("العباسي") == list(
+        Paragraph.objects.filter(article_id=keep.article_id).values_list("pk", flat=True)
+    )
     if connection.vendor == "sqlite":  # contentless: the row itself is gone, not only hidden
         assert indexed_ids() == set(Paragraph.objects.values_list("pk", flat=True))
 

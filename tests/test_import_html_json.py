@@ -63,7 +63,18 @@ def test_it_keeps_the_readable_paragraphs_of_the_story():
 
 def test_no_script_style_comment_or_markup_text_reaches_a_paragraph():
     joined = "\n".join(texts(import_page()))
-    for leaked in ["SCRIPT-TEXT", "UPPER-SCRIPT", "STYLE-TEXT", "COMMENT-TEXT", "NOSCRIPT-TEXT", "WRITTEN", "<", ">", "&amp;", "&laquo;"]:
+    for leaked in [
+        "SCRIPT-TEXT",
+        "UPPER-SCRIPT",
+        "STYLE-TEXT",
+        "COMMENT-TEXT",
+        "NOSCRIPT-TEXT",
+        "WRITTEN",
+        "<",
+        ">",
+        "&amp;",
+        "&laquo;",
+    ]:
         assert leaked not in joined
 
 

@@ -147,7 +147,9 @@ def zip_report(data, name="batch.zip"):
 
 
 def test_it_imports_every_article_in_a_zip_and_reports_each_member():
-    report = zip_report(make_zip([("2023/a.txt", GOOD), ("2023/b.html", b"<p>\xd9\x86\xd8\xb5</p>"), ("__MACOSX/._a.txt", b"junk")]))
+    report = zip_report(
+        make_zip([("2023/a.txt", GOOD), ("2023/b.html", b"<p>\xd9\x86\xd8\xb5</p>"), ("__MACOSX/._a.txt", b"junk")])
+    )
     assert [(o.name, o.status) for o in report.outcomes] == [
         ("batch.zip/2023/a.txt", IMPORTED),
         ("batch.zip/2023/b.html", IMPORTED),

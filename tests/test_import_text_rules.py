@@ -33,9 +33,7 @@ def test_it_keeps_internal_double_spaces_quotes_and_punctuation():
 
 
 def test_it_trims_each_line_at_both_ends():
-    assert stored_paragraphs(import_bytes("a.txt", " \u00a0واشنطن -بغداد -قريش :\t\n".encode())) == [
-        "واشنطن -بغداد -قريش :"
-    ]
+    assert stored_paragraphs(import_bytes("a.txt", " \u00a0واشنطن -بغداد -قريش :\t\n".encode())) == ["واشنطن -بغداد -قريش :"]
 
 
 def test_it_stores_text_as_nfc():

@@ -12,15 +12,21 @@ from django.test import Client
 from django.urls import reverse
 from jsonschema import Draft202012Validator
 
+from annotations.boilerplate import mark_boilerplate
 from annotations.interchange.formats import FORMATS
 from annotations.interchange.hamish_json import load_schema
-from annotations.interchange.loading import AnnotationImportError, ImportOptions, document_from_file, import_document, read_document
+from annotations.interchange.loading import (
+    AnnotationImportError,
+    ImportOptions,
+    document_from_file,
+    import_document,
+    read_document,
+)
 from annotations.interchange.records import ExportError
 from annotations.interchange.selection import build_query
 from annotations.models import AnnotationEvent, BoilerplateMark, Entity, Label, Span, Stance, Topic
 from annotations.spans import update_span
 from annotations.stances import Choice, add_evidence
-from annotations.boilerplate import mark_boilerplate
 from corpus.models import Article, Source
 from tests.utils import add_span, add_stance, annotation_snapshot, corpus_snapshot, make_article
 
@@ -28,8 +34,16 @@ pytestmark = pytest.mark.django_db
 
 VALIDATOR = Draft202012Validator(load_schema())
 NAMES = [
-    ("الولايات المتحدة", "LOC"), ("العراق", "LOC"), ("واشنطن", "LOC"), ("لويد أوستن", "PER"), ("دانا سترول", "PER"),
-    ("ثابت العباسي", "PER"), ("وزارة الدفاع", "ORG"), ("البنتاغون", "ORG"), ("داعش", "ORG"), ("التحالف الدولي", "ORG"),
+    ("الولايات المتحدة", "LOC"),
+    ("العراق", "LOC"),
+    ("واشنطن", "LOC"),
+    ("لويد أوستن", "PER"),
+    ("دانا سترول", "PER"),
+    ("ثابت العباسي", "PER"),
+    ("وزارة الدفاع", "ORG"),
+    ("البنتاغون", "ORG"),
+    ("داعش", "ORG"),
+    ("التحالف الدولي", "ORG"),
 ]
 TRICKY = [
     "🇮🇶 قال الوزيـــر ثابت العباسي 😀 إن CJTF-OIR باقٍ\u00a0في بغداد.",
@@ -73,14 +87,27 @@ def annotated(labels, polarities, categories, analyst, other_analyst):
                 mark_boilerplate(user=other_analyst, paragraph=paragraph, category=categories["other"])
         iraq = [p for p in paragraphs if "العراق" in p.text]
         if iraq:
-            stance = add_stance(iraq[0], "العراق", author=analyst, holder=Choice("name", name="دانا سترول"),
-                                target=Choice("name", name="الوجود العسكري الأميركي الدائم في العراق"), polarity=polarities["opposes"])
+            stance = add_stance(
+                iraq[0],
+                "العراق",
+                author=analyst,
+                holder=Choice("name", name="دانا سترول"),
+                target=Choice("name", name="الوجود العسكري الأميركي الدائم في العراق"),
+                polarity=polarities["opposes"],
+            )
             if len(iraq) > 1:
                 add_evidence(user=analyst, stance=stance, selection=_selection(iraq[1], "العراق"))
         usa = [p for p in paragraphs if "الولايات المتحدة" in p.text]
         if usa:
-            add_stance(usa[-1], "الولايات المتحدة", author=other_analyst, holder=Choice("name", name="ثابت العباسي"),
-                       target=Choice("entity", austin.pk), polarity=polarities["supports"], note="بحذر")
+            add_stance(
+                usa[-1],
+                "الولايات المتحدة",
+                author=other_analyst,
+                holder=Choice("name", name="ثابت العباسي"),
+                target=Choice("entity", austin.pk),
+                polarity=polarities["supports"],
+                note="بحذر",
+            )
     tricky = Article.objects.get(title="نص صعب").paragraphs.order_by("position")
     for quote in ["🇮🇶", "الوزيـــر", "CJTF-OIR", "باقٍ\u00a0في بغداد", "😀"]:
         add_span(tricky[0], quote, "MISC", author=analyst)
@@ -94,7 +121,9 @@ def _selection(paragraph, quote):
     from annotations.stances import EvidenceSelection
 
     index = paragraph.text.index(quote)
-    return EvidenceSelection(paragraph, code_point_to_utf16(paragraph.text, index), code_point_to_utf16(paragraph.text, index + len(quote)), quote)
+    return EvidenceSelection(
+        paragraph, code_point_to_utf16(paragraph.text, index), code_point_to_utf16(paragraph.text, index + len(quote)), quote
+    )
 
 
 def wipe():
@@ -112,18 +141,29 @@ def comparable(document):
     articles = []
     for article in document["articles"]:
         spans = {s["id"]: (s["paragraph"], s["start"], s["end"], s["label"], s["annotator"]) for s in article["spans"]}
-        articles.append({
-            **{k: v for k, v in article.items() if k not in ("id", "spans", "stances")},
-            "spans": [{**{k: v for k, v in s.items() if k != "id"}, "entity": entities.get(s["entity"])} for s in article["spans"]],
-            "stances": sorted(
-                (json.dumps({
-                    **{k: v for k, v in s.items() if k not in ("id", "evidence", "holder", "target")},
-                    "holder": [entities[s["holder"]["entity"]], spans.get(s["holder"]["span"])],
-                    "target": entities.get(s["target"].get("entity")) or topics.get(s["target"].get("topic")),
-                    "evidence": [{k: v for k, v in e.items() if k != "id"} for e in s["evidence"]],
-                }, ensure_ascii=False, sort_keys=True) for s in article["stances"]),
-            ),
-        })
+        articles.append(
+            {
+                **{k: v for k, v in article.items() if k not in ("id", "spans", "stances")},
+                "spans": [
+                    {**{k: v for k, v in s.items() if k != "id"}, "entity": entities.get(s["entity"])} for s in article["spans"]
+                ],
+                "stances": sorted(
+                    (
+                        json.dumps(
+                            {
+                                **{k: v for k, v in s.items() if k not in ("id", "evidence", "holder", "target")},
+                                "holder": [entities[s["holder"]["entity"]], spans.get(s["holder"]["span"])],
+                                "target": entities.get(s["target"].get("entity")) or topics.get(s["target"].get("topic")),
+                                "evidence": [{k: v for k, v in e.items() if k != "id"} for e in s["evidence"]],
+                            },
+                            ensure_ascii=False,
+                            sort_keys=True,
+                        )
+                        for s in article["stances"]
+                    ),
+                ),
+            }
+        )
     return {
         **{k: v for k, v in document.items() if k not in ("exported_at", "articles", "entities", "topics")},
         "articles": articles,
@@ -171,7 +211,9 @@ def test_importing_the_same_export_twice_adds_nothing(annotated, admin):
     data = export_text().encode()
     before = annotation_snapshot(), corpus_snapshot()
     report = import_document(read_document(data), user=admin)
-    assert report.counts["articles matched"] == 6 and report.counts["spans created"] == 0 and report.counts["stances created"] == 0
+    assert (
+        report.counts["articles matched"] == 6 and report.counts["spans created"] == 0 and report.counts["stances created"] == 0
+    )
     assert (annotation_snapshot(), corpus_snapshot()) == before
 
 
@@ -280,7 +322,12 @@ def test_conll_survives_export_import_export_unchanged(annotated, analyst, tagse
     wipe()
     document = document_from_file(first.encode(), format="conll", annotator="analyst1", source_name="ANER")
     import_document(document, user=analyst)
-    assert Article.objects.count() == 6 and set(Span.objects.values_list("label__name", flat=True)) <= {"PER", "ORG", "LOC", "MISC"}
+    assert Article.objects.count() == 6 and set(Span.objects.values_list("label__name", flat=True)) <= {
+        "PER",
+        "ORG",
+        "LOC",
+        "MISC",
+    }
     assert export_text(tagset) == first
 
 
@@ -289,7 +336,18 @@ def test_conll_tokens_and_tags_follow_the_text(labels, analyst):
     add_span(paragraph, "لويد أوستن", "PER", author=analyst)
     add_span(paragraph, "واشنطن", "LOC", author=analyst)
     lines = export_text("anercorp").splitlines()
-    assert lines[:10] == ["-DOCSTART- O", "", "التقى O", "« O", "لويد B-PERS", "أوستن I-PERS", "» O", "بالعراقيين O", "في O", "واشنطن B-LOC"]
+    assert lines[:10] == [
+        "-DOCSTART- O",
+        "",
+        "التقى O",
+        "« O",
+        "لويد B-PERS",
+        "أوستن I-PERS",
+        "» O",
+        "بالعراقيين O",
+        "في O",
+        "واشنطن B-LOC",
+    ]
     assert lines[10:14] == [". O", "", "ثم O", "غادر O"]
 
 
@@ -302,7 +360,9 @@ def test_doccano_survives_export_import_export_unchanged(annotated, analyst):
     wipe()
     import_document(document_from_file(first.encode(), format="doccano", annotator="analyst1"), user=analyst)
     second = [json.loads(line) for line in export_text("doccano", annotator="analyst1").splitlines()]
-    assert [{k: v for k, v in line.items() if k != "id"} for line in second] == [{k: v for k, v in line.items() if k != "id"} for line in lines]
+    assert [{k: v for k, v in line.items() if k != "id"} for line in second] == [
+        {k: v for k, v in line.items() if k != "id"} for line in lines
+    ]
 
 
 @pytest.mark.parametrize(
@@ -332,7 +392,9 @@ def test_w3c_annotations_select_exactly_their_text(annotated):
     collection = json.loads(export_text("w3c"))
     assert collection["type"] == "AnnotationCollection" and collection["@context"] == "http://www.w3.org/ns/anno.jsonld"
     items = collection["first"]["items"]
-    texts = {a.content_hash: "\n".join(a.paragraphs.order_by("position").values_list("text", flat=True)) for a in Article.objects.all()}
+    texts = {
+        a.content_hash: "\n".join(a.paragraphs.order_by("position").values_list("text", flat=True)) for a in Article.objects.all()
+    }
     assert len(items) == Span.objects.count()
     for item in items:
         quote, position = item["target"]["selector"]
@@ -355,8 +417,10 @@ def test_export_download_streams_an_attachment_with_a_safe_name(annotated, analy
     assert document["exported_by"] == "analyst1"
     source = analyst_client.get(reverse("annotations:export_download"), {"format": "doccano", "source": "../../etc/passwd"})
     assert source.status_code == 404  # no such source; and names never reach the file name
-    by_source = analyst_client.get(reverse("annotations:export_download"), {"format": "conll", "source": article.source.name, "clean": "1"})
-    assert by_source.status_code == 200 and "filename=\"hamish-source-" in by_source["Content-Disposition"]
+    by_source = analyst_client.get(
+        reverse("annotations:export_download"), {"format": "conll", "source": article.source.name, "clean": "1"}
+    )
+    assert by_source.status_code == 200 and 'filename="hamish-source-' in by_source["Content-Disposition"]
     assert "-clean-" in by_source["Content-Disposition"]
 
 

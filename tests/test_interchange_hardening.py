@@ -14,7 +14,13 @@ from django.urls import reverse
 from annotations.boilerplate import mark_boilerplate
 from annotations.history import snapshot
 from annotations.interchange.formats import FORMATS
-from annotations.interchange.loading import AnnotationImportError, ImportOptions, document_from_file, import_document, read_document
+from annotations.interchange.loading import (
+    AnnotationImportError,
+    ImportOptions,
+    document_from_file,
+    import_document,
+    read_document,
+)
 from annotations.interchange.selection import build_query
 from annotations.models import AnnotationEvent, BoilerplateMark, Entity, Span, Stance, Topic
 from annotations.stances import Choice
@@ -31,8 +37,14 @@ def world(labels, polarities, categories, analyst, other_analyst, admin):
     p0, p1, p2 = article.paragraphs.order_by("position")
     entity = Entity.objects.create(name="ثابت العباسي", label=labels["PER"])
     add_span(p0, "ثابت العباسي", "PER", author=analyst, entity=entity)
-    add_stance(p2, "الولايات المتحدة", author=analyst, holder=Choice("name", name="دانا سترول", label=labels["PER"]),
-               target=Choice("name", name="الوجود العسكري"), polarity=polarities["opposes"])
+    add_stance(
+        p2,
+        "الولايات المتحدة",
+        author=analyst,
+        holder=Choice("name", name="دانا سترول", label=labels["PER"]),
+        target=Choice("name", name="الوجود العسكري"),
+        polarity=polarities["opposes"],
+    )
     mark_boilerplate(user=other_analyst, paragraph=p1, category=categories["related"])
     return article
 
@@ -69,8 +81,16 @@ def add_paragraph(record, text):
     """Append a paragraph to an article record, keeping its text, offsets and content hash consistent."""
     paragraphs = record["paragraphs"]
     start = len(record["text"]) + 1
-    paragraphs.append({"index": len(paragraphs), "start": start, "end": start + len(text), "text": text,
-                       "boilerplate": None, "boilerplate_marks": []})
+    paragraphs.append(
+        {
+            "index": len(paragraphs),
+            "start": start,
+            "end": start + len(text),
+            "text": text,
+            "boilerplate": None,
+            "boilerplate_marks": [],
+        }
+    )
     record["text"] += "\n" + text
     record["content_hash"] = content_hash([p["text"] for p in paragraphs])
 
@@ -110,8 +130,9 @@ def test_a_float_offset_is_refused_not_a_crash(world, admin):
 
 def test_deep_json_through_the_admin_page_and_the_command(world, staff_client, tmp_path):
     before = state()
-    response = staff_client.post(reverse("admin:annotations_span_import"),
-                                 {"file": SimpleUploadedFile("deep.json", DEEP), "unknown_users": "create"})
+    response = staff_client.post(
+        reverse("admin:annotations_span_import"), {"file": SimpleUploadedFile("deep.json", DEEP), "unknown_users": "create"}
+    )
     assert response.status_code == 200 and "nested" in response.content.decode()
     path = tmp_path / "deep.json"
     path.write_bytes(DEEP)
@@ -288,11 +309,30 @@ def test_a_paragraph_with_a_newline_cannot_pass_for_another_article(world, admin
     start = len(p0) + 1
     record["paragraphs"] = [
         {"index": 0, "start": 0, "end": len(merged), "text": merged, "boilerplate": None, "boilerplate_marks": []},
-        {"index": 1, "start": len(merged) + 1, "end": len(merged) + 1 + len(p2), "text": p2, "boilerplate": None, "boilerplate_marks": []},
+        {
+            "index": 1,
+            "start": len(merged) + 1,
+            "end": len(merged) + 1 + len(p2),
+            "text": p2,
+            "boilerplate": None,
+            "boilerplate_marks": [],
+        },
     ]
     assert content_hash([merged, p2]) == record["content_hash"]
-    record["spans"] = [{"id": 99, "paragraph": 0, "start": start, "end": start + len(quote), "article_start": start,
-                        "article_end": start + len(quote), "text": quote, "label": "ORG", "entity": None, "annotator": "admin"}]
+    record["spans"] = [
+        {
+            "id": 99,
+            "paragraph": 0,
+            "start": start,
+            "end": start + len(quote),
+            "article_start": start,
+            "article_end": start + len(quote),
+            "text": quote,
+            "label": "ORG",
+            "entity": None,
+            "annotator": "admin",
+        }
+    ]
     record["stances"] = []
     problems = refused(encoded(document), admin)
     assert "articles/0/paragraphs/0/text" in problems and "U+000A" in problems
@@ -307,8 +347,20 @@ def test_spans_are_checked_against_the_text_they_land_in(world, admin):
     first = Paragraph.objects.get(article=world, position=0)
     Paragraph.objects.filter(pk=first.pk).update(text="ـ" + first.text[1:])
     quote = record["paragraphs"][0]["text"][:5]
-    record["spans"].append({"id": 98, "paragraph": 0, "start": 0, "end": 5, "article_start": 0, "article_end": 5,
-                            "text": quote, "label": "ORG", "entity": None, "annotator": "admin"})
+    record["spans"].append(
+        {
+            "id": 98,
+            "paragraph": 0,
+            "start": 0,
+            "end": 5,
+            "article_start": 0,
+            "article_end": 5,
+            "text": quote,
+            "label": "ORG",
+            "entity": None,
+            "annotator": "admin",
+        }
+    )
     problems = refused(encoded(document), admin)
     assert "articles/0" in problems and "already here" in problems
     assert not Span.objects.filter(author=admin).exists()
@@ -385,7 +437,9 @@ def test_an_http_url_is_kept(world, admin):
 
 
 def test_a_javascript_url_in_a_doccano_line_is_refused(labels, analyst, admin):
-    line = json.dumps({"text": "لويد أوستن في واشنطن", "label": [[0, 10, "PER"]], "url": "javascript:alert(1)"}, ensure_ascii=False)
+    line = json.dumps(
+        {"text": "لويد أوستن في واشنطن", "label": [[0, 10, "PER"]], "url": "javascript:alert(1)"}, ensure_ascii=False
+    )
     before = state()
     with pytest.raises(AnnotationImportError) as error:
         document_from_file(line.encode(), format="doccano", annotator="analyst1")
@@ -425,7 +479,8 @@ def test_the_command_records_who_imported(world, admin, analyst, tmp_path):
     wipe()
     call_command("import_annotations", str(path), "--as", "analyst1", stdout=io.StringIO())
     assert set(AnnotationEvent.objects.values_list("actor__username", "action", "after__imported_from")) == {
-        ("analyst1", "imported", "backup.json")}
+        ("analyst1", "imported", "backup.json")
+    }
     assert Article.objects.get().imported_by == analyst
     wipe()
     call_command("import_annotations", str(path), stdout=io.StringIO())  # default: the first superuser
@@ -458,11 +513,14 @@ def test_the_audit_log_page_shows_imported_events(world, admin, staff_client):
 def test_the_admin_import_records_the_uploader_and_the_file(world, admin, staff_client):
     data = export_text().encode()
     wipe()
-    response = staff_client.post(reverse("admin:annotations_span_import"),
-                                 {"file": SimpleUploadedFile("backup-2023.json", data), "unknown_users": "create"})
+    response = staff_client.post(
+        reverse("admin:annotations_span_import"),
+        {"file": SimpleUploadedFile("backup-2023.json", data), "unknown_users": "create"},
+    )
     assert response.status_code == 200 and "3 audit events written" in response.content.decode()
     assert set(AnnotationEvent.objects.values_list("actor__username", "action", "after__imported_from")) == {
-        ("admin", "imported", "backup-2023.json")}
+        ("admin", "imported", "backup-2023.json")
+    }
 
 
 def test_a_mark_whose_category_the_import_changes_is_logged_with_before_and_after(world, admin, categories):

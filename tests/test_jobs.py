@@ -80,8 +80,17 @@ def test_an_htmx_import_answers_with_a_fresh_form_and_the_jobs_status(staff_clie
 
 
 def test_a_running_job_polls_and_shows_its_counts_and_latest_rows(staff_client, admin):
-    job = Job.objects.create(kind=Job.Kind.IMPORT, user=admin, status=Job.Status.RUNNING, started_at=timezone.now(),
-                             heartbeat_at=timezone.now(), files_total=10, files_done=4, imported=3, rejected=1)
+    job = Job.objects.create(
+        kind=Job.Kind.IMPORT,
+        user=admin,
+        status=Job.Status.RUNNING,
+        started_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+        files_total=10,
+        files_done=4,
+        imported=3,
+        rejected=1,
+    )
     JobRow.objects.create(job=job, position=0, name="a.txt", status="rejected", message="The file is empty.")
     html = status_html(staff_client, job)
     assert html.lstrip().startswith('<section id="job-status"') and "<html" not in html
@@ -135,6 +144,7 @@ def test_it_stops_between_files_when_cancelled_and_keeps_what_it_saved(admin, mo
                 yield item
                 if n == 0:
                     lifecycle.request_cancel(job)  # as the cancel button does, while the worker is running
+
         return real_import_files(files(), **kwargs)
 
     monkeypatch.setattr(imports, "import_files", cancel_after_the_first)
@@ -237,7 +247,9 @@ def test_a_corpus_export_becomes_a_job_whose_owner_downloads_it(analyst_client, 
     page = analyst_client.get(job.get_absolute_url()).content.decode()
     assert f'href="{reverse("jobs:download", args=[job.pk])}"' in page
     download = analyst_client.get(reverse("jobs:download", args=[job.pk]))
-    assert download["Cache-Control"] == "no-store" and download["Content-Disposition"].startswith('attachment; filename="hamish-corpus')
+    assert download["Cache-Control"] == "no-store" and download["Content-Disposition"].startswith(
+        'attachment; filename="hamish-corpus'
+    )
     streamed = analyst_client.get(reverse("annotations:export_download"), {"format": "doccano"})
     assert b"".join(download.streaming_content) == b"".join(streamed.streaming_content)
     stranger = Client()
@@ -286,7 +298,10 @@ def test_the_real_worker_imports_an_uploaded_zip_while_the_page_polls(admin, set
     env = {**os.environ, "DEBUG": "1", "DATABASE_URL": _database_url()}
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2", "--verbosity", "0"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         client = Client()

@@ -19,7 +19,15 @@ def test_the_default_labels_follow_conll():
 
 
 def add_label(client, **fields):
-    data = {"name": "GPE", "display_name": "كيان جغرافي سياسي", "colour": "#8c564b", "shortcut": "q", "description": "", "is_active": "on", "position": "5"}
+    data = {
+        "name": "GPE",
+        "display_name": "كيان جغرافي سياسي",
+        "colour": "#8c564b",
+        "shortcut": "q",
+        "description": "",
+        "is_active": "on",
+        "position": "5",
+    }
     return client.post(reverse("admin:annotations_label_add"), {**data, **fields})
 
 

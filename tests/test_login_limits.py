@@ -50,7 +50,9 @@ def test_it_counts_app_and_admin_login_failures_against_one_limit(settings, admi
     settings.HAMISH_LOGIN_MAX_FAILURES_PER_USER = 3
     for n in range(3):
         Client(REMOTE_ADDR=f"10.0.1.{n}").post(LOGIN, {"username": "admin", "password": WRONG})
-    assert Client(REMOTE_ADDR="10.0.1.9").post(ADMIN_LOGIN, {"username": "admin", "password": "admin-pass-123"}).status_code == 429
+    assert (
+        Client(REMOTE_ADDR="10.0.1.9").post(ADMIN_LOGIN, {"username": "admin", "password": "admin-pass-123"}).status_code == 429
+    )
     for n in range(3):
         Client(REMOTE_ADDR=f"10.0.2.{n}").post(ADMIN_LOGIN, {"username": "analyst1", "password": WRONG})
     assert Client(REMOTE_ADDR="10.0.2.9").post(LOGIN, {"username": "analyst1", "password": "analyst-pass-123"}).status_code == 429

@@ -29,13 +29,16 @@ def links(html):
     return Links(html).links
 
 
-@pytest.mark.parametrize("note", [
-    "see https://example.com/report",
-    "see example.com",
-    '<a href="https://example.com/report">the report</a>',
-    '<a href="https://example.com/report" rel="opener" target="_self">the report</a>',
-    '<a href="HTTP://EXAMPLE.COM/">shouting</a>',
-])
+@pytest.mark.parametrize(
+    "note",
+    [
+        "see https://example.com/report",
+        "see example.com",
+        '<a href="https://example.com/report">the report</a>',
+        '<a href="https://example.com/report" rel="opener" target="_self">the report</a>',
+        '<a href="HTTP://EXAMPLE.COM/">shouting</a>',
+    ],
+)
 def test_it_opens_web_links_in_a_new_tab_without_opener_or_referrer(note):
     [link] = links(clean_note(note))
     assert set(link["rel"].split()) == REL and link["target"] == "_blank"
@@ -47,12 +50,22 @@ def test_it_gives_mailto_links_the_same_rel_and_no_new_tab():
     assert set(link["rel"].split()) == REL and "target" not in link
 
 
-@pytest.mark.parametrize("note", [
-    "ftp://example.com/file", "ssh://example.com", "irc://example.com/room", "data://example.com/x",
-    "gopher://example.com", "webcal://example.com/cal",
-    '<a href="ftp://example.com/file">ftp</a>', '<a href="javascript:alert(1)">js</a>',
-    '<a href="/admin/">relative</a>', '<a href="//example.com/">protocol-relative</a>', '<a href="http:x">odd</a>',
-])
+@pytest.mark.parametrize(
+    "note",
+    [
+        "ftp://example.com/file",
+        "ssh://example.com",
+        "irc://example.com/room",
+        "data://example.com/x",
+        "gopher://example.com",
+        "webcal://example.com/cal",
+        '<a href="ftp://example.com/file">ftp</a>',
+        '<a href="javascript:alert(1)">js</a>',
+        '<a href="/admin/">relative</a>',
+        '<a href="//example.com/">protocol-relative</a>',
+        '<a href="http:x">odd</a>',
+    ],
+)
 def test_it_keeps_only_http_and_mailto_hrefs(note):
     """Every link left is an absolute web or mail address (an <a> without href is no link either)."""
     cleaned = clean_note(note)

@@ -61,8 +61,9 @@ def test_each_article_to_k_annotators_for_a_share_of_the_articles(project, analy
     third = django_user_model.objects.create_user("analyst3", password="x-pass-123456")
     Membership.objects.create(project=project, user=third)
     articles = articles_in(project, 10)
-    made = assigning.assign(project=project, articles=articles, annotators=[analyst, other_analyst, third], by=manager,
-                            overlap=2, share=0.4, seed=7)
+    made = assigning.assign(
+        project=project, articles=articles, annotators=[analyst, other_analyst, third], by=manager, overlap=2, share=0.4, seed=7
+    )
     per_article = {}
     for assignment in made:
         per_article.setdefault(assignment.article_id, set()).add(assignment.annotator_id)
@@ -193,15 +194,20 @@ def test_mark_done_and_reopen_through_htmx(client, project, analyst, manager):
 def test_the_manager_assigns_through_the_page_and_sees_progress(client, project, analyst, other_analyst, manager, labels):
     articles = articles_in(project, 4)
     client.force_login(manager)
-    response = client.post(reverse("projects:assign", args=[project.pk]), {
-        "which": "unassigned", "annotators": [analyst.pk, other_analyst.pk], "mode": "round_robin",
-    })
+    response = client.post(
+        reverse("projects:assign", args=[project.pk]),
+        {
+            "which": "unassigned",
+            "annotators": [analyst.pk, other_analyst.pk],
+            "mode": "round_robin",
+        },
+    )
     assert response.status_code == 302 and Assignment.objects.count() == 4
     tag(analyst, articles[0], labels)
     assigning.mark_done(assignment=Assignment.objects.get(article=articles[0]), user=analyst)
     html = client.get(reverse("projects:progress", args=[project.pk])).content.decode()
-    assert "<title id=\"done-chart-title\">" in html
-    row = html[html.index("analyst1"):]
+    assert '<title id="done-chart-title">' in html
+    row = html[html.index("analyst1") :]
     assert [cell.split("<")[0] for cell in row.split("<td>")[1:6]] == ["2", "1", "0", "1", "1"]
     filtered = client.get(reverse("projects:progress", args=[project.pk]), {"status": "done"}).content.decode()
     assert "مقال 0" in filtered and "مقال 1" not in filtered
@@ -210,9 +216,15 @@ def test_the_manager_assigns_through_the_page_and_sees_progress(client, project,
 def test_bad_assign_input_is_a_message_and_changes_nothing(client, project, analyst, manager):
     articles_in(project, 2)
     client.force_login(manager)
-    response = client.post(reverse("projects:assign", args=[project.pk]), {
-        "which": "source", "annotators": [analyst.pk], "mode": "overlap", "overlap": "ثلاثة",
-    })
+    response = client.post(
+        reverse("projects:assign", args=[project.pk]),
+        {
+            "which": "source",
+            "annotators": [analyst.pk],
+            "mode": "overlap",
+            "overlap": "ثلاثة",
+        },
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "Choose the outlet" in html and "Enter a whole number" in html
@@ -221,7 +233,11 @@ def test_bad_assign_input_is_a_message_and_changes_nothing(client, project, anal
 
 @pytest.mark.parametrize("who", ["analyst", "other_analyst", "stranger"])
 def test_only_managers_assign_or_see_progress_and_strangers_see_nothing(client, project, who, request, django_user_model):
-    user = django_user_model.objects.create_user("stranger", password="s-pass-123456") if who == "stranger" else request.getfixturevalue(who)
+    user = (
+        django_user_model.objects.create_user("stranger", password="s-pass-123456")
+        if who == "stranger"
+        else request.getfixturevalue(who)
+    )
     client.force_login(user)
     expected = 404 if who == "stranger" else 403  # a project one is not in does not exist for them
     for name in ("projects:assign", "projects:progress"):
@@ -255,9 +271,15 @@ def test_the_migration_files_the_existing_corpus_in_one_open_project(labels):
 def test_k_may_be_typed_in_arabic_indic_digits_but_not_above_the_annotators_chosen(client, project, analyst, manager):
     articles_in(project, 2)
     client.force_login(manager)
-    response = client.post(reverse("projects:assign", args=[project.pk]), {
-        "which": "all", "annotators": [analyst.pk], "mode": "overlap", "overlap": "٣",  # a number, meant as one
-    })
+    response = client.post(
+        reverse("projects:assign", args=[project.pk]),
+        {
+            "which": "all",
+            "annotators": [analyst.pk],
+            "mode": "overlap",
+            "overlap": "٣",  # a number, meant as one
+        },
+    )
     assert response.status_code == 400
     assert "k cannot be more than the number of annotators chosen." in response.content.decode()
     assert not Assignment.objects.exists()
@@ -286,7 +308,9 @@ def closed_article(project):
     return article
 
 
-def test_a_closed_projects_articles_are_read_by_its_members_only(client, project, closed_article, analyst, admin, django_user_model):
+def test_a_closed_projects_articles_are_read_by_its_members_only(
+    client, project, closed_article, analyst, admin, django_user_model
+):
     stranger = django_user_model.objects.create_user("stranger", password="s-pass-123456")
     unfiled = make_article(["مقال خارج كل مشروع"], title="مقال مشترك")
     from corpus.models import Article
@@ -299,7 +323,9 @@ def test_a_closed_projects_articles_are_read_by_its_members_only(client, project
     assert set(Article.objects.for_reader(stranger)) == {closed_article, unfiled}
 
 
-def test_no_page_search_or_export_shows_a_closed_article_to_a_stranger(client, project, closed_article, django_user_model, labels):
+def test_no_page_search_or_export_shows_a_closed_article_to_a_stranger(
+    client, project, closed_article, django_user_model, labels
+):
     from corpus import search
 
     stranger = django_user_model.objects.create_user("stranger", password="s-pass-123456")
@@ -313,7 +339,9 @@ def test_no_page_search_or_export_shows_a_closed_article_to_a_stranger(client, p
     assert "سرّي" not in client.get(reverse("annotations:search"), {"q": "العراق"}).content.decode()
     export = client.get(reverse("annotations:export_download"), {"format": "hamish"})
     assert "سرّي" not in b"".join(export.streaming_content).decode()
-    assert client.get(reverse("annotations:export_download"), {"format": "hamish", "article": closed_article.pk}).status_code == 404
+    assert (
+        client.get(reverse("annotations:export_download"), {"format": "hamish", "article": closed_article.pk}).status_code == 404
+    )
     # The member reads and searches it.
     client.force_login(project.memberships.first().user)
     assert client.get(reverse("annotations:article", args=[closed_article.pk])).status_code == 200
@@ -324,14 +352,18 @@ def test_no_page_search_or_export_shows_a_closed_article_to_a_stranger(client, p
 def test_junk_ids_in_the_assign_form_are_refused_by_name(client, project, analyst, manager, junk):
     articles_in(project, 1)
     client.force_login(manager)
-    for data in ({"which": "source", "source": junk, "annotators": [analyst.pk], "mode": "round_robin"},
-                 {"which": "all", "annotators": [analyst.pk, junk], "mode": "round_robin"}):
+    for data in (
+        {"which": "source", "source": junk, "annotators": [analyst.pk], "mode": "round_robin"},
+        {"which": "all", "annotators": [analyst.pk, junk], "mode": "round_robin"},
+    ):
         response = client.post(reverse("projects:assign", args=[project.pk]), data)
         assert response.status_code == 400 and "Select a valid choice" in response.content.decode()
     assert not Assignment.objects.exists()
 
 
-def test_a_done_article_does_not_hold_back_writes_to_annotations_that_are_not_the_actors(project, analyst, other_analyst, manager, labels, admin):
+def test_a_done_article_does_not_hold_back_writes_to_annotations_that_are_not_the_actors(
+    project, analyst, other_analyst, manager, labels, admin
+):
     [article] = articles_in(project, 1)
     [mine] = assigning.assign(project=project, articles=[article], annotators=[admin], by=manager)
     theirs = tag(other_analyst, article, labels)

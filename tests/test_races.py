@@ -17,8 +17,7 @@ from annotations.boilerplate import mark_boilerplate, toggle_boilerplate, unmark
 from annotations.conflicts import Conflict, Gone
 from annotations.models import AnnotationEvent, BoilerplateMark, Span, Stance, StanceEvidence
 from annotations.spans import delete_span, update_span
-from annotations.stances import Choice, add_evidence, delete_stance, remove_evidence, update_stance
-from annotations.stances import EvidenceSelection
+from annotations.stances import Choice, EvidenceSelection, add_evidence, delete_stance, remove_evidence, update_stance
 from tests.utils import add_span, add_stance, make_article
 
 EVIDENCE = "الولايات المتحدة لا تسعى لوجود عسكري دائم في العراق"
@@ -58,11 +57,18 @@ def span(paragraph, analyst):
 
 @pytest.fixture
 def stance(paragraph, analyst, polarities):
-    return add_stance(paragraph, EVIDENCE, author=analyst, holder=Choice("name", name="دانا سترول"),
-                      target=Choice("name", name="الوجود العسكري"), polarity=polarities["opposes"])
+    return add_stance(
+        paragraph,
+        EVIDENCE,
+        author=analyst,
+        holder=Choice("name", name="دانا سترول"),
+        target=Choice("name", name="الوجود العسكري"),
+        polarity=polarities["opposes"],
+    )
 
 
 # ---- spans: deterministic, stale copies ------------------------------------------------------------
+
 
 def test_a_span_deleted_in_one_tab_is_not_brought_back_by_a_relabel_in_the_other(span, analyst, labels):
     other_tab = stale_copy(span)
@@ -160,6 +166,7 @@ def test_an_undo_that_lost_its_event_to_another_tab_takes_the_next_one(span, ana
 
 # ---- stances and evidence ---------------------------------------------------------------------------
 
+
 def test_a_stance_deleted_in_one_tab_cannot_be_changed_in_the_other(stance, analyst, polarities):
     other_tab = stale_copy(stance)
     delete_stance(user=analyst, stance=stance)
@@ -184,7 +191,9 @@ def test_a_stance_change_from_a_stale_card_is_refused(stance, analyst, polaritie
 def test_evidence_changes_raise_the_stance_version_and_follow_on_in_history(stance, analyst, paragraph):
     quote = "دانا سترول"
     start = paragraph.text.index(quote)
-    add_evidence(user=analyst, stance=stale_copy(stance), selection=EvidenceSelection(paragraph, start, start + len(quote), quote))
+    add_evidence(
+        user=analyst, stance=stale_copy(stance), selection=EvidenceSelection(paragraph, start, start + len(quote), quote)
+    )
     assert Stance.objects.get().version == stance.version + 1
     first, second = StanceEvidence.objects.order_by("pk")
     other_tab = stale_copy(second)
@@ -198,6 +207,7 @@ def test_evidence_changes_raise_the_stance_version_and_follow_on_in_history(stan
 
 
 # ---- boilerplate marks ------------------------------------------------------------------------------
+
 
 def test_boilerplate_marks_race_like_the_rest(paragraph, analyst, categories):
     mark = mark_boilerplate(user=analyst, paragraph=paragraph, category=categories["related"])
@@ -217,6 +227,7 @@ def test_boilerplate_marks_race_like_the_rest(paragraph, analyst, categories):
 
 # ---- the same through HTTP: 404 / 409 with a message, and the current card named ------------------
 
+
 def test_a_stale_card_gets_409_with_the_current_card_and_a_deleted_span_404(analyst_client, span, labels):
     url = f"/spans/{span.pk}/update/"
     headers = {"HTTP_HX_REQUEST": "true"}
@@ -233,6 +244,7 @@ def test_a_stale_card_gets_409_with_the_current_card_and_a_deleted_span_404(anal
 
 
 # ---- threads: real transactions racing ---------------------------------------------------------------
+
 
 def race(*actions):
     """Run the actions at the same moment in threads; return what each raised (None if nothing)."""
@@ -283,8 +295,14 @@ def test_threads_racing_delete_relabel_and_undo_keep_an_exact_history(attempt, d
 def test_threads_racing_on_a_stance_and_a_mark_keep_an_exact_history(django_user_model, labels, polarities, categories):
     analyst = django_user_model.objects.create_user("tabs")
     paragraph = make_article().paragraphs.get(position=2)
-    stance = add_stance(paragraph, EVIDENCE, author=analyst, holder=Choice("name", name="دانا سترول"),
-                        target=Choice("name", name="الوجود العسكري"), polarity=polarities["opposes"])
+    stance = add_stance(
+        paragraph,
+        EVIDENCE,
+        author=analyst,
+        holder=Choice("name", name="دانا سترول"),
+        target=Choice("name", name="الوجود العسكري"),
+        polarity=polarities["opposes"],
+    )
     tabs = [stale_copy(stance) for _ in range(3)]
     outcomes = race(
         lambda: update_stance(user=analyst, stance=tabs[0], polarity=polarities["supports"]),

@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from annotations.models import AnnotationEvent, Entity, EntityAlias, Span
 from annotations.history import undo_last
+from annotations.models import AnnotationEvent, Entity, EntityAlias, Span
 from annotations.spans import create_span, delete_span, find_or_create_entity, update_span
 from tests.utils import add_span, make_article
 
@@ -82,7 +82,9 @@ def test_only_the_author_or_an_admin_changes_or_deletes(paragraph, analyst, othe
 
 def test_notes_are_sanitised(paragraph, analyst):
     span = add_span(paragraph, "واشنطن", "LOC", author=analyst)
-    update_span(user=analyst, span=span, note='<b>مهم</b> <script>alert(1)</script><a href="javascript:x()">x</a> <i onclick="x">y</i>')
+    update_span(
+        user=analyst, span=span, note='<b>مهم</b> <script>alert(1)</script><a href="javascript:x()">x</a> <i onclick="x">y</i>'
+    )
     span.refresh_from_db()
     assert "<b>مهم</b>" in span.note and "<i>y</i>" in span.note
     assert "<script" not in span.note and "javascript:" not in span.note and "onclick" not in span.note

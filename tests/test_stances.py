@@ -55,7 +55,9 @@ def htmx(client, url, data=None):
 
 
 def test_a_stance_from_an_unlinked_mention_links_its_entity_and_keeps_exact_evidence(paragraph, stroul, analyst, polarities):
-    stance = add_stance(paragraph, EVIDENCE, author=analyst, holder=Choice("span", stroul.pk), target=topic(), polarity=polarities["opposes"])
+    stance = add_stance(
+        paragraph, EVIDENCE, author=analyst, holder=Choice("span", stroul.pk), target=topic(), polarity=polarities["opposes"]
+    )
     assert stance.holder_entity.name == "دانا سترول" and stance.holder_entity.label.name == "PER"
     assert stance.holder_span == stroul
     stroul.refresh_from_db()
@@ -72,8 +74,12 @@ def test_a_typed_target_reuses_a_topic_then_an_entity_before_making_a_new_topic(
     iraq = Entity.objects.create(name="العراق", label=labels["LOC"])
     holder = Choice("name", name="دانا سترول")
     first = add_stance(paragraph, EVIDENCE, author=analyst, holder=holder, target=topic(), polarity=polarities["opposes"])
-    second = add_stance(paragraph, "الولايات المتحدة", author=analyst, holder=holder, target=topic(), polarity=polarities["neutral"])
-    third = add_stance(paragraph, "وزير الدفاع", author=analyst, holder=holder, target=topic("العراق"), polarity=polarities["supports"])
+    second = add_stance(
+        paragraph, "الولايات المتحدة", author=analyst, holder=holder, target=topic(), polarity=polarities["neutral"]
+    )
+    third = add_stance(
+        paragraph, "وزير الدفاع", author=analyst, holder=holder, target=topic("العراق"), polarity=polarities["supports"]
+    )
     assert first.target_topic == second.target_topic and Topic.objects.count() == 1
     assert third.target_entity == iraq and third.target_topic is None
     assert Entity.objects.filter(name="دانا سترول").count() == 1  # one holder entity, found by name the second time
@@ -104,23 +110,41 @@ def test_evidence_and_holders_must_come_from_the_stances_own_article(paragraph, 
     austin = add_span(elsewhere, "لويد أوستن", "PER", author=analyst)
     before = annotation_snapshot()
     with pytest.raises(ValidationError, match="must be a span in this article"):
-        add_stance(paragraph, EVIDENCE, author=analyst, holder=Choice("span", austin.pk), target=topic(), polarity=polarities["opposes"])
+        add_stance(
+            paragraph, EVIDENCE, author=analyst, holder=Choice("span", austin.pk), target=topic(), polarity=polarities["opposes"]
+        )
     foreign = EvidenceSelection(elsewhere, 0, 4, elsewhere.text[:4])
     from annotations.stances import create_stance
 
     with pytest.raises(ValidationError, match="own article"):
-        create_stance(user=analyst, article=paragraph.article, evidence=[foreign], holder=Choice("span", stroul.pk), target=topic(), polarity=polarities["opposes"])
+        create_stance(
+            user=analyst,
+            article=paragraph.article,
+            evidence=[foreign],
+            holder=Choice("span", stroul.pk),
+            target=topic(),
+            polarity=polarities["opposes"],
+        )
     assert annotation_snapshot() == before  # no topic or entity was left behind either
 
 
 def test_holder_and_target_must_differ_and_retired_polarities_are_refused(paragraph, analyst, polarities, labels):
     stroul = Entity.objects.create(name="دانا سترول", label=labels["PER"])
     with pytest.raises(ValidationError, match="must differ"):
-        add_stance(paragraph, EVIDENCE, author=analyst, holder=Choice("entity", stroul.pk), target=Choice("entity", stroul.pk), polarity=polarities["opposes"])
+        add_stance(
+            paragraph,
+            EVIDENCE,
+            author=analyst,
+            holder=Choice("entity", stroul.pk),
+            target=Choice("entity", stroul.pk),
+            polarity=polarities["opposes"],
+        )
     polarities["mixed"].is_active = False
     polarities["mixed"].save()
     with pytest.raises(ValidationError, match="retired"):
-        add_stance(paragraph, EVIDENCE, author=analyst, holder=Choice("entity", stroul.pk), target=topic(), polarity=polarities["mixed"])
+        add_stance(
+            paragraph, EVIDENCE, author=analyst, holder=Choice("entity", stroul.pk), target=topic(), polarity=polarities["mixed"]
+        )
 
 
 def test_a_quote_that_does_not_match_the_text_is_refused(paragraph, analyst, polarities):
@@ -128,12 +152,26 @@ def test_a_quote_that_does_not_match_the_text_is_refused(paragraph, analyst, pol
     from annotations.stances import create_stance
 
     with pytest.raises(ValidationError, match="Evidence:"):
-        create_stance(user=analyst, article=paragraph.article, evidence=[bad], holder=Choice("name", name="س"), target=topic(), polarity=polarities["opposes"])
+        create_stance(
+            user=analyst,
+            article=paragraph.article,
+            evidence=[bad],
+            holder=Choice("name", name="س"),
+            target=topic(),
+            polarity=polarities["opposes"],
+        )
     assert not Stance.objects.exists()
 
 
 def test_only_the_author_or_an_admin_changes_a_stance(paragraph, analyst, other_analyst, admin, polarities):
-    stance = add_stance(paragraph, EVIDENCE, author=analyst, holder=Choice("name", name="دانا سترول"), target=topic(), polarity=polarities["opposes"])
+    stance = add_stance(
+        paragraph,
+        EVIDENCE,
+        author=analyst,
+        holder=Choice("name", name="دانا سترول"),
+        target=topic(),
+        polarity=polarities["opposes"],
+    )
     with pytest.raises(PermissionDenied):
         update_stance(user=other_analyst, stance=stance, polarity=polarities["supports"])
     with pytest.raises(PermissionDenied):
@@ -144,10 +182,19 @@ def test_only_the_author_or_an_admin_changes_a_stance(paragraph, analyst, other_
 
 
 def test_evidence_is_added_and_removed_but_never_the_last_passage(article, paragraph, analyst, polarities):
-    stance = add_stance(paragraph, EVIDENCE, author=analyst, holder=Choice("name", name="دانا سترول"), target=topic(), polarity=polarities["opposes"])
+    stance = add_stance(
+        paragraph,
+        EVIDENCE,
+        author=analyst,
+        holder=Choice("name", name="دانا سترول"),
+        target=topic(),
+        polarity=polarities["opposes"],
+    )
     second = article.paragraphs.get(position=1)
     data = selection_data(second.text, "الشراكة الدفاعية مستمرة")
-    item = add_evidence(user=analyst, stance=stance, selection=EvidenceSelection(second, data["start"], data["end"], data["quote"]))
+    item = add_evidence(
+        user=analyst, stance=stance, selection=EvidenceSelection(second, data["start"], data["end"], data["quote"])
+    )
     assert [e.text for e in stance.evidence.all()] == [EVIDENCE, "الشراكة الدفاعية مستمرة"]
     with pytest.raises(ValidationError, match="already evidence"):
         add_evidence(user=analyst, stance=stance, selection=EvidenceSelection(second, data["start"], data["end"], data["quote"]))
@@ -157,7 +204,14 @@ def test_evidence_is_added_and_removed_but_never_the_last_passage(article, parag
 
 
 def test_undo_reverses_a_stances_create_change_and_delete(paragraph, analyst, polarities):
-    stance = add_stance(paragraph, EVIDENCE, author=analyst, holder=Choice("name", name="دانا سترول"), target=topic(), polarity=polarities["opposes"])
+    stance = add_stance(
+        paragraph,
+        EVIDENCE,
+        author=analyst,
+        holder=Choice("name", name="دانا سترول"),
+        target=topic(),
+        polarity=polarities["opposes"],
+    )
     stance_id, evidence = stance.pk, list(stance.evidence.values_list("paragraph_id", "start", "end", "text"))
     update_stance(user=analyst, stance=stance, polarity=polarities["supports"])
     delete_stance(user=analyst, stance=stance)
@@ -178,11 +232,20 @@ def test_undo_reverses_a_stances_create_change_and_delete(paragraph, analyst, po
 
 
 def stance_post(paragraph, **extra):
-    return {**selection_data(paragraph.text, EVIDENCE), "holder_name": "دانا سترول", "holder_label": "PER", "target_name": TOPIC, "polarity": "opposes", **extra}
+    return {
+        **selection_data(paragraph.text, EVIDENCE),
+        "holder_name": "دانا سترول",
+        "holder_label": "PER",
+        "target_name": TOPIC,
+        "polarity": "opposes",
+        **extra,
+    }
 
 
 def test_the_form_preselects_the_person_quoted_before_the_evidence(analyst_client, paragraph, stroul):
-    response = analyst_client.get(reverse("annotations:stance_new", args=[paragraph.pk]), selection_data(paragraph.text, EVIDENCE))
+    response = analyst_client.get(
+        reverse("annotations:stance_new", args=[paragraph.pk]), selection_data(paragraph.text, EVIDENCE)
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert f'<option value="span:{stroul.pk}" selected>' in html
@@ -190,7 +253,9 @@ def test_the_form_preselects_the_person_quoted_before_the_evidence(analyst_clien
 
 
 def test_the_form_refuses_a_bad_selection_before_anything_is_typed(analyst_client, paragraph):
-    response = analyst_client.get(reverse("annotations:stance_new", args=[paragraph.pk]), {"start": 0, "end": 5, "quote": "نص آخر"})
+    response = analyst_client.get(
+        reverse("annotations:stance_new", args=[paragraph.pk]), {"start": 0, "end": 5, "quote": "نص آخر"}
+    )
     assert response.status_code == 422 and "does not match" in response.content.decode()
 
 
@@ -228,19 +293,33 @@ def test_bad_stance_posts_get_a_clear_422_and_change_nothing(analyst_client, par
 def test_a_holder_mention_from_another_article_is_refused(analyst_client, analyst, paragraph):
     elsewhere = make_article(["وقال لويد أوستن ذلك."], title="other").paragraphs.get()
     austin = add_span(elsewhere, "لويد أوستن", "PER", author=analyst)
-    response = htmx(analyst_client, reverse("annotations:stance_create", args=[paragraph.pk]), stance_post(paragraph, holder_name="", holder=f"span:{austin.pk}"))
+    response = htmx(
+        analyst_client,
+        reverse("annotations:stance_create", args=[paragraph.pk]),
+        stance_post(paragraph, holder_name="", holder=f"span:{austin.pk}"),
+    )
     assert response.status_code == 422 and "in this article" in response.content.decode()
     assert not Stance.objects.exists()
 
 
 def test_another_analysts_stance_cannot_be_changed_by_id(client, analyst, other_analyst, paragraph, polarities):
-    stance = add_stance(paragraph, EVIDENCE, author=analyst, holder=Choice("name", name="دانا سترول"), target=topic(), polarity=polarities["opposes"])
+    stance = add_stance(
+        paragraph,
+        EVIDENCE,
+        author=analyst,
+        holder=Choice("name", name="دانا سترول"),
+        target=topic(),
+        polarity=polarities["opposes"],
+    )
     evidence = stance.evidence.get()
     second = paragraph.article.paragraphs.get(position=1)
     client.force_login(other_analyst)
     before = annotation_snapshot()
     attempts = [
-        (reverse("annotations:stance_update", args=[stance.pk]), {"holder": f"entity:{stance.holder_entity_id}", "target_name": "x", "polarity": "supports"}),
+        (
+            reverse("annotations:stance_update", args=[stance.pk]),
+            {"holder": f"entity:{stance.holder_entity_id}", "target_name": "x", "polarity": "supports"},
+        ),
         (reverse("annotations:stance_delete", args=[stance.pk]), {}),
         (reverse("annotations:evidence_add", args=[stance.pk]), {"paragraph": second.pk, **selection_data(second.text, "سترول")}),
         (reverse("annotations:evidence_remove", args=[evidence.pk]), {}),
@@ -270,9 +349,20 @@ def test_unknown_ids_are_404(analyst_client):
 
 
 def test_stance_pages_need_a_login_and_writes_need_the_csrf_token(analyst, paragraph, polarities):
-    stance = add_stance(paragraph, EVIDENCE, author=analyst, holder=Choice("name", name="دانا سترول"), target=topic(), polarity=polarities["opposes"])
+    stance = add_stance(
+        paragraph,
+        EVIDENCE,
+        author=analyst,
+        holder=Choice("name", name="دانا سترول"),
+        target=topic(),
+        polarity=polarities["opposes"],
+    )
     anonymous = Client()
-    for url in [reverse("annotations:target_index"), reverse("annotations:topic_detail", args=[stance.target_topic_id]), reverse("annotations:stance_card", args=[stance.pk])]:
+    for url in [
+        reverse("annotations:target_index"),
+        reverse("annotations:topic_detail", args=[stance.target_topic_id]),
+        reverse("annotations:stance_card", args=[stance.pk]),
+    ]:
         response = anonymous.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     checked = Client(enforce_csrf_checks=True)
@@ -284,20 +374,42 @@ def test_stance_pages_need_a_login_and_writes_need_the_csrf_token(analyst, parag
 
 
 def test_the_edit_form_changes_polarity_and_keeps_the_holder(analyst_client, analyst, paragraph, stroul, polarities):
-    stance = add_stance(paragraph, EVIDENCE, author=analyst, holder=Choice("span", stroul.pk), target=topic(), polarity=polarities["opposes"])
+    stance = add_stance(
+        paragraph, EVIDENCE, author=analyst, holder=Choice("span", stroul.pk), target=topic(), polarity=polarities["opposes"]
+    )
     card = analyst_client.get(reverse("annotations:stance_card", args=[stance.pk])).content.decode()
     assert f'<option value="entity:{stance.holder_entity_id}" selected>' in card
     assert f'<option value="topic:{stance.target_topic_id}" selected>' in card
-    response = htmx(analyst_client, reverse("annotations:stance_update", args=[stance.pk]), {"holder": f"entity:{stance.holder_entity_id}", "target": f"topic:{stance.target_topic_id}", "polarity": "mixed", "note": ""})
+    response = htmx(
+        analyst_client,
+        reverse("annotations:stance_update", args=[stance.pk]),
+        {
+            "holder": f"entity:{stance.holder_entity_id}",
+            "target": f"topic:{stance.target_topic_id}",
+            "polarity": "mixed",
+            "note": "",
+        },
+    )
     assert response.status_code == 200
     stance.refresh_from_db()
     assert (stance.polarity.name, stance.holder_span_id) == ("mixed", stroul.pk)
 
 
 def test_evidence_added_in_another_paragraph_re_renders_both(analyst_client, analyst, article, paragraph, polarities):
-    stance = add_stance(paragraph, EVIDENCE, author=analyst, holder=Choice("name", name="دانا سترول"), target=topic(), polarity=polarities["opposes"])
+    stance = add_stance(
+        paragraph,
+        EVIDENCE,
+        author=analyst,
+        holder=Choice("name", name="دانا سترول"),
+        target=topic(),
+        polarity=polarities["opposes"],
+    )
     second = article.paragraphs.get(position=1)
-    response = htmx(analyst_client, reverse("annotations:evidence_add", args=[stance.pk]), {"paragraph": second.pk, **selection_data(second.text, "الشراكة الدفاعية")})
+    response = htmx(
+        analyst_client,
+        reverse("annotations:evidence_add", args=[stance.pk]),
+        {"paragraph": second.pk, **selection_data(second.text, "الشراكة الدفاعية")},
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert 'id="p0"' in html and 'id="p1"' in html and html.count(f'data-stances="{stance.pk}"') == 2
@@ -305,10 +417,18 @@ def test_evidence_added_in_another_paragraph_re_renders_both(analyst_client, ana
 
 
 def test_the_target_page_tabulates_holders_by_polarity_across_outlets(analyst_client, analyst, other_analyst, polarities, labels):
-    for source, polarity, author in [("الحرة", "opposes", analyst), ("قريش", "opposes", other_analyst), ("الأمصار", "supports", analyst)]:
+    for source, polarity, author in [
+        ("الحرة", "opposes", analyst),
+        ("قريش", "opposes", other_analyst),
+        ("الأمصار", "supports", analyst),
+    ]:
         p = make_article([f"{source}: {STROUL}"], source=source, title=source).paragraphs.get()
-        add_stance(p, EVIDENCE, author=author, holder=Choice("name", name="دانا سترول"), target=topic(), polarity=polarities[polarity])
-    add_stance(p, "وزير الدفاع", author=analyst, holder=Choice("name", name="لويد أوستن"), target=topic(), polarity=polarities["neutral"])
+        add_stance(
+            p, EVIDENCE, author=author, holder=Choice("name", name="دانا سترول"), target=topic(), polarity=polarities[polarity]
+        )
+    add_stance(
+        p, "وزير الدفاع", author=analyst, holder=Choice("name", name="لويد أوستن"), target=topic(), polarity=polarities["neutral"]
+    )
     topic_id = Topic.objects.get().pk
     response = analyst_client.get(reverse("annotations:topic_detail", args=[topic_id]))
     html = response.content.decode()
@@ -324,8 +444,15 @@ def test_the_target_page_tabulates_holders_by_polarity_across_outlets(analyst_cl
 
 
 def test_topic_and_entity_names_are_escaped(analyst_client, analyst, paragraph, polarities):
-    payload = '<img src=x onerror=alert(1)>'
-    add_stance(paragraph, EVIDENCE, author=analyst, holder=Choice("name", name=payload), target=topic(payload + "موضوع"), polarity=polarities["opposes"])
+    payload = "<img src=x onerror=alert(1)>"
+    add_stance(
+        paragraph,
+        EVIDENCE,
+        author=analyst,
+        holder=Choice("name", name=payload),
+        target=topic(payload + "موضوع"),
+        polarity=polarities["opposes"],
+    )
     pages = [
         paragraph.article.get_absolute_url(),
         reverse("annotations:target_index"),
@@ -343,7 +470,14 @@ def test_the_article_page_makes_the_same_queries_with_few_and_many_stances(analy
 
     def record(count):
         for i in range(count):
-            add_stance(paragraphs[i % 60], "لا تسعى لوجود دائم", author=analyst, holder=Choice("name", name=f"حامل {i % 7}"), target=topic(f"موضوع {i % 5}"), polarity=polarities[["supports", "opposes", "neutral", "mixed"][i % 4]])
+            add_stance(
+                paragraphs[i % 60],
+                "لا تسعى لوجود دائم",
+                author=analyst,
+                holder=Choice("name", name=f"حامل {i % 7}"),
+                target=topic(f"موضوع {i % 5}"),
+                polarity=polarities[["supports", "opposes", "neutral", "mixed"][i % 4]],
+            )
 
     def count_queries():
         with CaptureQueriesContext(connection) as queries:

@@ -85,8 +85,13 @@ def test_alignment_keeps_offsets_exact_across_small_rewordings():
 def decide(client, suggestion, action):
     return client.post(
         reverse("annotations:suggestion_decide", args=[suggestion.paragraph_id]),
-        {"action": action, "start": suggestion.start, "end": suggestion.end, "label": suggestion.label.name,
-         "entity": suggestion.entity.pk if suggestion.entity else ""},
+        {
+            "action": action,
+            "start": suggestion.start,
+            "end": suggestion.end,
+            "label": suggestion.label.name,
+            "entity": suggestion.entity.pk if suggestion.entity else "",
+        },
         headers={"HX-Request": "true"},
     )
 
@@ -162,8 +167,11 @@ def test_linking_an_entity_refreshes_the_paragraphs_where_it_is_now_suggested(la
     span = add_span(first, "لويد أوستن", "PER", author=analyst)
     client = Client()
     client.force_login(analyst)
-    response = client.post(reverse("annotations:span_update", args=[span.pk]), {"new_entity": "لويد أوستن", "create_entity": "1"},
-                           headers={"HX-Request": "true"})
+    response = client.post(
+        reverse("annotations:span_update", args=[span.pk]),
+        {"new_entity": "لويد أوستن", "create_entity": "1"},
+        headers={"HX-Request": "true"},
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert 'id="p2"' in html and "suggestion" in html.split('id="p2"')[1]  # re-rendered out of band, now suggested
@@ -175,7 +183,9 @@ def test_no_suggestion_where_the_analyst_already_tagged_exactly_that_text(labels
     article = make_article(["التقى العباسي لويد أوستن في واشنطن.", "وقال لويد أوستن إن الشراكة مستمرة."])
     first = article.paragraphs.get(position=0)
     add_span(first, "لويد أوستن", "MISC", author=analyst)  # decided otherwise: no PER suggestion here
-    assert [(s.paragraph_id, s.text) for s in suggested(analyst, article)] == [(article.paragraphs.get(position=1).pk, "لويد أوستن")]
+    assert [(s.paragraph_id, s.text) for s in suggested(analyst, article)] == [
+        (article.paragraphs.get(position=1).pk, "لويد أوستن")
+    ]
 
 
 def test_the_entity_index_is_kept_until_entities_aliases_or_labels_change(labels, analyst):

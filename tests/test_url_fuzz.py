@@ -38,16 +38,50 @@ from tests.utils import add_span, add_stance, make_article
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[1]
-VIEW_SOURCES = sorted({*ROOT.glob("*/views.py"), *ROOT.glob("*/views_*.py"), *ROOT.glob("*/views/*.py"), ROOT / "hamish" / "login.py"})
+VIEW_SOURCES = sorted(
+    {*ROOT.glob("*/views.py"), *ROOT.glob("*/views_*.py"), *ROOT.glob("*/views/*.py"), ROOT / "hamish" / "login.py"}
+)
 
 # What the views read from request.GET / request.POST by name (test_it_lists_every_parameter_the_views_read keeps
 # this up to date), plus what Django's login and password views read; form fields are added from the form classes.
 PARAMETERS = {
-    "action", "actor", "annotator", "article", "boilerplate", "clean", "format", "kind", "label", "new_entity",
-    "page", "paragraph", "q", "source", "spans", "stance", "username", "version", "after", "project", "status",
-    "password", "next", "old_password", "new_password1", "new_password2",
-    "layer", "key", "start", "end", "polarity", "category", "next_anchor", "show", "a", "b",
+    "action",
+    "actor",
+    "annotator",
+    "article",
+    "boilerplate",
+    "clean",
+    "format",
+    "kind",
+    "label",
+    "new_entity",
+    "page",
+    "paragraph",
+    "q",
+    "source",
+    "spans",
+    "stance",
+    "username",
+    "version",
+    "after",
+    "project",
     "outlet",  # compare: the stance matrix's outlet filter
+    "status",
+    "password",
+    "next",
+    "old_password",
+    "new_password1",
+    "new_password2",
+    "layer",
+    "key",
+    "start",
+    "end",
+    "polarity",
+    "category",
+    "next_anchor",
+    "show",
+    "a",
+    "b",
 }
 READ = re.compile(r"""(?:request\.(?:GET|POST)|params)(?:\.get\(|\[)["'](\w+)["']""")
 
@@ -70,10 +104,59 @@ def form_fields():
 NAMES = sorted(PARAMETERS | form_fields())
 
 SPECIAL = [
-    "", " ", "\x00", "1\x00", "²", "①", "٣", "٠١٢", "߁", "𝟗", "-1", "0", "00", "+1", "1.5", "1e3", "NaN", "inf",
-    str(2**63 - 1), str(2**63), str(10**26), "9" * 400, "x" * 10_000, "٣" * 10_000, "ب" * 10_000, "\u202e" * 100,
-    "me", "all", "mine", "on", "true", "1", "txt", "hamish", "conll", "doccano", "toggle", "mark", "unmark", "only",
-    "hide", "entity:1", "topic:1", "name", "mention:1:0:3", "<script>", "'; --", "%", "_", "\\", "..", "/", "?",
+    "",
+    " ",
+    "\x00",
+    "1\x00",
+    "²",
+    "①",
+    "٣",
+    "٠١٢",
+    "߁",
+    "𝟗",
+    "-1",
+    "0",
+    "00",
+    "+1",
+    "1.5",
+    "1e3",
+    "NaN",
+    "inf",
+    str(2**63 - 1),
+    str(2**63),
+    str(10**26),
+    "9" * 400,
+    "x" * 10_000,
+    "٣" * 10_000,
+    "ب" * 10_000,
+    "\u202e" * 100,
+    "me",
+    "all",
+    "mine",
+    "on",
+    "true",
+    "1",
+    "txt",
+    "hamish",
+    "conll",
+    "doccano",
+    "toggle",
+    "mark",
+    "unmark",
+    "only",
+    "hide",
+    "entity:1",
+    "topic:1",
+    "name",
+    "mention:1:0:3",
+    "<script>",
+    "'; --",
+    "%",
+    "_",
+    "\\",
+    "..",
+    "/",
+    "?",
 ]
 # Sent to every parameter at once, on every URL, whatever Hypothesis draws: each of these was a 500 somewhere.
 EVERYWHERE = ["\x00", "²", str(10**26)]
@@ -96,8 +179,14 @@ def world(labels, polarities, categories, analyst, other_analyst, admin):
     add_span(paragraph, "دانا سترول", "PER", author=analyst)
     add_span(article.paragraphs.get(position=0), "العباسي", "PER", author=other_analyst)
     entity = Entity.objects.create(name="دانا سترول", label=labels["PER"])
-    add_stance(paragraph, "لا تسعى لوجود عسكري دائم", author=analyst, holder=Choice("entity", entity.pk),
-               target=Choice("name", name="الوجود العسكري"), polarity=polarities["opposes"])
+    add_stance(
+        paragraph,
+        "لا تسعى لوجود عسكري دائم",
+        author=analyst,
+        holder=Choice("entity", entity.pk),
+        target=Choice("name", name="الوجود العسكري"),
+        polarity=polarities["opposes"],
+    )
     mark_boilerplate(user=analyst, paragraph=article.paragraphs.get(position=1), category=categories["related"])
     ids = set()
     for model in (Article, Paragraph, Span, Entity, Stance, StanceEvidence, Topic, BoilerplateMark):
@@ -107,6 +196,7 @@ def world(labels, polarities, categories, analyst, other_analyst, admin):
 
 def url_patterns():
     """(route with converters, name, open to anonymous users) for every pattern; of the admin only its login page."""
+
     def walk(patterns, prefix):
         for pattern in patterns:
             route = prefix + str(pattern.pattern)
@@ -114,6 +204,7 @@ def url_patterns():
                 yield from walk(pattern.url_patterns, route)
             elif isinstance(pattern, URLPattern) and (not route.startswith("admin/") or route == "admin/login/"):
                 yield route, pattern.name, getattr(pattern.callback, "login_required", True) is False
+
     first = {}
     for route, name, is_open in walk(get_resolver().url_patterns, ""):
         first.setdefault(route, (route, name, is_open))  # a later pattern with the same route never answers

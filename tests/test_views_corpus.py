@@ -183,9 +183,7 @@ def test_admins_import_several_files_and_a_zip_and_see_the_report(staff_client, 
 
 
 def test_an_htmx_import_gets_only_the_import_panel(staff_client):
-    response = staff_client.post(
-        IMPORT_URL, {"files": [upload("a.txt", "نص".encode())]}, headers={"HX-Request": "true"}
-    )
+    response = staff_client.post(IMPORT_URL, {"files": [upload("a.txt", "نص".encode())]}, headers={"HX-Request": "true"})
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="import-panel">') and "<html" not in html
     assert "1 imported" in html

@@ -58,11 +58,13 @@ def test_it_creates_a_span_and_answers_with_the_paragraph_partial(analyst_client
 def test_linking_and_deleting_a_linked_span_refresh_the_entity_panel(analyst_client, analyst, paragraph):
     htmx(analyst_client, create_url(paragraph), selection(TEXT, "لويد أوستن"))
     span = Span.objects.get()
-    html = htmx(analyst_client, reverse("annotations:span_update", args=[span.pk]), {"new_entity": "لويد أوستن", "create_entity": "1"}).content.decode()
-    panel = html[html.index('id="entity-panel"'):]
+    html = htmx(
+        analyst_client, reverse("annotations:span_update", args=[span.pk]), {"new_entity": "لويد أوستن", "create_entity": "1"}
+    ).content.decode()
+    panel = html[html.index('id="entity-panel"') :]
     assert 'hx-swap-oob="true"' in panel[:60] and "لويد أوستن" in panel and '<span class="count">1</span>' in panel
     html = htmx(analyst_client, reverse("annotations:span_delete", args=[span.pk])).content.decode()
-    panel = html[html.index('id="entity-panel"'):]
+    panel = html[html.index('id="entity-panel"') :]
     assert "No span is linked to an entity yet" in panel
 
 
@@ -203,7 +205,7 @@ def test_nested_spans_render_as_layered_segments(analyst_client, paragraph, anal
 
 
 def test_span_text_is_escaped(analyst_client, analyst, labels):
-    paragraph = make_article(['<img src=x onerror=alert(1)> نص']).paragraphs.get()
+    paragraph = make_article(["<img src=x onerror=alert(1)> نص"]).paragraphs.get()
     add_span(paragraph, "<img src=x onerror=alert(1)>", "MISC", author=analyst)
     html = analyst_client.get(paragraph.article.get_absolute_url()).content.decode()
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
@@ -218,9 +220,30 @@ def test_the_article_page_makes_the_same_queries_with_10_and_1000_spans(analyst_
         spans = []
         for i in range(count):
             p = paragraphs[i % 100]
-            word = ["وزير", "الدفاع", "العراقي", "ثابت", "العباسي", "واشنطن", "وزير الدفاع", "ثابت العباسي", "العراقي ثابت", "الفقرة"][i // 100 % 10]
+            word = [
+                "وزير",
+                "الدفاع",
+                "العراقي",
+                "ثابت",
+                "العباسي",
+                "واشنطن",
+                "وزير الدفاع",
+                "ثابت العباسي",
+                "العراقي ثابت",
+                "الفقرة",
+            ][i // 100 % 10]
             start = p.text.index(word)
-            spans.append(Span(paragraph=p, start=start, end=start + len(word), text=word, label=labels[["PER", "ORG", "LOC", "MISC"][i % 4]], author=analyst, entity=entity if i % 3 == 0 else None))
+            spans.append(
+                Span(
+                    paragraph=p,
+                    start=start,
+                    end=start + len(word),
+                    text=word,
+                    label=labels[["PER", "ORG", "LOC", "MISC"][i % 4]],
+                    author=analyst,
+                    entity=entity if i % 3 == 0 else None,
+                )
+            )
         Span.objects.bulk_create(spans)
 
     def count_queries():

@@ -87,4 +87,7 @@ def annotation_snapshot():
     """Every annotation row, to prove a refused write changed nothing."""
     from annotations.models import AnnotationEvent, BoilerplateMark, Entity, Span, Stance, StanceEvidence, Topic
 
-    return [list(model.objects.order_by("pk").values_list()) for model in (Span, Entity, Topic, Stance, StanceEvidence, BoilerplateMark, AnnotationEvent)]
+    return [
+        list(model.objects.order_by("pk").values_list())
+        for model in (Span, Entity, Topic, Stance, StanceEvidence, BoilerplateMark, AnnotationEvent)
+    ]

@@ -26,10 +26,17 @@ class ImportTrail:
         self.actor, self.imported_from, self.pending = actor, (filename or "")[-FILE_NAME_MAX:], []
 
     def _add(self, kind, obj, paragraph_id, after, before=None):
-        self.pending.append(AnnotationEvent(
-            actor=self.actor, action=AnnotationEvent.IMPORTED, kind=kind, object_id=obj.pk, paragraph_id=paragraph_id,
-            before=before, after={**after, "imported_from": self.imported_from},
-        ))
+        self.pending.append(
+            AnnotationEvent(
+                actor=self.actor,
+                action=AnnotationEvent.IMPORTED,
+                kind=kind,
+                object_id=obj.pk,
+                paragraph_id=paragraph_id,
+                before=before,
+                after={**after, "imported_from": self.imported_from},
+            )
+        )
 
     def span(self, span):
         self._add("span", span, span.paragraph_id, snapshot(span))

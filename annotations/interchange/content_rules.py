@@ -170,11 +170,17 @@ def new_name_problems(first_paths, existing_names):
     for name, path in sorted(new.items()):
         where = path_text(path)
         if fold(name) in existing:
-            problems.append(f"{where}: the user name {name!r} looks like the existing user {existing[fold(name)]!r} but is not that name.")
+            problems.append(
+                f"{where}: the user name {name!r} looks like the existing user {existing[fold(name)]!r} but is not that name."
+            )
         elif unicodedata.normalize("NFKC", name) != name:
-            problems.append(f"{where}: the user name {name!r} is not in NFKC form (it reads as {unicodedata.normalize('NFKC', name)!r}).")
+            problems.append(
+                f"{where}: the user name {name!r} is not in NFKC form (it reads as {unicodedata.normalize('NFKC', name)!r})."
+            )
         elif len(_scripts(name)) > 1:
-            problems.append(f"{where}: the user name {name!r} mixes scripts ({' and '.join(script.title() for script in _scripts(name))}).")
+            problems.append(
+                f"{where}: the user name {name!r} mixes scripts ({' and '.join(script.title() for script in _scripts(name))})."
+            )
         else:
             by_look.setdefault(fold(name), []).append(name)
     for names in by_look.values():

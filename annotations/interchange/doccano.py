@@ -69,7 +69,12 @@ def doccano_to_document(data, *, annotator, source_name, filename=""):
             raise DoccanoError(f'Line {number}: "label" must be a list of [start, end, "LABEL"].')
         spans = []
         for item in annotations:
-            if not (isinstance(item, list) and len(item) >= 3 and all(isinstance(v, int) for v in item[:2]) and isinstance(item[2], str)):
+            if not (
+                isinstance(item, list)
+                and len(item) >= 3
+                and all(isinstance(v, int) for v in item[:2])
+                and isinstance(item[2], str)
+            ):
                 raise DoccanoError(f'Line {number}: each label must be [start, end, "LABEL"], found {str(item)[:60]}.')
             start, end, name = item[0], item[1], item[2]
             if not 0 <= start < end <= len(line["text"]):
@@ -85,13 +90,21 @@ def doccano_to_document(data, *, annotator, source_name, filename=""):
                     spans.append((index, a, b, name))
                     break
             else:
-                raise DoccanoError(f"Line {number}: label {start}-{end} crosses a line break or covers only blank space; Hamish spans stay in one paragraph.")
+                raise DoccanoError(
+                    f"Line {number}: label {start}-{end} crosses a line break or covers only blank space; Hamish spans stay in one paragraph."
+                )
         meta = line.get("meta") if isinstance(line.get("meta"), dict) else {}
-        value = lambda key: str(line.get(key) or meta.get(key) or "")  # noqa: E731
-        articles.append({
-            "texts": [paragraph for _base, paragraph, _raw in pieces], "spans": spans, "filename": filename,
-            "source_name": value("source")[:200] or source_name, "title": value("title")[:1000], "url": value("url")[:2000],
-        })
+        value = lambda key, line=line, meta=meta: str(line.get(key) or meta.get(key) or "")  # noqa: E731
+        articles.append(
+            {
+                "texts": [paragraph for _base, paragraph, _raw in pieces],
+                "spans": spans,
+                "filename": filename,
+                "source_name": value("source")[:200] or source_name,
+                "title": value("title")[:1000],
+                "url": value("url")[:2000],
+            }
+        )
     if not articles:
         raise DoccanoError("The file holds no lines of text.")
     return spans_document(articles, annotator=annotator)

@@ -38,8 +38,14 @@ def dumps(value):
 
 def label_records():
     return [
-        {"name": label.name, "display_name": label.display_name, "colour": label.colour, "shortcut": label.shortcut,
-         "description": label.description, "is_active": label.is_active}
+        {
+            "name": label.name,
+            "display_name": label.display_name,
+            "colour": label.colour,
+            "shortcut": label.shortcut,
+            "description": label.description,
+            "is_active": label.is_active,
+        }
         for label in Label.objects.order_by("position", "name")
     ]
 
@@ -69,8 +75,12 @@ def entity_records(ids=None, chunk=2000):
         batches = _keyset(queryset.prefetch_related("aliases"), chunk)
     for batch in batches:
         for entity in batch:
-            yield {"id": entity.pk, "name": entity.name, "label": entity.label.name,
-                   "aliases": sorted(alias.name for alias in entity.aliases.all())}
+            yield {
+                "id": entity.pk,
+                "name": entity.name,
+                "label": entity.label.name,
+                "aliases": sorted(alias.name for alias in entity.aliases.all()),
+            }
 
 
 def topic_records(ids=None):
@@ -98,7 +108,11 @@ def document_head(query, *, exported_by=None, exported_at=None):
         "exported_at": (exported_at or timezone.now()).isoformat(),
         "exported_by": exported_by.get_username() if exported_by else None,
         "offsets": OFFSETS,
-        "filter": {**query.description, "annotator": query.annotator.get_username() if query.annotator else None, "clean": query.clean},
+        "filter": {
+            **query.description,
+            "annotator": query.annotator.get_username() if query.annotator else None,
+            "clean": query.clean,
+        },
         "labels": label_records(),
         "polarities": polarity_records(),
         "boilerplate_categories": category_records(),
@@ -195,18 +209,45 @@ def spans_document(articles, *, annotator):
         for index, start, end, label in article["spans"]:
             span_id += 1
             base = paragraphs[index]["start"]
-            spans.append({"id": span_id, "paragraph": index, "start": start, "end": end, "article_start": base + start,
-                          "article_end": base + end, "text": texts[index][start:end], "label": label, "entity": None,
-                          "annotator": annotator})
+            spans.append(
+                {
+                    "id": span_id,
+                    "paragraph": index,
+                    "start": start,
+                    "end": end,
+                    "article_start": base + start,
+                    "article_end": base + end,
+                    "text": texts[index][start:end],
+                    "label": label,
+                    "entity": None,
+                    "annotator": annotator,
+                }
+            )
             labels.add(label)
-        records.append({
-            "id": number, "source": {"name": article["source_name"]}, "title": article.get("title") or title_from_paragraph(texts[0]),
-            "url": article.get("url", ""), "content_hash": content_hash(texts), "original_filename": article.get("filename", ""),
-            "text": PARAGRAPH_SEPARATOR.join(texts), "paragraphs": paragraphs, "spans": spans, "stances": [],
-        })
+        records.append(
+            {
+                "id": number,
+                "source": {"name": article["source_name"]},
+                "title": article.get("title") or title_from_paragraph(texts[0]),
+                "url": article.get("url", ""),
+                "content_hash": content_hash(texts),
+                "original_filename": article.get("filename", ""),
+                "text": PARAGRAPH_SEPARATOR.join(texts),
+                "paragraphs": paragraphs,
+                "spans": spans,
+                "stances": [],
+            }
+        )
     return {
-        "format": FORMAT, "version": VERSION, "exported_at": "1970-01-01T00:00:00+00:00", "offsets": OFFSETS,
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": "1970-01-01T00:00:00+00:00",
+        "offsets": OFFSETS,
         "filter": {"articles": "corpus", "annotator": annotator, "clean": False},
         "labels": [{"name": name, "display_name": name, "colour": "#7f7f7f"} for name in sorted(labels)],
-        "polarities": [], "boilerplate_categories": [], "articles": records, "entities": [], "topics": [],
+        "polarities": [],
+        "boilerplate_categories": [],
+        "articles": records,
+        "entities": [],
+        "topics": [],
     }

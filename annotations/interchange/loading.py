@@ -20,6 +20,7 @@ from django.db import transaction
 from corpus import search
 from corpus.models import PARAGRAPH_SEPARATOR, Article, Paragraph, Source, content_hash
 
+from ..history import snapshot
 from ..models import (
     BoilerplateCategory,
     BoilerplateMark,
@@ -32,7 +33,6 @@ from ..models import (
     StanceEvidence,
     Topic,
 )
-from ..history import snapshot
 from ..notes import clean_note
 from . import reading
 from .audit import ImportTrail
@@ -91,7 +91,9 @@ def read_document(data):
     try:
         document = reading.loads(text, limit=MAX_PROBLEMS)
     except json.JSONDecodeError as exc:
-        raise AnnotationImportError([f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."]) from None
+        raise AnnotationImportError(
+            [f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."]
+        ) from None
     except reading.UnsafeJson as exc:
         raise AnnotationImportError(exc.problems) from None
     check_document(document)
@@ -108,7 +110,9 @@ def check_document(document):
         raise AnnotationImportError(["The file does not follow the Hamish JSON schema:", *problems])
     if document["filter"]["clean"]:
         raise AnnotationImportError(
-            ["This is a clean export: boilerplate paragraphs were left out, so its articles cannot be restored. Import a full export."]
+            [
+                "This is a clean export: boilerplate paragraphs were left out, so its articles cannot be restored. Import a full export."
+            ]
         )
     problems = content_problems(document, limit=MAX_PROBLEMS)
     if problems:
@@ -127,7 +131,9 @@ def _check_passage(problems, where, paragraphs, passage):
         return False
     start, end = passage["start"], passage["end"]
     if not (start < end <= len(paragraph["text"])) or paragraph["text"][start:end] != passage["text"]:
-        problems.append(f"{where}: offsets {start}-{end} do not give its text {passage['text'][:40]!r} in paragraph {passage['paragraph']}.")
+        problems.append(
+            f"{where}: offsets {start}-{end} do not give its text {passage['text'][:40]!r} in paragraph {passage['paragraph']}."
+        )
         return False
     if (passage["article_start"], passage["article_end"]) != (paragraph["start"] + start, paragraph["start"] + end):
         problems.append(f"{where}: its article offsets do not match its paragraph offsets.")
@@ -185,7 +191,9 @@ def check_articles(document, known):
             if stance["holder"].get("span") not in (None, *span_ids):
                 problems.append(f"{stance_where}: its holder's span is not a span of this article.")
             target = stance["target"]
-            if ("entity" in target and target["entity"] not in entity_ids) or ("topic" in target and target["topic"] not in topic_ids):
+            if ("entity" in target and target["entity"] not in entity_ids) or (
+                "topic" in target and target["topic"] not in topic_ids
+            ):
                 problems.append(f"{stance_where}: its target is not in the file's entity or topic list.")
             if stance["polarity"] not in known["polarities"]:
                 problems.append(f"{stance_where}: unknown polarity {stance['polarity']!r}.")
@@ -211,7 +219,9 @@ def _definitions(document, options, report):
         missing = sorted(used[key] - existing.keys())
         if missing and not options.create_missing:
             noun = {"labels": "labels", "polarities": "polarities", "categories": "boilerplate categories"}[key]
-            problems.append(f"Unknown {noun}: {', '.join(missing)}. Create them first, or import with 'create missing labels' on.")
+            problems.append(
+                f"Unknown {noun}: {', '.join(missing)}. Create them first, or import with 'create missing labels' on."
+            )
         elif missing:
             for name in missing:
                 record = defined.get(name, {})
@@ -290,7 +300,8 @@ def _layers(document):
     problems = [
         f"{path_text(path)}: this annotation belongs to the curated layer of the project {name!r}, and there is no "
         "project of that name here. Create it first (same name), or leave the curated layer out of the file."
-        for name, path in first_paths.items() if name not in found
+        for name, path in first_paths.items()
+        if name not in found
     ]
     if problems:
         return {}, problems
@@ -310,8 +321,11 @@ def _stored_paragraphs(document, chunk=500):
     hashes = [article["content_hash"] for article in document["articles"]]
     stored = {}
     for i in range(0, len(hashes), chunk):
-        rows = (Paragraph.objects.filter(article__content_hash__in=hashes[i : i + chunk])
-                .order_by("article_id", "position").values_list("article__content_hash", "text"))
+        rows = (
+            Paragraph.objects.filter(article__content_hash__in=hashes[i : i + chunk])
+            .order_by("article_id", "position")
+            .values_list("article__content_hash", "text")
+        )
         for content, text in rows:
             stored.setdefault(content, []).append(text)
     return stored
@@ -371,7 +385,9 @@ def import_document(document, *, user, options=None, filename=None):
 def _write_entities(records, labels, user, report):
     result = {}
     for record in records:
-        entity, created = Entity.objects.get_or_create(name=record["name"], label=labels[record["label"]], defaults={"created_by": user})
+        entity, created = Entity.objects.get_or_create(
+            name=record["name"], label=labels[record["label"]], defaults={"created_by": user}
+        )
         report.counts["entities created"] += created
         for alias in record["aliases"]:
             EntityAlias.objects.get_or_create(entity=entity, name=alias)
@@ -398,9 +414,14 @@ def _article(record, user, report):
     source, _ = Source.objects.get_or_create(name=record["source"]["name"], defaults={"url": record["source"].get("url", "")})
     published = record.get("published_on")
     article = Article.objects.create(
-        source=source, title=record["title"], url=record.get("url", ""),
-        published_on=date.fromisoformat(published) if published else None, language=record.get("language") or "ar",
-        content_hash=record["content_hash"], original_filename=record.get("original_filename", "")[:255], imported_by=user,
+        source=source,
+        title=record["title"],
+        url=record.get("url", ""),
+        published_on=date.fromisoformat(published) if published else None,
+        language=record.get("language") or "ar",
+        content_hash=record["content_hash"],
+        original_filename=record.get("original_filename", "")[:255],
+        imported_by=user,
     )
     paragraphs = Paragraph.objects.bulk_create(
         Paragraph(article=article, position=p["index"], text=p["text"]) for p in record["paragraphs"]
@@ -435,8 +456,7 @@ def _write_article(record, known, users, layers, entities, topics, user, report,
 
     # Spans, unless the same annotator already has the same span; times as in the file.
     existing = {
-        (s.paragraph_id, s.start, s.end, s.label_id, s.author_id): s
-        for s in Span.objects.filter(paragraph__article=article)
+        (s.paragraph_id, s.start, s.end, s.label_id, s.author_id): s for s in Span.objects.filter(paragraph__article=article)
     }
     span_ids, new = {}, []
     for span in record["spans"]:
@@ -446,8 +466,16 @@ def _write_article(record, known, users, layers, entities, topics, user, report,
             span_ids[span["id"]] = existing[key]
             report.counts["spans existing"] += 1
             continue
-        obj = Span(paragraph_id=key[0], start=span["start"], end=span["end"], text=span["text"], label=label,
-                   entity=entities.get(span["entity"]), author_id=key[4], note=clean_note(span.get("note", "")))
+        obj = Span(
+            paragraph_id=key[0],
+            start=span["start"],
+            end=span["end"],
+            text=span["text"],
+            label=label,
+            entity=entities.get(span["entity"]),
+            author_id=key[4],
+            note=clean_note(span.get("note", "")),
+        )
         obj.file_times = (_timestamp(span.get("created_at")), _timestamp(span.get("updated_at")))
         existing[key] = span_ids[span["id"]] = obj
         new.append(obj)
@@ -464,23 +492,43 @@ def _write_article(record, known, users, layers, entities, topics, user, report,
     current = {}
     for stance in Stance.objects.filter(article=article).prefetch_related("evidence"):
         passages = [(e.paragraph_id, e.start, e.end) for e in stance.evidence.all()]
-        current[stance_key(stance.author_id, stance.holder_entity_id, stance.target_entity_id, stance.target_topic_id,
-                           stance.polarity_id, passages)] = stance
+        current[
+            stance_key(
+                stance.author_id,
+                stance.holder_entity_id,
+                stance.target_entity_id,
+                stance.target_topic_id,
+                stance.polarity_id,
+                passages,
+            )
+        ] = stance
     new_stances = []
     for stance in record["stances"]:
         passages = [(paragraphs[p["paragraph"]], p["start"], p["end"], p["text"]) for p in stance["evidence"]]
         target_entity = entities.get(stance["target"].get("entity"))
         target_topic = topics.get(stance["target"].get("topic"))
-        key = stance_key(_author(stance, users, layers).pk, entities[stance["holder"]["entity"]].pk,
-                         getattr(target_entity, "pk", None), getattr(target_topic, "pk", None),
-                         known["polarities"][stance["polarity"]].pk, [p[:3] for p in passages])
+        key = stance_key(
+            _author(stance, users, layers).pk,
+            entities[stance["holder"]["entity"]].pk,
+            getattr(target_entity, "pk", None),
+            getattr(target_topic, "pk", None),
+            known["polarities"][stance["polarity"]].pk,
+            [p[:3] for p in passages],
+        )
         if key in current:
             report.counts["stances existing"] += 1
             continue
         holder_span = span_ids.get(stance["holder"].get("span"))
-        obj = Stance(article=article, holder_entity=entities[stance["holder"]["entity"]], holder_span=holder_span,
-                     target_entity=target_entity, target_topic=target_topic, polarity=known["polarities"][stance["polarity"]],
-                     author=_author(stance, users, layers), note=clean_note(stance.get("note", "")))
+        obj = Stance(
+            article=article,
+            holder_entity=entities[stance["holder"]["entity"]],
+            holder_span=holder_span,
+            target_entity=target_entity,
+            target_topic=target_topic,
+            polarity=known["polarities"][stance["polarity"]],
+            author=_author(stance, users, layers),
+            note=clean_note(stance.get("note", "")),
+        )
         obj.file_times = (_timestamp(stance.get("created_at")), _timestamp(stance.get("updated_at")))
         obj.passages = passages
         current[key] = obj
@@ -536,9 +584,13 @@ def document_from_file(data, *, format, annotator, source_name="", filename=""):
             documents = parse_conll(text)
             if not documents:
                 raise ConllError("The file holds no tokens.")
-            document = conll_to_document(documents, annotator=annotator, source_name=source_name or "CoNLL import", filename=filename)
+            document = conll_to_document(
+                documents, annotator=annotator, source_name=source_name or "CoNLL import", filename=filename
+            )
         elif format == "doccano":
-            document = doccano_to_document(data, annotator=annotator, source_name=source_name or "doccano import", filename=filename)
+            document = doccano_to_document(
+                data, annotator=annotator, source_name=source_name or "doccano import", filename=filename
+            )
         else:
             raise AnnotationImportError([f"Unknown import format {format!r}."])
     except (ConllError, DoccanoError) as exc:

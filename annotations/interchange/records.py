@@ -178,7 +178,8 @@ def _batch(query, names, articles):
     ids = [row[0] for row in articles]
     annotator = query.annotator
     paragraph_rows = _rows(
-        Paragraph.objects.filter(**_in_batch("article_id", ids)).order_by("article_id", "position")
+        Paragraph.objects.filter(**_in_batch("article_id", ids))
+        .order_by("article_id", "position")
         .values_list("pk", "article_id", "position", "text")
     )
     paragraphs = {article_id: list(rows) for article_id, rows in groupby(paragraph_rows, itemgetter(1))}
@@ -193,7 +194,8 @@ def _batch(query, names, articles):
             in_paragraphs = _in_batch("paragraph__article_id", ids)
         for paragraph_id, category_id, author_id in (
             _by_author(BoilerplateMark.objects.filter(**in_paragraphs), annotator)
-            .order_by("paragraph_id", "pk").values_list("paragraph_id", "category_id", "author_id")
+            .order_by("paragraph_id", "pk")
+            .values_list("paragraph_id", "category_id", "author_id")
         ):
             marks[paragraph_id].append((names.categories[category_id], names.users[author_id], author_id))
         # Sorted as the unique index (paragraph, start, end, ...) is, which spares the database a sort; spans
@@ -208,8 +210,19 @@ def _batch(query, names, articles):
     for row in (
         _by_author(Stance.objects.filter(**_in_batch("article_id", ids)), annotator)
         .order_by("article_id", "pk")
-        .values_list("pk", "article_id", "holder_entity_id", "holder_span_id", "target_entity_id", "target_topic_id",
-                     "polarity_id", "author_id", "note", IsoUtc("created_at"), IsoUtc("updated_at"))
+        .values_list(
+            "pk",
+            "article_id",
+            "holder_entity_id",
+            "holder_span_id",
+            "target_entity_id",
+            "target_topic_id",
+            "polarity_id",
+            "author_id",
+            "note",
+            IsoUtc("created_at"),
+            IsoUtc("updated_at"),
+        )
     ):
         stances[row[1]].append(row)
     evidence = defaultdict(list)
@@ -271,8 +284,22 @@ def _layout(article_id, batch, clean, referenced):
                     continue
                 position, base, text = where
                 start, end, quote = passage[3], passage[4], passage[5]
-                if not (0 <= start < end <= len(text)) or text[start:end] != quote or full_text[base + start : base + end] != quote:
-                    _check_both(f"evidence {passage[0]} of stance {row[0]}", article_id, position, text, full_text, base, start, end, quote)
+                if (
+                    not (0 <= start < end <= len(text))
+                    or text[start:end] != quote
+                    or full_text[base + start : base + end] != quote
+                ):
+                    _check_both(
+                        f"evidence {passage[0]} of stance {row[0]}",
+                        article_id,
+                        position,
+                        text,
+                        full_text,
+                        base,
+                        start,
+                        end,
+                        quote,
+                    )
                 passages.append((passage, position, base))
             if not passages:
                 continue  # all its evidence is boilerplate, left out of a clean export
@@ -309,13 +336,22 @@ def article_json(query, *, batch_size=None, referenced=None, separator=""):
 
 
 def _mark_records(marks, names):
-    return [{"category": category, "annotator": annotator, **names.layer_fields(author_id)} for category, annotator, author_id in marks]
+    return [
+        {"category": category, "annotator": annotator, **names.layer_fields(author_id)}
+        for category, annotator, author_id in marks
+    ]
 
 
 def _paragraph_records(paragraphs, names):
     return [
-        {"index": position, "start": start, "end": start + len(text), "text": text,
-         "boilerplate": marks[0][0] if marks else None, "boilerplate_marks": _mark_records(marks, names)}
+        {
+            "index": position,
+            "start": start,
+            "end": start + len(text),
+            "text": text,
+            "boilerplate": marks[0][0] if marks else None,
+            "boilerplate_marks": _mark_records(marks, names),
+        }
         for position, start, text, marks in paragraphs
     ]
 
@@ -328,11 +364,22 @@ def _stance_records(stances, names):
             "target": {"entity": row[4]} if row[4] else {"topic": row[5]},
             "polarity": names.polarities[row[6]],
             "evidence": [
-                {"id": passage[0], "paragraph": position, "start": passage[3], "end": passage[4],
-                 "article_start": base + passage[3], "article_end": base + passage[4], "text": passage[5]}
+                {
+                    "id": passage[0],
+                    "paragraph": position,
+                    "start": passage[3],
+                    "end": passage[4],
+                    "article_start": base + passage[3],
+                    "article_end": base + passage[4],
+                    "text": passage[5],
+                }
                 for passage, position, base in passages
             ],
-            "annotator": names.users[row[7]], **names.layer_fields(row[7]), "note": row[8], "created_at": row[9], "updated_at": row[10],
+            "annotator": names.users[row[7]],
+            **names.layer_fields(row[7]),
+            "note": row[8],
+            "created_at": row[9],
+            "updated_at": row[10],
         }
         for row, holder_span, passages in stances
     ]
@@ -341,9 +388,22 @@ def _stance_records(stances, names):
 def _span_record(row, position, base, names):
     pk, _, start, end, text, label_id, entity_id, author_id, times, note = row
     created_at, updated_at = times.split(_TIMES_BETWEEN)
-    return {"id": pk, "paragraph": position, "start": start, "end": end, "article_start": base + start,
-            "article_end": base + end, "text": text, "label": names.labels[label_id], "entity": entity_id,
-            "annotator": names.users[author_id], **names.layer_fields(author_id), "created_at": created_at, "updated_at": updated_at, "note": note}
+    return {
+        "id": pk,
+        "paragraph": position,
+        "start": start,
+        "end": end,
+        "article_start": base + start,
+        "article_end": base + end,
+        "text": text,
+        "label": names.labels[label_id],
+        "entity": entity_id,
+        "annotator": names.users[author_id],
+        **names.layer_fields(author_id),
+        "created_at": created_at,
+        "updated_at": updated_at,
+        "note": note,
+    }
 
 
 def _record(article, layout, names):
@@ -397,11 +457,13 @@ def _record_json(article, layout, names, lead=""):
         escaped = texts  # the usual case: nothing to escape in the whole article
     else:
         escaped = [_escaped(text) for text in texts]
-    parts = [(
-        f'{lead}{{"id":{_dumps(pk)},"source":{{"name":{value(source_name)},"url":{value(source_url)}}},"title":{value(title)},'
-        f'"url":{value(url)},"published_on":{_dumps(published_on.isoformat() if published_on else None)},'
-        f'"language":{value(language)},"content_hash":{value(content_hash)},"original_filename":{value(original_filename)},"text":"'
-    )]
+    parts = [
+        (
+            f'{lead}{{"id":{_dumps(pk)},"source":{{"name":{value(source_name)},"url":{value(source_url)}}},"title":{value(title)},'
+            f'"url":{value(url)},"published_on":{_dumps(published_on.isoformat() if published_on else None)},'
+            f'"language":{value(language)},"content_hash":{value(content_hash)},"original_filename":{value(original_filename)},"text":"'
+        )
+    ]
     # The article text is its paragraphs', escaped character by character: joined, not escaped again.
     for text_json in escaped:
         parts += (text_json, _SEPARATOR_ESCAPED)
@@ -410,8 +472,11 @@ def _record_json(article, layout, names, lead=""):
     parts.append('","paragraphs":[')
     parts += [
         f',{{"index":{position},"start":{start},"end":{start + len(text)},"text":"{text_json}","boilerplate":'
-        + (f'{enc(marks[0][0])},"boilerplate_marks":{_dumps(_mark_records(marks, names))}}}'
-           if marks else 'null,"boilerplate_marks":[]}')
+        + (
+            f'{enc(marks[0][0])},"boilerplate_marks":{_dumps(_mark_records(marks, names))}}}'
+            if marks
+            else 'null,"boilerplate_marks":[]}'
+        )
         for (position, start, text, marks), text_json in zip(paragraphs, escaped)
     ]
     if paragraphs:
@@ -419,12 +484,16 @@ def _record_json(article, layout, names, lead=""):
     labels, users, layers = names.labels_json, names.users_json, names.layers_json
     # Spans: the times column is already the JSON between the quotes of "created_at" (see _TIMES).
     parts.append('],"spans":[')
-    parts.append(",".join([
-        f'{{"id":{row[0]},"paragraph":{position},"start":{row[2]},"end":{row[3]},"article_start":{base + row[2]},'
-        f'"article_end":{base + row[3]},"text":{enc(row[4])},"label":{labels[row[5]]},'
-        f'"entity":{"null" if row[6] is None else row[6]},"annotator":{users[row[7]]}{layers.get(row[7], _ANNOTATOR_LAYER)},"created_at":"{row[8]}",'
-        f'"note":{enc(row[9]) if row[9] else _EMPTY_STRING}}}'
-        for row, position, base in spans
-    ]))
+    parts.append(
+        ",".join(
+            [
+                f'{{"id":{row[0]},"paragraph":{position},"start":{row[2]},"end":{row[3]},"article_start":{base + row[2]},'
+                f'"article_end":{base + row[3]},"text":{enc(row[4])},"label":{labels[row[5]]},'
+                f'"entity":{"null" if row[6] is None else row[6]},"annotator":{users[row[7]]}{layers.get(row[7], _ANNOTATOR_LAYER)},"created_at":"{row[8]}",'
+                f'"note":{enc(row[9]) if row[9] else _EMPTY_STRING}}}'
+                for row, position, base in spans
+            ]
+        )
+    )
     parts.append(f'],"stances":{_dumps(_stance_records(stances, names)) if stances else "[]"}}}')
     return "".join(parts)

@@ -21,7 +21,9 @@ def _project(user, project_id):
     projects = Project.objects.for_member(user) if user is not None else Project.objects.all()
     found = projects.select_related("curated_identity").filter(pk=project_id).first() if project_id is not None else None
     if found is None:
-        raise SelectionError(f"There is no project {project_id}." if project_id is not None else "Name the project whose curated layer to export.")
+        raise SelectionError(
+            f"There is no project {project_id}." if project_id is not None else "Name the project whose curated layer to export."
+        )
     return found
 
 
@@ -53,7 +55,9 @@ def build_query(user, *, article=None, source=None, annotator=None, clean=False,
         if annotator:
             raise SelectionError("The curated layer has one author, the layer itself: leave out the annotator.")
         if chosen_project.curated_identity is None:
-            raise SelectionError(f"The project {chosen_project.name!r} has no curated layer yet: nobody has curated its articles.")
+            raise SelectionError(
+                f"The project {chosen_project.name!r} has no curated layer yet: nobody has curated its articles."
+            )
         chosen = chosen_project.curated_identity
         description["layer"] = "curated"
     if chosen_project is not None:

@@ -33,8 +33,12 @@ def annotation(record, span):
         "target": {
             "source": f"urn:hamish:article:{record['content_hash']}",
             "selector": [
-                {"type": "TextQuoteSelector", "exact": span["text"],
-                 "prefix": text[max(0, start - CONTEXT_CHARS) : start], "suffix": text[end : end + CONTEXT_CHARS]},
+                {
+                    "type": "TextQuoteSelector",
+                    "exact": span["text"],
+                    "prefix": text[max(0, start - CONTEXT_CHARS) : start],
+                    "suffix": text[end : end + CONTEXT_CHARS],
+                },
                 {"type": "TextPositionSelector", "start": start, "end": end},
             ],
         },

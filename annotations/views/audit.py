@@ -14,7 +14,7 @@ from ..models import AnnotationEvent
 PER_PAGE = 50
 AUDIT_PERMISSION = "annotations.view_annotationevent"
 DENIED = (
-    "Your account may not read the audit log: it needs the permission \"Can view annotation event\". "
+    'Your account may not read the audit log: it needs the permission "Can view annotation event". '
     "Ask an administrator to give it to you (Admin, Users or Groups)."
 )
 
@@ -62,8 +62,15 @@ def audit_log(request):
     for event in page.object_list:
         event.summary = describe(event)
     query = urlencode({key: value for key, value in filters.items() if value})
-    return render(request, "annotations/audit_log.html", {
-        "page": page, "filters": filters, "kinds": AnnotationEvent.KINDS, "actions": AnnotationEvent.ACTIONS,
-        "actors": User.objects.filter(annotation_events__isnull=False).distinct().order_by(User.USERNAME_FIELD),
-        "query": query,
-    })
+    return render(
+        request,
+        "annotations/audit_log.html",
+        {
+            "page": page,
+            "filters": filters,
+            "kinds": AnnotationEvent.KINDS,
+            "actions": AnnotationEvent.ACTIONS,
+            "actors": User.objects.filter(annotation_events__isnull=False).distinct().order_by(User.USERNAME_FIELD),
+            "query": query,
+        },
+    )

@@ -44,18 +44,28 @@ def export_download(request):
     raw_article = request.GET.get("article", "")
     article_id = parse_id(raw_article)
     if raw_article and article_id is None:
-        return render(request, "annotations/export_problem.html", {"message": "The article must be given by its number."}, status=400)
+        return render(
+            request, "annotations/export_problem.html", {"message": "The article must be given by its number."}, status=400
+        )
     annotator, source = request.GET.get("annotator", ""), request.GET.get("source", "")
     if "\x00" in annotator or "\x00" in source:  # no name holds one, and PostgreSQL refuses NUL in a query
-        return render(request, "annotations/export_problem.html", {"message": "There is no outlet or user of that name."}, status=400)
+        return render(
+            request, "annotations/export_problem.html", {"message": "There is no outlet or user of that name."}, status=400
+        )
     if annotator == "me":
         annotator = request.user.get_username()
     query = query_or_404(
-        request.user, article=article_id, source=source if not raw_article else "",
-        annotator=annotator or None, clean=request.GET.get("clean") in ("1", "on", "true"),
-        layer=request.GET.get("layer") or "all", project=parse_id(request.GET.get("project")),
+        request.user,
+        article=article_id,
+        source=source if not raw_article else "",
+        annotator=annotator or None,
+        clean=request.GET.get("clean") in ("1", "on", "true"),
+        layer=request.GET.get("layer") or "all",
+        project=parse_id(request.GET.get("project")),
     )
-    response = StreamingHttpResponse(export_format.chunks(query, user=request.user), content_type=f"{export_format.media_type}; charset=utf-8")
+    response = StreamingHttpResponse(
+        export_format.chunks(query, user=request.user), content_type=f"{export_format.media_type}; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{export_filename(export_format, query)}"'
     # Annotated data is the team's work: no browser or proxy cache keeps a copy after the download. nosniff
     # is also set for every answer by SecurityMiddleware; here it holds even if that setting changes.

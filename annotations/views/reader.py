@@ -17,10 +17,10 @@ from corpus import word_diff
 from corpus.duplicates import VERSIONS_LISTED, matches_of, version_total, versions_of
 from corpus.models import Article, Paragraph
 
+from .. import vocabulary
 from ..boilerplate import boilerplate_hints, clean_paragraphs
 from ..lookups import get_article_for_reader, get_paragraph_for_reader
 from ..models import BoilerplateMark, Entity, Label, Span, Stance, StanceEvidence
-from .. import vocabulary
 from ..rendering import paragraph_html
 from ..suggestions import suggestions_for
 
@@ -68,10 +68,20 @@ class ArticleAnnotations:
         # evidence) cost more for Django to build than the id lookups do to run.
         stance_ids = list(stances.visible_to(self.user, everyone=self.everyone).values_list("pk", flat=True))
         self.stances = list(Stance.objects.filter(pk__in=stance_ids).for_display()) if stance_ids else []
-        mark_ids = list(BoilerplateMark.objects.filter(paragraph_id__in=ids).visible_to(self.user, everyone=self.everyone).values_list("pk", flat=True))
-        self.marks = list(
-            BoilerplateMark.objects.filter(pk__in=mark_ids).select_related("category", "author").order_by("paragraph_id", "pk")
-        ) if mark_ids else []
+        mark_ids = list(
+            BoilerplateMark.objects.filter(paragraph_id__in=ids)
+            .visible_to(self.user, everyone=self.everyone)
+            .values_list("pk", flat=True)
+        )
+        self.marks = (
+            list(
+                BoilerplateMark.objects.filter(pk__in=mark_ids)
+                .select_related("category", "author")
+                .order_by("paragraph_id", "pk")
+            )
+            if mark_ids
+            else []
+        )
 
     @property
     def active_labels(self):
@@ -94,7 +104,10 @@ class ArticleAnnotations:
         matches, version_counts = versions_of([p.pk for p in paragraphs])
         own_marked = {m.paragraph_id for m in self.marks if m.author_id == self.user.pk}
         suggested = suggestions_for(
-            self.user, paragraphs, own_spans=[s for s in self.spans if s.author_id == self.user.pk], matches=matches,
+            self.user,
+            paragraphs,
+            own_spans=[s for s in self.spans if s.author_id == self.user.pk],
+            matches=matches,
             index=self.vocabulary.entity_index,
         )
         # Hints only where no one (in the reader's scope) marked the paragraph: marked ones show the mark.
@@ -113,7 +126,9 @@ class ArticleAnnotations:
             # "Looks like boilerplate" with the category b would use and why, until someone marks it.
             paragraph.boilerplate_hint = hints.get(paragraph.pk) if paragraph.boilerplate is None else None
             paragraph.version_count = version_counts.get(paragraph.pk, 0)
-            paragraph.html = paragraph_html(paragraph.text, paragraph.visible_spans, paragraph.visible_evidence, paragraph.suggestions)
+            paragraph.html = paragraph_html(
+                paragraph.text, paragraph.visible_spans, paragraph.visible_evidence, paragraph.suggestions
+            )
         return paragraphs
 
     @property
@@ -141,8 +156,14 @@ def panel_context(annotations, article_id, *, paragraphs=None, panels=PANELS):
     if "entities" in panels:
         context["entities"] = annotations.entity_summary() if whole_article else entity_summary(annotations, article_id)
     if "stances" in panels:
-        context["stances"] = annotations.stances if whole_article else list(
-            Stance.objects.filter(article_id=article_id).visible_to(annotations.user, everyone=annotations.everyone).for_display()
+        context["stances"] = (
+            annotations.stances
+            if whole_article
+            else list(
+                Stance.objects.filter(article_id=article_id)
+                .visible_to(annotations.user, everyone=annotations.everyone)
+                .for_display()
+            )
         )
     if "boilerplate" in panels:
         if whole_article:
@@ -152,7 +173,8 @@ def panel_context(annotations, article_id, *, paragraphs=None, panels=PANELS):
             lengths = Paragraph.objects.filter(article_id=article_id).annotate(length=Length("text")).values_list("pk", "length")
             marked = set(
                 BoilerplateMark.objects.filter(paragraph_id__in=article_paragraphs(article_id))
-                .visible_to(annotations.user, everyone=annotations.everyone).values_list("paragraph_id", flat=True)
+                .visible_to(annotations.user, everyone=annotations.everyone)
+                .values_list("paragraph_id", flat=True)
             )
         context["boilerplate"] = boilerplate_summary(list(lengths), marked)
     return context
@@ -169,7 +191,9 @@ def entity_summary(annotations, article_id):
     counts = dict(
         Span.objects.filter(paragraph_id__in=article_paragraphs(article_id), entity__isnull=False)
         .visible_to(annotations.user, everyone=annotations.everyone)
-        .values("entity_id").annotate(mentions=Count("pk")).values_list("entity_id", "mentions")
+        .values("entity_id")
+        .annotate(mentions=Count("pk"))
+        .values_list("entity_id", "mentions")
     )
     entities = Entity.objects.select_related("label").in_bulk(counts) if counts else {}
     return sorted(((entities[pk], n) for pk, n in counts.items()), key=lambda item: (-item[1], item[0].name))
@@ -223,7 +247,8 @@ def clean_text(request, pk):
         response["Content-Disposition"] = f'attachment; filename="article-{article.pk}-clean.txt"'
         return response
     return render(
-        request, "annotations/clean_text.html",
+        request,
+        "annotations/clean_text.html",
         {"article": article, "paragraphs": kept, "removed": len(paragraphs) - len(kept), "span_scope": span_scope(request)},
     )
 
@@ -299,8 +324,9 @@ def versions(request, paragraph_id):
     pairs = matches_of([paragraph.pk]).get(paragraph.pk, [])
     # Which versions the reader may see, by id first: only those shown are loaded (their text can be megabytes).
     readable = set(
-        Paragraph.objects.filter(pk__in=[pk for pk, _ in pairs], article__in=Article.objects.for_reader(request.user))
-        .values_list("pk", flat=True)
+        Paragraph.objects.filter(
+            pk__in=[pk for pk, _ in pairs], article__in=Article.objects.for_reader(request.user)
+        ).values_list("pk", flat=True)
     )
     visible = [(pk, similarity) for pk, similarity in pairs if pk in readable]
     others = Paragraph.objects.select_related("article__source").in_bulk([pk for pk, _ in visible[:VERSIONS_SHOWN]])

@@ -40,7 +40,7 @@ def result_html(paragraph, query):
         paragraph.hits_further, paragraph.length_shown = True, f"{paragraph.length:,}"
         excerpts = [search.opening(paragraph.head)]
     parts = ["…" if excerpts[0][0] > 0 else ""]
-    for i, (start, end, pieces) in enumerate(excerpts):
+    for i, (_start, _end, pieces) in enumerate(excerpts):
         parts.append((" … " if i else "") + _html(pieces))
     parts.append("…" if excerpts[-1][1] < paragraph.length else "")
     return mark_safe("".join(parts))
@@ -87,14 +87,22 @@ def search_page(request):
         # made SQLite walk all paragraphs (50 ms at 10,000 articles).
         candidates = Paragraph.objects.filter(pk__in=ranked).order_by()
         readable = set(
-            Article.objects.for_reader(request.user).filter(pk__in=candidates.values("article_id")).order_by().values_list("pk", flat=True)
+            Article.objects.for_reader(request.user)
+            .filter(pk__in=candidates.values("article_id"))
+            .order_by()
+            .values_list("pk", flat=True)
         )
-        allowed = set(filtered(candidates.filter(article_id__in=readable), request.GET, request.user).values_list("pk", flat=True))
+        allowed = set(
+            filtered(candidates.filter(article_id__in=readable), request.GET, request.user).values_list("pk", flat=True)
+        )
         # A page number that is not one ("²", "٣", 26 digits) is the first page; past the last, the last.
         page = Paginator([pk for pk in ranked if pk in allowed], PER_PAGE).get_page(parse_id(request.GET.get("page")) or 1)
         shown = (
-            Paragraph.objects.filter(pk__in=list(page.object_list)).select_related("article__source").defer("text")
-            .annotate(head=Substr("text", 1, search.SCAN_CHARS), length=Length("text")).in_bulk()
+            Paragraph.objects.filter(pk__in=list(page.object_list))
+            .select_related("article__source")
+            .defer("text")
+            .annotate(head=Substr("text", 1, search.SCAN_CHARS), length=Length("text"))
+            .in_bulk()
         )
         page.object_list = [shown[pk] for pk in page.object_list if pk in shown]
         for paragraph in page.object_list:

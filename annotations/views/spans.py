@@ -10,7 +10,6 @@ from corpus.models import Paragraph
 from hamish.ids import parse_id
 
 from ..conflicts import Conflict, parse_version
-
 from ..forms import SpanCreateForm, SpanUpdateForm
 from ..history import undo_last
 from ..lookups import get_paragraph_for_reader, get_span_for_editor, get_span_for_reader
@@ -84,7 +83,10 @@ def update(request, span_id):
         # A newly linked entity's other mentions in the article become suggestions at once, not after a reload.
         index = EntityIndex([span.entity])
         paragraphs += [
-            p for p in Paragraph.objects.filter(article_id=span.paragraph.article_id).exclude(pk=span.paragraph_id).select_related("article")
+            p
+            for p in Paragraph.objects.filter(article_id=span.paragraph.article_id)
+            .exclude(pk=span.paragraph_id)
+            .select_related("article")
             if index.find(p.text)
         ]
     return render_paragraphs(request, paragraphs, extra={"card_span": span}, panels=ENTITY_PANEL)

@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from corpus.models import Article
-
 from hamish.ids import parse_id
 
 from ..forms import SelectionForm, StanceCreateForm, StanceForm
@@ -67,7 +66,9 @@ def form_choices(user, article, *, holder="", target="", current=None):
         "holder_value": holder,
         "target_value": target,
         "topic_names": [t.name for t in topics],
-        "entity_names": Entity.objects.annotate(uses=Count("spans")).order_by("-uses", "name").values_list("name", flat=True)[:CHOICE_LIMIT],
+        "entity_names": Entity.objects.annotate(uses=Count("spans"))
+        .order_by("-uses", "name")
+        .values_list("name", flat=True)[:CHOICE_LIMIT],
         "polarities": Polarity.objects.active(),
         "holder_labels": Label.objects.active(),
         "mentions": spans,
@@ -123,7 +124,9 @@ def stance_card_context(user, stance):
     if context["editable"]:
         context.update(
             form_choices(
-                user, stance.article, current=stance,
+                user,
+                stance.article,
+                current=stance,
                 holder=f"entity:{stance.holder_entity_id}",
                 target=f"entity:{stance.target_entity_id}" if stance.target_entity_id else f"topic:{stance.target_topic_id}",
             )
@@ -210,6 +213,7 @@ def delete(request, stance_id):
 
 # ---- pages per target ---------------------------------------------------------------------------
 
+
 def visible_stances(request):
     """Stances in articles the user may read: everyone's by default (?annotator=me for one's own)."""
     stances = Stance.objects.filter(article__in=Article.objects.for_reader(request.user))
@@ -235,7 +239,11 @@ def target_index(request):
         )
         .order_by("-stance_count", "name")
     )
-    return render(request, "annotations/target_index.html", {"topics": topics, "entities": entities, "mine": request.GET.get("annotator") == "me"})
+    return render(
+        request,
+        "annotations/target_index.html",
+        {"topics": topics, "entities": entities, "mine": request.GET.get("annotator") == "me"},
+    )
 
 
 def holder_table(stances, polarities):

@@ -17,8 +17,12 @@ class SuggestionForm(forms.Form):
     action = forms.ChoiceField(choices=[("accept", "accept"), ("reject", "reject")])
     start = forms.IntegerField(min_value=0)  # code points: the server made the suggestion
     end = forms.IntegerField(min_value=0)
-    label = forms.ModelChoiceField(queryset=Label.objects.all(), to_field_name="name", error_messages={"invalid_choice": "Unknown label."})
-    entity = forms.ModelChoiceField(queryset=Entity.objects.all(), required=False, error_messages={"invalid_choice": "Unknown entity."})
+    label = forms.ModelChoiceField(
+        queryset=Label.objects.all(), to_field_name="name", error_messages={"invalid_choice": "Unknown label."}
+    )
+    entity = forms.ModelChoiceField(
+        queryset=Entity.objects.all(), required=False, error_messages={"invalid_choice": "Unknown entity."}
+    )
 
 
 @require_POST
@@ -30,12 +34,23 @@ def decide(request, paragraph_id):
     data = form.cleaned_data
     try:
         if data["action"] == "accept":
-            span = accept(user=request.user, paragraph=paragraph, start=data["start"], end=data["end"], label=data["label"], entity=data["entity"])
-            return render_paragraph(request, paragraph, extra={"card_span": span}, panels=ENTITY_PANEL if span.entity_id else NO_PANELS)
+            span = accept(
+                user=request.user,
+                paragraph=paragraph,
+                start=data["start"],
+                end=data["end"],
+                label=data["label"],
+                entity=data["entity"],
+            )
+            return render_paragraph(
+                request, paragraph, extra={"card_span": span}, panels=ENTITY_PANEL if span.entity_id else NO_PANELS
+            )
         reject(user=request.user, paragraph=paragraph, start=data["start"], end=data["end"], label=data["label"])
     except ValidationError as exc:
         return problem(first_error(exc))
-    return render_paragraph(request, paragraph, extra={"flash": "Suggestion rejected; it will not be shown to you again."}, panels=NO_PANELS)
+    return render_paragraph(
+        request, paragraph, extra={"flash": "Suggestion rejected; it will not be shown to you again."}, panels=NO_PANELS
+    )
 
 
 @require_POST

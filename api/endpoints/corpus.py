@@ -36,8 +36,14 @@ class ProjectDetail(ProjectOut):
 
 
 def _project(project, role):
-    return {"id": project.pk, "name": project.name, "description": project.description, "is_open": project.is_open,
-            "role": role, "created_at": project.created_at}
+    return {
+        "id": project.pk,
+        "name": project.name,
+        "description": project.description,
+        "is_open": project.is_open,
+        "role": role,
+        "created_at": project.created_at,
+    }
 
 
 @router.get("/projects", response={200: list[ProjectOut], **ERRORS}, summary="Projects you belong to")
@@ -50,7 +56,8 @@ def list_projects(request):
 def read_project(request, project_id: Id):
     project = get_project_for_member(request.user, project_id)
     return {
-        **_project(project, project.role), "guidelines": project.guidelines,
+        **_project(project, project.role),
+        "guidelines": project.guidelines,
         "articles": Article.objects.for_reader(request.user).filter(projects=project).count(),
         "labels": list(project.labels.values_list("name", flat=True)),
         "polarities": list(project.polarities.values_list("name", flat=True)),
@@ -95,8 +102,15 @@ class ArticleFilters(Schema):
 
 
 def _article(article, paragraphs):
-    return {"id": article.pk, "title": article.title, "source": article.source.name, "url": article.url,
-            "published_on": article.published_on, "language": article.language, "paragraphs": paragraphs}
+    return {
+        "id": article.pk,
+        "title": article.title,
+        "source": article.source.name,
+        "url": article.url,
+        "published_on": article.published_on,
+        "language": article.language,
+        "paragraphs": paragraphs,
+    }
 
 
 @router.get("/articles", response={200: ArticlePage, **ERRORS}, summary="Articles you may read, filtered and paged")
@@ -109,8 +123,12 @@ def list_articles(request, filters: Query[ArticleFilters]):
     if filters.q:
         articles = articles.filter(title__icontains=filters.q)
     count, rows = paged(articles, filters.page, filters.page_size)
-    return {"count": count, "page": filters.page, "page_size": filters.page_size,
-            "results": [_article(article, article.paragraph_count) for article in rows]}
+    return {
+        "count": count,
+        "page": filters.page,
+        "page_size": filters.page_size,
+        "results": [_article(article, article.paragraph_count) for article in rows],
+    }
 
 
 @router.get("/articles/{article_id}", response={200: ArticleDetail, **ERRORS}, summary="One article with its paragraphs")
@@ -118,8 +136,11 @@ def read_article(request, article_id: Id):
     article = get_article_for_reader(request.user, article_id)
     paragraphs = [{"id": p.pk, "position": p.position, "text": p.text} for p in article.paragraphs.order_by("position")]
     visible = Project.objects.for_member(request.user).filter(articles=article)
-    return {**_article(article, len(paragraphs)), "projects": list(visible.values_list("pk", flat=True)),
-            "paragraph_list": paragraphs}
+    return {
+        **_article(article, len(paragraphs)),
+        "projects": list(visible.values_list("pk", flat=True)),
+        "paragraph_list": paragraphs,
+    }
 
 
 class EntityOut(Schema):
@@ -163,7 +184,9 @@ def list_entities(request, filters: Query[EntityFilters]):
     return {"count": count, "page": filters.page, "page_size": filters.page_size, "results": [_entity(e) for e in rows]}
 
 
-@router.get("/entities/{entity_id}", response={200: EntityDetail, **ERRORS}, summary="One entity; mentions in articles you may read")
+@router.get(
+    "/entities/{entity_id}", response={200: EntityDetail, **ERRORS}, summary="One entity; mentions in articles you may read"
+)
 def read_entity(request, entity_id: Id):
     entity = get_object_or_404(Entity.objects.select_related("label").prefetch_related("aliases"), pk=entity_id)
     mentions = Span.objects.filter(entity=entity, paragraph__article__in=Article.objects.for_reader(request.user)).count()
@@ -203,15 +226,23 @@ class AgreementOut(Schema):
 
 
 def _group(group):
-    return {"units": group.units, "units_all": group.units_all, "fleiss_kappa": finite(group.fleiss_kappa), "alpha": finite(group.alpha)}
+    return {
+        "units": group.units,
+        "units_all": group.units_all,
+        "fleiss_kappa": finite(group.fleiss_kappa),
+        "alpha": finite(group.alpha),
+    }
 
 
 class AgreementFilters(Schema):
     status: text(10, description="done (the default): finished assignments; any: every assigned one.") = "done"
 
 
-@router.get("/projects/{project_id}/agreement", response={200: AgreementOut, **ERRORS},
-            summary="Agreement figures of a project (curators and managers)")
+@router.get(
+    "/projects/{project_id}/agreement",
+    response={200: AgreementOut, **ERRORS},
+    summary="Agreement figures of a project (curators and managers)",
+)
 def project_agreement(request, project_id: Id, filters: Query[AgreementFilters]):
     from projects import agreement
     from projects.views_agreement import MAX_ARTICLES, overlap_sample
@@ -220,8 +251,16 @@ def project_agreement(request, project_id: Id, filters: Query[AgreementFilters])
     project.check_role(request.user, CAN_CURATE, "curators and managers")
     done_only = filters.status != "any"
     seen, total, users = overlap_sample(project, done_only=done_only)
-    result = {"done_only": done_only, "sample": len(seen), "total": total, "cap": MAX_ARTICLES, "annotators": 0,
-              "tokens": None, "boilerplate": None, "pairs": []}
+    result = {
+        "done_only": done_only,
+        "sample": len(seen),
+        "total": total,
+        "cap": MAX_ARTICLES,
+        "annotators": 0,
+        "tokens": None,
+        "boilerplate": None,
+        "pairs": [],
+    }
     if not seen:
         return result
     ids = sorted(users)
@@ -230,11 +269,19 @@ def project_agreement(request, project_id: Id, filters: Query[AgreementFilters])
     result.update(annotators=overall.annotators, tokens=_group(overall.tokens), boilerplate=_group(overall.boilerplate))
     for pair in agreement.pairwise(list(seen), ids, data=data):
         if pair.articles:
-            result["pairs"].append({
-                "a": users[pair.user_a].get_username(), "b": users[pair.user_b].get_username(), "articles": pair.articles,
-                "f1_exact": finite(pair.spans_exact.overall.f1), "f1_overlap": finite(pair.spans_overlap.overall.f1),
-                "tokens": pair.tokens, "token_kappa": finite(pair.token_kappa), "paragraphs": pair.paragraphs,
-                "boilerplate_kappa": finite(pair.boilerplate_kappa), "stance_f1": finite(pair.stances.f1),
-                "polarity": finite(pair.polarity.proportion),
-            })
+            result["pairs"].append(
+                {
+                    "a": users[pair.user_a].get_username(),
+                    "b": users[pair.user_b].get_username(),
+                    "articles": pair.articles,
+                    "f1_exact": finite(pair.spans_exact.overall.f1),
+                    "f1_overlap": finite(pair.spans_overlap.overall.f1),
+                    "tokens": pair.tokens,
+                    "token_kappa": finite(pair.token_kappa),
+                    "paragraphs": pair.paragraphs,
+                    "boilerplate_kappa": finite(pair.boilerplate_kappa),
+                    "stance_f1": finite(pair.stances.f1),
+                    "polarity": finite(pair.polarity.proportion),
+                }
+            )
     return result

@@ -58,10 +58,20 @@ def job_out(job):
     rows = job.rows.order_by("position")[:REPORT_ROWS] if job.kind == Job.Kind.IMPORT else []
     done_export = job.kind == Job.Kind.EXPORT and job.status == Job.Status.DONE
     return {
-        "id": job.pk, "kind": job.kind, "status": job.status, "phase": job.phase, "description": job.description,
-        "files_total": job.files_total, "files_done": job.files_done, "imported": job.imported,
-        "already_imported": job.already_imported, "rejected": job.rejected, "error": job.error,
-        "created_at": job.created_at, "finished_at": job.finished_at, "stale": job.is_stale,
+        "id": job.pk,
+        "kind": job.kind,
+        "status": job.status,
+        "phase": job.phase,
+        "description": job.description,
+        "files_total": job.files_total,
+        "files_done": job.files_done,
+        "imported": job.imported,
+        "already_imported": job.already_imported,
+        "rejected": job.rejected,
+        "error": job.error,
+        "created_at": job.created_at,
+        "finished_at": job.finished_at,
+        "stale": job.is_stale,
         "rows": [{"name": r.name, "status": r.status, "message": r.message, "article": r.article_id} for r in rows],
         "file_url": f"/api/v1/exports/{job.pk}/file" if done_export else None,
     }
@@ -84,11 +94,16 @@ def import_files(request, files: File[list[UploadedFile]], source: Form[text(200
     form = ImportForm(data={"source": source}, files=request.FILES)
     if not form.is_valid():
         raise ValidationError([message for messages in form.errors.values() for message in messages])
-    return _queued(create_import_job(user=request.user, uploads=form.cleaned_data["files"], source_name=form.cleaned_data["source"]))
+    return _queued(
+        create_import_job(user=request.user, uploads=form.cleaned_data["files"], source_name=form.cleaned_data["source"])
+    )
 
 
-@router.post("/imports/article", response={202: JobOut, **ERRORS},
-             summary="Import one article given as article JSON (title, source, paragraphs or text, ...) as a job")
+@router.post(
+    "/imports/article",
+    response={202: JobOut, **ERRORS},
+    summary="Import one article given as article JSON (title, source, paragraphs or text, ...) as a job",
+)
 def import_article(request, article: Body[dict[str, Any]]):
     _check_import_permission(request.user)
     # Stored as the file it would be: the worker checks it as it checks any article JSON (one set of rules).
@@ -128,12 +143,26 @@ def start_export(request, payload: ExportIn):
     if annotator == "me":
         annotator = request.user.get_username()
     try:
-        query = build_query(request.user, article=payload.article, source=payload.source or None, annotator=annotator or None,
-                            clean=payload.clean, layer=payload.layer, project=payload.project)
+        query = build_query(
+            request.user,
+            article=payload.article,
+            source=payload.source or None,
+            annotator=annotator or None,
+            clean=payload.clean,
+            layer=payload.layer,
+            project=payload.project,
+        )
     except SelectionError as exc:  # an unknown (or unreadable) article, outlet, user or project: as the page, 404
         return Status(404, {"error": {"code": "not_found", "message": str(exc), "details": None}})
-    parameters = {"format": export_format.name, "article": payload.article, "source": payload.source or "", "annotator": annotator,
-                  "clean": payload.clean, "layer": payload.layer, "project": payload.project}
+    parameters = {
+        "format": export_format.name,
+        "article": payload.article,
+        "source": payload.source or "",
+        "annotator": annotator,
+        "clean": payload.clean,
+        "layer": payload.layer,
+        "project": payload.project,
+    }
     return _queued(create_export_job(user=request.user, export_format=export_format, query=query, parameters=parameters))
 
 

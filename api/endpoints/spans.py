@@ -43,9 +43,19 @@ class SpanOut(Schema):
 
 def span_out(span):
     return {
-        "id": span.pk, "article": span.paragraph.article_id, "paragraph": span.paragraph_id, "start": span.start, "end": span.end,
-        "text": span.text, "label": span.label.name, "entity": span.entity_id, "author": span.author.get_username(),
-        "note": span.note, "version": span.version, "created_at": span.created_at, "updated_at": span.updated_at,
+        "id": span.pk,
+        "article": span.paragraph.article_id,
+        "paragraph": span.paragraph_id,
+        "start": span.start,
+        "end": span.end,
+        "text": span.text,
+        "label": span.label.name,
+        "entity": span.entity_id,
+        "author": span.author.get_username(),
+        "note": span.note,
+        "version": span.version,
+        "created_at": span.created_at,
+        "updated_at": span.updated_at,
     }
 
 
@@ -53,8 +63,11 @@ class Everyone(Schema):
     everyone: bool = False
 
 
-@router.get("/articles/{article_id}/spans", response={200: list[SpanOut], **ERRORS},
-            summary="Spans of an article: yours, or everyone's with ?everyone=true")
+@router.get(
+    "/articles/{article_id}/spans",
+    response={200: list[SpanOut], **ERRORS},
+    summary="Spans of an article: yours, or everyone's with ?everyone=true",
+)
 def list_spans(request, article_id: Id, filters: Query[Everyone]):
     article = get_article_for_reader(request.user, article_id)
     spans = Span.objects.filter(paragraph__article=article).visible_to(request.user, everyone=filters.everyone)
@@ -101,12 +114,25 @@ def create(request, payload: SpanIn):
     utf16_start, utf16_end = utf16_offsets(paragraph.text, payload.start, payload.end)
     try:
         with acting_via(via(request)):
-            span = create_span(user=request.user, paragraph=paragraph, utf16_start=utf16_start, utf16_end=utf16_end,
-                               quote=payload.quote, label=label, entity=entity)
+            span = create_span(
+                user=request.user,
+                paragraph=paragraph,
+                utf16_start=utf16_start,
+                utf16_end=utf16_end,
+                quote=payload.quote,
+                label=label,
+                entity=entity,
+            )
     except ValidationError as exc:
         # What the paragraph holds at those offsets, so a script can see how its offsets or its quote are off.
-        raise Refused(exc.messages, details={"text_at_offsets": paragraph.text[payload.start : payload.end][:200],
-                                             "paragraph_length": len(paragraph.text), "offsets": "code points"}) from None
+        raise Refused(
+            exc.messages,
+            details={
+                "text_at_offsets": paragraph.text[payload.start : payload.end][:200],
+                "paragraph_length": len(paragraph.text),
+                "offsets": "code points",
+            },
+        ) from None
     span.paragraph = paragraph
     return Status(201, span_out(span))
 
@@ -119,8 +145,11 @@ class SpanChange(Schema):
     note: text(NOTE_MAX) | None = None
 
 
-@router.patch("/spans/{span_id}", response={200: SpanOut, **WRITE_ERRORS},
-              summary="Change a span's label, entity link (null unlinks) or note")
+@router.patch(
+    "/spans/{span_id}",
+    response={200: SpanOut, **WRITE_ERRORS},
+    summary="Change a span's label, entity link (null unlinks) or note",
+)
 def change(request, span_id: Id, payload: SpanChange):
     span = get_span_for_editor(request.user, span_id)
     changes = {}

@@ -54,13 +54,23 @@ class StanceOut(Schema):
 def stance_out(stance):
     target = stance.target_entity or stance.target_topic
     return {
-        "id": stance.pk, "article": stance.article_id, "holder_entity": stance.holder_entity_id,
-        "holder_name": stance.holder_entity.name, "holder_span": stance.holder_span_id,
-        "target_entity": stance.target_entity_id, "target_topic": stance.target_topic_id, "target_name": target.name if target else "",
-        "polarity": stance.polarity.name, "note": stance.note, "author": stance.author.get_username(), "version": stance.version,
+        "id": stance.pk,
+        "article": stance.article_id,
+        "holder_entity": stance.holder_entity_id,
+        "holder_name": stance.holder_entity.name,
+        "holder_span": stance.holder_span_id,
+        "target_entity": stance.target_entity_id,
+        "target_topic": stance.target_topic_id,
+        "target_name": target.name if target else "",
+        "polarity": stance.polarity.name,
+        "note": stance.note,
+        "author": stance.author.get_username(),
+        "version": stance.version,
         "created_at": stance.created_at,
-        "evidence": [{"paragraph": e.paragraph_id, "start": e.start, "end": e.end, "text": e.text}
-                     for e in sorted(stance.evidence.all(), key=lambda e: (e.paragraph.position, e.start, e.end))],
+        "evidence": [
+            {"paragraph": e.paragraph_id, "start": e.start, "end": e.end, "text": e.text}
+            for e in sorted(stance.evidence.all(), key=lambda e: (e.paragraph.position, e.start, e.end))
+        ],
     }
 
 
@@ -68,11 +78,16 @@ def _fresh_stance(pk):
     return Stance.objects.for_display().get(pk=pk)
 
 
-@router.get("/articles/{article_id}/stances", response={200: list[StanceOut], **ERRORS},
-            summary="Stances of an article: yours, or everyone's with ?everyone=true")
+@router.get(
+    "/articles/{article_id}/stances",
+    response={200: list[StanceOut], **ERRORS},
+    summary="Stances of an article: yours, or everyone's with ?everyone=true",
+)
 def list_stances(request, article_id: Id, filters: Query[Everyone]):
     article = get_article_for_reader(request.user, article_id)
-    stances = Stance.objects.filter(article=article).visible_to(request.user, everyone=filters.everyone).for_display().order_by("pk")
+    stances = (
+        Stance.objects.filter(article=article).visible_to(request.user, everyone=filters.everyone).for_display().order_by("pk")
+    )
     return [stance_out(stance) for stance in stances]
 
 
@@ -134,19 +149,36 @@ def create(request, payload: StanceIn):
     if polarity is None:
         raise ValidationError("Choose the polarity: supports, opposes, neutral or mixed.")
     with acting_via(via(request)):
-        stance = create_stance(user=request.user, article=evidence[0].paragraph.article, evidence=evidence, holder=holder,
-                               target=target, polarity=polarity, note=payload.note or "")
+        stance = create_stance(
+            user=request.user,
+            article=evidence[0].paragraph.article,
+            evidence=evidence,
+            holder=holder,
+            target=target,
+            polarity=polarity,
+            note=payload.note or "",
+        )
     return Status(201, stance_out(_fresh_stance(stance.pk)))
 
 
-@router.patch("/stances/{stance_id}", response={200: StanceOut, **WRITE_ERRORS},
-              summary="Change a stance's holder, target, polarity or note")
+@router.patch(
+    "/stances/{stance_id}",
+    response={200: StanceOut, **WRITE_ERRORS},
+    summary="Change a stance's holder, target, polarity or note",
+)
 def change(request, stance_id: Id, payload: StanceChange):
     stance = get_stance_for_editor(request.user, stance_id)
     holder, target = _choices(payload, required=False)
     with acting_via(via(request)):
-        update_stance(user=request.user, stance=stance, version=payload.version, holder=holder, target=target,
-                      polarity=_polarity(payload.polarity), note=payload.note)
+        update_stance(
+            user=request.user,
+            stance=stance,
+            version=payload.version,
+            holder=holder,
+            target=target,
+            polarity=_polarity(payload.polarity),
+            note=payload.note,
+        )
     return stance_out(_fresh_stance(stance_id))
 
 
@@ -169,20 +201,32 @@ class MarkOut(Schema):
 
 
 def mark_out(mark):
-    return {"id": mark.pk, "article": mark.paragraph.article_id, "paragraph": mark.paragraph_id, "category": mark.category.name,
-            "author": mark.author.get_username(), "version": mark.version, "created_at": mark.created_at}
+    return {
+        "id": mark.pk,
+        "article": mark.paragraph.article_id,
+        "paragraph": mark.paragraph_id,
+        "category": mark.category.name,
+        "author": mark.author.get_username(),
+        "version": mark.version,
+        "created_at": mark.created_at,
+    }
 
 
 def _fresh_mark(pk):
     return BoilerplateMark.objects.select_related("paragraph", "category", "author").get(pk=pk)
 
 
-@router.get("/articles/{article_id}/boilerplate", response={200: list[MarkOut], **ERRORS},
-            summary="Boilerplate marks of an article: yours, or everyone's with ?everyone=true")
+@router.get(
+    "/articles/{article_id}/boilerplate",
+    response={200: list[MarkOut], **ERRORS},
+    summary="Boilerplate marks of an article: yours, or everyone's with ?everyone=true",
+)
 def list_marks(request, article_id: Id, filters: Query[Everyone]):
     article = get_article_for_reader(request.user, article_id)
     marks = BoilerplateMark.objects.filter(paragraph__article=article).visible_to(request.user, everyone=filters.everyone)
-    return [mark_out(mark) for mark in marks.select_related("paragraph", "category", "author").order_by("paragraph__position", "pk")]
+    return [
+        mark_out(mark) for mark in marks.select_related("paragraph", "category", "author").order_by("paragraph__position", "pk")
+    ]
 
 
 class MarkIn(Schema):
@@ -202,8 +246,11 @@ def _category(name):
     return category
 
 
-@router.post("/boilerplate", response={200: MarkOut, 201: MarkOut, **WRITE_ERRORS},
-             summary="Mark a paragraph as boilerplate (201), or change your mark's category (200)")
+@router.post(
+    "/boilerplate",
+    response={200: MarkOut, 201: MarkOut, **WRITE_ERRORS},
+    summary="Mark a paragraph as boilerplate (201), or change your mark's category (200)",
+)
 def mark(request, payload: MarkIn):
     paragraph = get_paragraph_for_reader(request.user, payload.paragraph)
     category = _category(payload.category)
@@ -225,8 +272,13 @@ def _mark_for_editor(user, mark_id):
 def change_mark(request, mark_id: Id, payload: MarkChange):
     found = _mark_for_editor(request.user, mark_id)
     with acting_via(via(request)):
-        mark_boilerplate(user=request.user, paragraph=found.paragraph, category=_category(payload.category),
-                         version=payload.version, author=found.author)
+        mark_boilerplate(
+            user=request.user,
+            paragraph=found.paragraph,
+            category=_category(payload.category),
+            version=payload.version,
+            author=found.author,
+        )
     return mark_out(_fresh_mark(mark_id))
 
 

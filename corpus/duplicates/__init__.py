@@ -24,9 +24,9 @@ from .fingerprints import BANDS, MIN_SHINGLES, band_keys, canonical, jaccard, li
 from .reading import (  # noqa: F401
     VERSIONS_LISTED,
     chrome_lines,
-    outlet_lines,
     matches_of,
     other_article_counts,
+    outlet_lines,
     shared_content_groups,
     version_total,
     versions_of,

@@ -196,7 +196,9 @@ def _leave_families(cursor, chrome_lines):
 def _join_families(cursor, paragraphs, reps):
     keys = {pk: band_keys(shingle_set) for pk, _a, _s, _l, shingle_set in paragraphs}
     index = {}  # {band key: [family ids]}: the stored ones, then this chunk's new families (negative ids)
-    for key, family in select_in(cursor, f"SELECT key, family_id FROM {table(FamilyBand)} WHERE key {{IN}}", set(chain.from_iterable(keys.values()))):
+    for key, family in select_in(
+        cursor, f"SELECT key, family_id FROM {table(FamilyBand)} WHERE key {{IN}}", set(chain.from_iterable(keys.values()))
+    ):
         index.setdefault(key, []).append(family)
     stored = {pk: _best(index, keys[pk]) for pk in keys}
     reps.load(cursor, set(chain.from_iterable(stored.values())))

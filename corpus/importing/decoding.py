@@ -73,8 +73,7 @@ def decode_text(data):
             raise RejectedFile(f"This is {what}, not a text file.")
     if b"\x00" in data:
         raise RejectedFile(
-            "The file contains NUL bytes, so it is binary or UTF-16 without a byte-order mark. "
-            "Save it as UTF-8 text."
+            "The file contains NUL bytes, so it is binary or UTF-16 without a byte-order mark. Save it as UTF-8 text."
         )
 
     try:

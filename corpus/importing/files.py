@@ -52,16 +52,13 @@ class IncomingFile:
 
 
 def _too_big(name, size, limits):
-    return IncomingFile(
-        name, error=f"The file is {describe_size(size)}; the limit is {describe_size(limits.max_file_bytes)}."
-    )
+    return IncomingFile(name, error=f"The file is {describe_size(size)}; the limit is {describe_size(limits.max_file_bytes)}.")
 
 
 def _is_metadata(member_path):
     parts = PurePosixPath(member_path).parts
-    return (
-        any(part == "__MACOSX" for part in parts)
-        or (parts and (parts[-1].startswith("._") or parts[-1].lower() in METADATA_NAMES))
+    return any(part == "__MACOSX" for part in parts) or (
+        parts and (parts[-1].startswith("._") or parts[-1].lower() in METADATA_NAMES)
     )
 
 

@@ -143,9 +143,7 @@ def _from_html(name, text, encoding_note):
 def _checked_number(convert):
     def parse(text):
         if len(text) > MAX_JSON_NUMBER_CHARACTERS:
-            raise RejectedFile(
-                f"The JSON holds a number too long ({len(text):,} characters); an article file has no numbers."
-            )
+            raise RejectedFile(f"The JSON holds a number too long ({len(text):,} characters); an article file has no numbers.")
         return convert(text)  # a number where a string belongs is refused below as for any other value
 
     return parse
@@ -163,14 +161,10 @@ def _from_json(name, text, encoding_note):
     if not isinstance(document, dict):
         raise RejectedFile("The JSON must be one object describing one article (see README, 'Article JSON').")
     if "format" in document and "articles" in document:
-        raise RejectedFile(
-            "This is a Hamish annotation export, not an article file; import it with import_annotations."
-        )
+        raise RejectedFile("This is a Hamish annotation export, not an article file; import it with import_annotations.")
     unknown = sorted(set(document) - JSON_FIELDS)
     if unknown:
-        raise RejectedFile(
-            f"Unknown field(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(sorted(JSON_FIELDS))}."
-        )
+        raise RejectedFile(f"Unknown field(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(sorted(JSON_FIELDS))}.")
     for key in ("title", "source", "url", "published_on", "language", "text"):
         if key in document and document[key] is not None and not isinstance(document[key], str):
             raise RejectedFile(f"The field {key!r} must be a string.")
@@ -188,9 +182,7 @@ def _from_json(name, text, encoding_note):
         try:
             published_on = date.fromisoformat(document["published_on"])
         except ValueError:
-            raise RejectedFile(
-                f"'published_on' must be a date as YYYY-MM-DD (got {document['published_on'][:40]!r})."
-            ) from None
+            raise RejectedFile(f"'published_on' must be a date as YYYY-MM-DD (got {document['published_on'][:40]!r}).") from None
     return _draft(
         name,
         cleaned,

@@ -215,8 +215,7 @@ def extract_html(markup):
         parser = lxml_parser.close()
     except _NestedTooDeeply:
         raise RejectedFile(
-            f"The page nests elements more than {MAX_NESTING_DEPTH:,} deep (tags left open?); "
-            "Hamish does not read such pages."
+            f"The page nests elements more than {MAX_NESTING_DEPTH:,} deep (tags left open?); Hamish does not read such pages."
         ) from None
     except (etree.LxmlError, UnicodeError, ValueError):
         raise RejectedFile("This HTML page could not be read.") from None

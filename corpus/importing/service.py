@@ -122,8 +122,15 @@ def _write(pending, user):
             "imported_by_id, imported_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [
                 (
-                    sources[source_name].pk, draft.title, draft.url, ops.adapt_datefield_value(draft.published_on),
-                    draft.language, draft.content_hash, draft.original_filename, user_id, now,
+                    sources[source_name].pk,
+                    draft.title,
+                    draft.url,
+                    ops.adapt_datefield_value(draft.published_on),
+                    draft.language,
+                    draft.content_hash,
+                    draft.original_filename,
+                    user_id,
+                    now,
                 )
                 for draft, source_name in pending
             ],
@@ -144,7 +151,9 @@ def _write(pending, user):
         )
         paragraph_ids = {}
         for chunk in _chunks(article_ids):
-            cursor.execute(f"SELECT article_id, position, id FROM {paragraph_table} WHERE article_id IN ({_placeholders(chunk)})", chunk)
+            cursor.execute(
+                f"SELECT article_id, position, id FROM {paragraph_table} WHERE article_id IN ({_placeholders(chunk)})", chunk
+            )
             paragraph_ids.update(((article_id, position), pk) for article_id, position, pk in cursor.fetchall())
     # Same transaction: an article is searchable exactly when it exists.
     rows = (

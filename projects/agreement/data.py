@@ -88,18 +88,35 @@ def collect(articles, users, *, seen=None):
     article_of = {p.pk: article for article, ps in paragraphs.items() for p in ps}
 
     spans = defaultdict(list)
-    rows = Span.objects.filter(paragraph__article__in=article_ids, author__in=user_ids).order_by("paragraph_id", "start", "-end", "pk")
-    for pk, paragraph, start, end, label, author in rows.values_list("pk", "paragraph_id", "start", "end", "label__name", "author_id"):
+    rows = Span.objects.filter(paragraph__article__in=article_ids, author__in=user_ids).order_by(
+        "paragraph_id", "start", "-end", "pk"
+    )
+    for pk, paragraph, start, end, label, author in rows.values_list(
+        "pk", "paragraph_id", "start", "end", "label__name", "author_id"
+    ):
         spans[article_of[paragraph], author].append(SpanItem(paragraph, start, end, label, pk))
 
     evidence = defaultdict(list)
-    rows = StanceEvidence.objects.filter(stance__article__in=article_ids, stance__author__in=user_ids).order_by("stance_id", "paragraph_id", "start", "pk")
+    rows = StanceEvidence.objects.filter(stance__article__in=article_ids, stance__author__in=user_ids).order_by(
+        "stance_id", "paragraph_id", "start", "pk"
+    )
     for stance, paragraph, start, end in rows.values_list("stance_id", "paragraph_id", "start", "end"):
         evidence[stance].append((paragraph, start, end))
 
     stances, details = defaultdict(list), {}
     rows = Stance.objects.filter(article__in=article_ids, author__in=user_ids).order_by("article_id", "pk")
-    fields = ("pk", "article_id", "author_id", "holder_entity_id", "holder_entity__name", "target_entity_id", "target_entity__name", "target_topic_id", "target_topic__name", "polarity__name")
+    fields = (
+        "pk",
+        "article_id",
+        "author_id",
+        "holder_entity_id",
+        "holder_entity__name",
+        "target_entity_id",
+        "target_entity__name",
+        "target_topic_id",
+        "target_topic__name",
+        "polarity__name",
+    )
     for pk, article, author, holder, holder_name, entity, entity_name, topic, topic_name, polarity in rows.values_list(*fields):
         target = ("entity", entity) if entity is not None else ("topic", topic)
         stances[article, author].append(StanceItem(article, holder, target, polarity, tuple(evidence[pk]), pk))
@@ -231,7 +248,9 @@ def disagreements_between(data, article, user_a, user_b):
         reason = CATEGORY if x and y else ONLY_A if x else ONLY_B
         quote = ((paragraph, 0, len(paragraph.text), paragraph.text),)
         found.append(
-            Disagreement("boilerplate", reason, x and Side("boilerplate", None, x, quote), y and Side("boilerplate", None, y, quote))
+            Disagreement(
+                "boilerplate", reason, x and Side("boilerplate", None, x, quote), y and Side("boilerplate", None, y, quote)
+            )
         )
     found.sort(key=lambda d: d.place)
     return found

@@ -96,7 +96,7 @@ def maximum_matching(edges):
     `edges` is [(weight, i, j)]. The largest weights are taken greedily first; augmenting paths (breadth
     first, so no recursion limit) then add every pair the greedy pass missed."""
     match_left, match_right, adjacent = {}, {}, defaultdict(list)
-    for weight, i, j in sorted(edges, key=lambda edge: -edge[0]):
+    for _weight, i, j in sorted(edges, key=lambda edge: -edge[0]):
         adjacent[i].append(j)
         if i not in match_left and j not in match_right:
             match_left[i], match_right[j] = j, i

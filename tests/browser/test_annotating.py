@@ -463,8 +463,15 @@ def test_help_overlay_and_paragraph_navigation(page, live_server, analyst, artic
     page.keyboard.press("?")
     expect(help_box).to_be_visible()
     rows = help_box.locator("tr")
-    for expected in ("Tag the selection as PER", "Tag the selection as LOC", "Next / previous paragraph",
-                     "Next / previous span", "Delete the open span", "Undo your last action", "Show or hide this help"):
+    for expected in (
+        "Tag the selection as PER",
+        "Tag the selection as LOC",
+        "Next / previous paragraph",
+        "Next / previous span",
+        "Delete the open span",
+        "Undo your last action",
+        "Show or hide this help",
+    ):
         expect(rows.filter(has_text=expected)).to_have_count(1)
     expect(rows.filter(has_text="Tag the selection as ORG").locator("kbd")).to_have_text("o")
     shot(page, "annot-help")

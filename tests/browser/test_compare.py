@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.mark.parametrize("size", [(1366, 768), (820, 1180)], ids=["laptop", "tablet"])
-def test_the_analyst_sees_who_carried_the_joint_statement_and_reads_a_version(page, live_server, analyst, labels, polarities, console, size):
+def test_the_analyst_sees_who_carried_the_joint_statement_and_reads_a_version(
+    page, live_server, analyst, labels, polarities, console, size
+):
     page.set_viewport_size({"width": size[0], "height": size[1]})
     for entry in json.loads((DEMO / "manifest.json").read_text(encoding="utf-8"))["articles"]:
         import_files(iter_paths([DEMO / entry["file"]]), source_name=entry["source"])
@@ -41,8 +43,14 @@ def test_the_analyst_sees_who_carried_the_joint_statement_and_reads_a_version(pa
     for day, article in enumerate(Article.objects.order_by("pk"), start=8):  # the seeds carry no dates
         Article.objects.filter(pk=article.pk).update(published_on=date(2023, 8, day + day % 2))
     paragraph = Article.objects.get(original_filename__contains="/001_").paragraphs.get(text__contains="دانا سترول")
-    add_stance(paragraph, "دانا سترول", author=analyst, holder=Choice("entity", stroul.pk),
-               target=Choice("name", name="الوجود العسكري الأمريكي"), polarity=polarities["opposes"])
+    add_stance(
+        paragraph,
+        "دانا سترول",
+        author=analyst,
+        holder=Choice("entity", stroul.pk),
+        target=Choice("name", name="الوجود العسكري الأمريكي"),
+        polarity=polarities["opposes"],
+    )
 
     login(page, live_server, "analyst1", "analyst-pass-123")
     page.goto(f"{live_server.url}/projects/{project.pk}/")

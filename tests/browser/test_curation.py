@@ -31,7 +31,9 @@ def annotate(page, live_server, project, article, tags):
     expect(page.locator("#assignment-status")).to_contain_text("Done")
 
 
-def test_a_curator_merges_two_annotators_and_exports_the_curated_layer(page, live_server, analyst, other_analyst, django_user_model, console, tmp_path):
+def test_a_curator_merges_two_annotators_and_exports_the_curated_layer(
+    page, live_server, analyst, other_analyst, django_user_model, console, tmp_path
+):
     page.set_viewport_size({"width": 1366, "height": 900})
     manager = django_user_model.objects.create_user("manager1", password="manager-pass-123")
     curator = django_user_model.objects.create_user("curator1", password="curator-pass-123")
@@ -104,7 +106,9 @@ def test_a_curator_merges_two_annotators_and_exports_the_curated_layer(page, liv
     path = tmp_path / "curated.json"
     download.value.save_as(path)
     document = json.loads(path.read_text(encoding="utf-8"))
-    spans = sorted((record["title"], s["text"], s["label"], s["layer"]) for record in document["articles"] for s in record["spans"])
+    spans = sorted(
+        (record["title"], s["text"], s["label"], s["layer"]) for record in document["articles"] for s in record["spans"]
+    )
     assert spans == [
         ("المقال الأول", "ثابت العباسي", "ORG", "curated"), ("المقال الأول", "لويد أوستن", "PER", "curated"),
         ("المقال الثاني", "لويد أوستن", "PER", "curated"),
@@ -117,7 +121,9 @@ def test_a_curator_merges_two_annotators_and_exports_the_curated_layer(page, liv
     console.assert_clean()
 
 
-def test_the_board_shows_stances_and_marks_and_takes_them_by_key(page, live_server, analyst, other_analyst, django_user_model, console, polarities, categories):
+def test_the_board_shows_stances_and_marks_and_takes_them_by_key(
+    page, live_server, analyst, other_analyst, django_user_model, console, polarities, categories
+):
     from annotations.boilerplate import mark_boilerplate
     from annotations.models import Entity, Stance
     from annotations.stances import Choice
@@ -137,8 +143,14 @@ def test_the_board_shows_stances_and_marks_and_takes_them_by_key(page, live_serv
     for user, polarity, category in ((analyst, "opposes", "related"), (other_analyst, "neutral", "other")):
         Membership.objects.create(project=project, user=user)
         Assignment.objects.create(project=project, article=article, annotator=user)
-        add_stance(third, "لا تسعى لوجود عسكري دائم", author=user, holder=Choice("entity", holder.pk),
-                   target=Choice("name", name="الوجود العسكري"), polarity=polarities[polarity])
+        add_stance(
+            third,
+            "لا تسعى لوجود عسكري دائم",
+            author=user,
+            holder=Choice("entity", holder.pk),
+            target=Choice("name", name="الوجود العسكري"),
+            polarity=polarities[polarity],
+        )
         mark_boilerplate(user=user, paragraph=article.paragraphs.get(position=1), category=categories[category])
     Assignment.objects.update(status=Status.DONE)
 

@@ -146,7 +146,7 @@ def test_import_without_files_explains_itself(page, live_server, admin, article,
 def test_analyst_may_not_import(page, live_server, analyst, console):
     login(page, live_server, "analyst1", "analyst-pass-123")
     nav = page.locator(".topbar nav")
-    expect(nav.locator("a")).to_have_text(["Corpus", "Search", "Stances", "Export"])
+    expect(nav.locator("a")).to_have_text(["Corpus", "Projects", "Search", "Stances", "Export"])
     expect(nav.get_by_role("link", name="Import")).to_have_count(0)
     expect(page.get_by_role("link", name=re.compile("Import"))).to_have_count(0)
     shot(page, "analyst-corpus")

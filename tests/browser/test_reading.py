@@ -81,9 +81,7 @@ def test_article_page_renders_arabic_right_to_left_in_the_shipped_font(page, liv
     # What the browser holds is exactly the stored text, paragraph by paragraph and in order
     # (textContent, not innerText: the third paragraph's double space must survive).
     stored = list(Paragraph.objects.filter(article=article).order_by("position").values_list("pk", "text"))
-    shown = page.locator("p.paragraph").evaluate_all(
-        "ps => ps.map(p => [Number(p.dataset.paragraphId), p.textContent, p.id])"
-    )
+    shown = page.locator("p.paragraph").evaluate_all("ps => ps.map(p => [Number(p.dataset.paragraphId), p.textContent, p.id])")
     assert [(pk, text) for pk, text, _ in shown] == stored
     assert [anchor for _, _, anchor in shown] == [f"p{i}" for i in range(len(stored))]
 
@@ -105,8 +103,7 @@ def test_article_page_renders_arabic_right_to_left_in_the_shipped_font(page, liv
     page.evaluate("document.fonts.ready.then(() => true)")
     assert page.evaluate("document.fonts.check('16px \"Noto Naskh Arabic\"', 'ع')")
     faces = page.evaluate(
-        "[...document.fonts].filter(f => f.family.replace(/\"/g, '') === 'Noto Naskh Arabic')"
-        ".map(f => [f.weight, f.status])"
+        "[...document.fonts].filter(f => f.family.replace(/\"/g, '') === 'Noto Naskh Arabic').map(f => [f.weight, f.status])"
     )
     assert ["400", "loaded"] in faces, faces
     cdp = page.context.new_cdp_session(page)
@@ -140,9 +137,7 @@ def check_run_reads_left_to_right(page, selector, start, length):
 
 
 @pytest.mark.parametrize("width", [1280, 600])
-def test_latin_run_and_number_keep_left_to_right_order_inside_arabic(
-    page, live_server, analyst, article, console, width
-):
+def test_latin_run_and_number_keep_left_to_right_order_inside_arabic(page, live_server, analyst, article, console, width):
     page.set_viewport_size({"width": width, "height": 800})
     login(page, live_server, "analyst1", "analyst-pass-123")
     page.goto(f"{live_server.url}/articles/{article.pk}/")

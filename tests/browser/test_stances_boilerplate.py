@@ -114,7 +114,9 @@ def save_stance(page, form, *, polarity, topic=None):
     form.get_by_role("radio", name=re.compile(f"^{polarity}")).check()
     if topic is not None:
         form.get_by_placeholder("or a topic (new or existing)").fill(topic)
-    with page.expect_response(lambda r: r.request.method == "POST" and re.search(r"/paragraphs/\d+/stances/$", r.url)) as response:
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and re.search(r"/paragraphs/\d+/stances/$", r.url)
+    ) as response:
         form.get_by_role("button", name="Save stance").click()
     assert response.value.status == 200, response.value.text()
     stance = Stance.objects.order_by("-pk").first()
@@ -219,7 +221,9 @@ def test_second_passage_added_with_e_and_removed_from_the_card(page, live_server
 
     # With the stance's card open, select another of her sentences and press e.
     select(page, p_added, STROUL_ADDS)
-    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith(f"/stances/{stance.pk}/evidence/")) as response:
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and r.url.endswith(f"/stances/{stance.pk}/evidence/")
+    ) as response:
         page.keyboard.press("e")
     assert response.value.status == 200, response.value.text()
     card = stance_card(page, stance.pk)
@@ -233,7 +237,8 @@ def test_second_passage_added_with_e_and_removed_from_the_card(page, live_server
     expect(page.locator(".paragraph")).to_have_count(article.paragraphs.count())
     expect(page.locator(".seg.evidence:not(.selected)")).to_have_count(0)
     assert [(e.paragraph_id, e.text) for e in StanceEvidence.objects.order_by("paragraph__position")] == [
-        (said.pk, STROUL_SAYS), (added.pk, STROUL_ADDS)
+        (said.pk, STROUL_SAYS),
+        (added.pk, STROUL_ADDS),
     ]
     for item in StanceEvidence.objects.all():
         assert item.paragraph.text[item.start : item.end] == item.text
@@ -295,7 +300,9 @@ def press_until_current(page, key, paragraph):
 
 
 def press_b(page, paragraph):
-    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith(f"/paragraphs/{paragraph.pk}/boilerplate/change/")) as response:
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and r.url.endswith(f"/paragraphs/{paragraph.pk}/boilerplate/change/")
+    ) as response:
         page.keyboard.press("b")
     assert response.value.status == 200, response.value.text()
     # Wait for the re-rendered paragraph and the card to settle.
@@ -327,7 +334,11 @@ def test_read_also_paragraphs_marked_as_boilerplate_by_keyboard(page, live_serve
     # ? lists the new keys.
     page.keyboard.press("?")
     rows = page.locator("#help tr")
-    for key, text in (("s", "Record a stance"), ("e", "Add the selection as evidence"), ("b", "Mark the current paragraph as boilerplate")):
+    for key, text in (
+        ("s", "Record a stance"),
+        ("e", "Add the selection as evidence"),
+        ("b", "Mark the current paragraph as boilerplate"),
+    ):
         expect(rows.filter(has_text=text).locator("kbd")).to_have_text(key)
     page.keyboard.press("Escape")
     expect(page.locator("#help")).to_be_hidden()
@@ -476,15 +487,17 @@ def stroul_stance(article, author, polarities, evidence=STROUL_SAYS):
     paragraph = paragraph_starting(article, "وقالت نائبة")
     mention = add_span(paragraph, "دانا سترول", "PER", author=author)
     stance = add_stance(
-        paragraph, evidence, author=author, holder=Choice("span", mention.pk), target=Choice("name", name=STROUL_TOPIC),
+        paragraph,
+        evidence,
+        author=author,
+        holder=Choice("span", mention.pk),
+        target=Choice("name", name=STROUL_TOPIC),
         polarity=polarities["opposes"],
     )
     return paragraph, mention, stance
 
 
-def test_another_analysts_stance_is_shown_but_cannot_be_changed(
-    page, live_server, analyst, other_analyst, polarities, console
-):
+def test_another_analysts_stance_is_shown_but_cannot_be_changed(page, live_server, analyst, other_analyst, polarities, console):
     article = seed_article("001")
     paragraph, _, stance = stroul_stance(article, analyst, polarities)
     p = anchor(paragraph)
@@ -703,7 +716,11 @@ def test_stance_from_the_popup_edited_deleted_and_restored(page, live_server, an
     expect(holder).to_have_value("")  # nobody is tagged in this paragraph
     holder.select_option(label="دانا سترول · PER")
     card, stance = save_stance(page, form, polarity="opposes", topic="نفوذ إيران في المنطقة")
-    assert (stance.holder_span, stance.holder_entity.name, stance.target_topic.name) == (mention, "دانا سترول", "نفوذ إيران في المنطقة")
+    assert (stance.holder_span, stance.holder_entity.name, stance.target_topic.name) == (
+        mention,
+        "دانا سترول",
+        "نفوذ إيران في المنطقة",
+    )
     assert [(e.paragraph, e.text) for e in stance.evidence.all()] == [(wished, wished.text)]
     expect_evidence(page, p, wished.text, stance.pk)
 

@@ -107,7 +107,9 @@ def suggestions_on_page(page):
 
 
 def current_keys(page):
-    return page.evaluate("() => [...new Set([...document.querySelectorAll('.seg.current-suggestion')].map((s) => s.dataset.suggestions))]")
+    return page.evaluate(
+        "() => [...new Set([...document.querySelectorAll('.seg.current-suggestion')].map((s) => s.dataset.suggestions))]"
+    )
 
 
 def key_parts(key):
@@ -117,13 +119,17 @@ def key_parts(key):
 
 def press_g(page, expected_key):
     page.keyboard.press("g")
-    expect(page.locator(".seg.current-suggestion").first).to_have_attribute("data-suggestions", re.compile(rf"(^| ){re.escape(expected_key)}( |$)"))
+    expect(page.locator(".seg.current-suggestion").first).to_have_attribute(
+        "data-suggestions", re.compile(rf"(^| ){re.escape(expected_key)}( |$)")
+    )
 
 
 def decide_with(page, letter, paragraph_id):
     """Press y or n; wait for the server's answer and for htmx to settle the re-rendered paragraph."""
     page.locator(f"[data-paragraph-id='{paragraph_id}']").evaluate("p => { p.dataset.old = 'yes'; }")
-    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith(f"/paragraphs/{paragraph_id}/suggestions/")) as response:
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and r.url.endswith(f"/paragraphs/{paragraph_id}/suggestions/")
+    ) as response:
         page.keyboard.press(letter)
     assert response.value.status == 200, response.value.text()
     expect(page.locator(f"[data-paragraph-id='{paragraph_id}']:not([data-old])")).to_have_count(1)
@@ -226,7 +232,9 @@ def log_out(page):
         page.get_by_role("button", name="Log out").click()
 
 
-def test_n_rejects_for_this_analyst_only_and_a_click_makes_a_suggestion_current(page, live_server, analyst, other_analyst, seeds, labels, console):
+def test_n_rejects_for_this_analyst_only_and_a_click_makes_a_suggestion_current(
+    page, live_server, analyst, other_analyst, seeds, labels, console
+):
     entity = austin_entity(labels)
     article = seeds["002"]
     login(page, live_server, *ANALYST1)
@@ -258,7 +266,13 @@ def test_n_rejects_for_this_analyst_only_and_a_click_makes_a_suggestion_current(
     )
     assert not Span.objects.exists()
     rejection = SuggestionRejection.objects.get()
-    assert (rejection.user, rejection.paragraph_id, rejection.start, rejection.end, rejection.label.name) == (analyst, paragraph_id, start, end, "PER")
+    assert (rejection.user, rejection.paragraph_id, rejection.start, rejection.end, rejection.label.name) == (
+        analyst,
+        paragraph_id,
+        start,
+        end,
+        "PER",
+    )
     assert [s["key"] for s in suggestions_on_page(page)] == keys[:1] + keys[2:]
     assert current_keys(page) == [keys[2]]
     expect(page.locator("#suggestion-count")).to_have_text(str(len(keys) - 1))
@@ -317,7 +331,10 @@ def test_a_click_cycles_through_a_span_and_a_suggestion_on_the_same_words(page, 
     both.click()
     expect(both).to_have_class(re.compile(r"\bcurrent-suggestion\b"))
     decide_with(page, "y", paragraph.pk)
-    assert sorted(Span.objects.filter(paragraph=paragraph).values_list("label__name", "text")) == [("LOC", SURNAME), ("PER", AUSTIN)]
+    assert sorted(Span.objects.filter(paragraph=paragraph).values_list("label__name", "text")) == [
+        ("LOC", SURNAME),
+        ("PER", AUSTIN),
+    ]
     per = Span.objects.get(label__name="PER")
     expect(page.locator(f"{anchor(paragraph)} .seg[data-spans~='{per.pk}']")).to_have_text(["لويد ", SURNAME])
     expect(both).to_have_attribute("data-spans", f"{per.pk} {wrong.pk}")
@@ -334,7 +351,9 @@ def test_accept_all_in_an_article_after_confirming(page, live_server, analyst, s
     assert len(offered) >= 3
     button = page.locator("[data-accept-all]")
     expect(button).to_be_enabled()
-    expect(page.locator(".suggestions-panel p").first).to_have_text(re.compile(rf"^{len(offered)} dashed suggestions in this article"))
+    expect(page.locator(".suggestions-panel p").first).to_have_text(
+        re.compile(rf"^{len(offered)} dashed suggestions in this article")
+    )
 
     # One rejected first: the panel and the confirmation count the others.
     press_g(page, offered[0]["key"])
@@ -370,15 +389,23 @@ def test_accept_all_in_an_article_after_confirming(page, live_server, analyst, s
     assert len(spans) == total
     for suggestion, span in zip(found, sorted(spans, key=lambda s: (s.paragraph.position, s.start))):
         paragraph_id, start, end, _label, _entity = key_parts(suggestion["key"])
-        assert (span.paragraph_id, span.start, span.end, span.label.name, span.entity, span.author) == (paragraph_id, start, end, "PER", entity, analyst)
+        assert (span.paragraph_id, span.start, span.end, span.label.name, span.entity, span.author) == (
+            paragraph_id,
+            start,
+            end,
+            "PER",
+            entity,
+            analyst,
+        )
         assert span.text == span.paragraph.text[start:end] == suggestion["text"]
         expect(page.locator(f".seg[data-spans~='{span.pk}']")).to_have_text(span.text)
     # The entity panel counts his mentions.
     expect(page.locator("#entity-panel li", has_text=AUSTIN).locator(".count")).to_have_text(str(total))
 
 
-
-def test_accept_all_leaves_out_paragraphs_the_analyst_marked_as_boilerplate(page, live_server, analyst, seeds, labels, categories, console):
+def test_accept_all_leaves_out_paragraphs_the_analyst_marked_as_boilerplate(
+    page, live_server, analyst, seeds, labels, categories, console
+):
     """Suggestions are not shown in a paragraph the analyst marked as boilerplate; accepting all must not make
     spans there either (the confirmation and the message count what the page shows)."""
     austin_entity(labels)
@@ -434,7 +461,9 @@ def test_the_same_statement_in_another_outlet_compare_link_and_carried_tag(page,
     assert abs(box["x"] - text_box["x"]) < 2 and box["x"] + box["width"] < text_box["x"] + text_box["width"] / 2
     page.locator(anchor(own)).click()
     expect(page.locator(anchor(own))).to_have_class(re.compile(r"\bcurrent\b"))
-    outline = page.locator(anchor(own)).evaluate("p => parseFloat(getComputedStyle(p).outlineOffset) + parseFloat(getComputedStyle(p).outlineWidth)")
+    outline = page.locator(anchor(own)).evaluate(
+        "p => parseFloat(getComputedStyle(p).outlineOffset) + parseFloat(getComputedStyle(p).outlineWidth)"
+    )
     assert outline > 6
     assert box["y"] >= text_box["y"] + text_box["height"] + outline
     lone = paragraph_starting(seeds["000"], "القوات العراقية تلقت")
@@ -488,10 +517,18 @@ def test_the_same_statement_in_another_outlet_compare_link_and_carried_tag(page,
 
     # Accepted, it is analyst1's span on the 003 version.
     press_g(page, carried.get_attribute("data-suggestions"))
-    expect(page.locator("#flash")).to_have_text(f"Suggested PER: your tag in {seeds['000'].source.name}. y accepts, n rejects, g goes on.")
+    expect(page.locator("#flash")).to_have_text(
+        f"Suggested PER: your tag in {seeds['000'].source.name}. y accepts, n rejects, g goes on."
+    )
     decide_with(page, "y", copy.pk)
     accepted = Span.objects.exclude(pk=mention.pk).get()
-    assert (accepted.paragraph, accepted.start, accepted.end, accepted.text, accepted.label.name) == (copy, start, end, ABBASI, "PER")
+    assert (accepted.paragraph, accepted.start, accepted.end, accepted.text, accepted.label.name) == (
+        copy,
+        start,
+        end,
+        ABBASI,
+        "PER",
+    )
     expect(segment(page, anchor(copy), ABBASI)).to_have_attribute("data-spans", str(accepted.pk))
     expect(page.locator("#flash")).to_have_text("That was the last suggestion in this article.")
 

@@ -26,20 +26,42 @@ class Command(BaseCommand):
         parser.add_argument("--clean", action="store_true", help="Leave out boilerplate paragraphs and what is in them.")
         parser.add_argument("--project", type=int, metavar="ID", help="Only this project's articles.")
         parser.add_argument(
-            "--layer", choices=LAYERS, default="all",
+            "--layer",
+            choices=LAYERS,
+            default="all",
             help="all: everyone's annotations (default); curated: only the curated layer of --project.",
         )
         parser.add_argument("--no-progress", action="store_true")
 
-    def handle(self, *args, format, out=None, article=None, source=None, annotator=None, clean=False, no_progress=False, verbosity=1,
-               layer="all", project=None, **options):
+    def handle(
+        self,
+        *args,
+        format,
+        out=None,
+        article=None,
+        source=None,
+        annotator=None,
+        clean=False,
+        no_progress=False,
+        verbosity=1,
+        layer="all",
+        project=None,
+        **options,
+    ):
         try:
-            query = build_query(None, article=article, source=source, annotator=annotator, clean=clean, layer=layer, project=project)
+            query = build_query(
+                None, article=article, source=source, annotator=annotator, clean=clean, layer=layer, project=project
+            )
         except SelectionError as exc:
             raise CommandError(str(exc)) from None
         export_format = FORMATS[format]
-        progress = tqdm(total=query.count(), unit="article", disable=no_progress or verbosity == 0 or out is None,
-                        file=sys.stderr, dynamic_ncols=True)
+        progress = tqdm(
+            total=query.count(),
+            unit="article",
+            disable=no_progress or verbosity == 0 or out is None,
+            file=sys.stderr,
+            dynamic_ncols=True,
+        )
         stats = ConllStats()
         written = 0  # counted here: a disabled tqdm (--no-progress) counts nothing, and reported "Wrote 0"
 
@@ -61,4 +83,6 @@ class Command(BaseCommand):
         if out and verbosity:
             self.stderr.write(f"Wrote {written} article{'s' if written != 1 else ''} as {export_format.title} to {out}.")
         if stats.left_out:
-            self.stderr.write(f"{stats.left_out} of {stats.spans} spans overlap others and are not in the BIO tags (BIO cannot nest).")
+            self.stderr.write(
+                f"{stats.left_out} of {stats.spans} spans overlap others and are not in the BIO tags (BIO cannot nest)."
+            )

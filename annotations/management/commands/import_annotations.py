@@ -23,18 +23,39 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--format", choices=sorted(IMPORT_FORMATS), help="Default: from the file name (.json, .jsonl, else CoNLL).")
+        parser.add_argument(
+            "--format", choices=sorted(IMPORT_FORMATS), help="Default: from the file name (.json, .jsonl, else CoNLL)."
+        )
         parser.add_argument("--create-missing", action="store_true", help="Create unknown labels, polarities and categories.")
-        parser.add_argument("--map-unknown-users-to", metavar="USERNAME",
-                            help="Attribute the work of annotators unknown here to this account (default: create inactive accounts).")
-        parser.add_argument("--annotator", metavar="USERNAME", help="CoNLL/doccano: whose spans these are (default: the first superuser).")
+        parser.add_argument(
+            "--map-unknown-users-to",
+            metavar="USERNAME",
+            help="Attribute the work of annotators unknown here to this account (default: create inactive accounts).",
+        )
+        parser.add_argument(
+            "--annotator", metavar="USERNAME", help="CoNLL/doccano: whose spans these are (default: the first superuser)."
+        )
         parser.add_argument("--source", default="", metavar="NAME", help="CoNLL/doccano: the outlet of the new articles.")
-        parser.add_argument("--as", dest="importer", metavar="USERNAME",
-                            help="The account doing the import: the actor of the audit events and the importer of new articles "
-                                 "(default: the first superuser, by id).")
+        parser.add_argument(
+            "--as",
+            dest="importer",
+            metavar="USERNAME",
+            help="The account doing the import: the actor of the audit events and the importer of new articles "
+            "(default: the first superuser, by id).",
+        )
 
-    def handle(self, *args, file, format=None, create_missing=False, map_unknown_users_to=None, annotator=None, source="",
-               importer=None, **options):
+    def handle(
+        self,
+        *args,
+        file,
+        format=None,
+        create_missing=False,
+        map_unknown_users_to=None,
+        annotator=None,
+        source="",
+        importer=None,
+        **options,
+    ):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"{file}: no such file.")
@@ -52,15 +73,20 @@ class Command(BaseCommand):
         else:
             importer = User.objects.filter(is_superuser=True).order_by("pk").first()
             if importer is None:
-                raise CommandError("There is no superuser to record as the importer: name the importing account with --as USERNAME.")
+                raise CommandError(
+                    "There is no superuser to record as the importer: name the importing account with --as USERNAME."
+                )
         owner = annotator or (importer.get_username() if importer else "")
         format = format or guess_format(path.name)
         if format != "hamish" and not owner:
             raise CommandError("Name the annotator of these spans with --annotator.")
         try:
-            document = document_from_file(path.read_bytes(), format=format, annotator=owner, source_name=source, filename=path.name)
+            document = document_from_file(
+                path.read_bytes(), format=format, annotator=owner, source_name=source, filename=path.name
+            )
             report = import_document(
-                document, user=importer,
+                document,
+                user=importer,
                 options=ImportOptions(create_missing=create_missing, unknown_users="map" if map_to else "create", map_to=map_to),
             )
         except AnnotationImportError as exc:
