@@ -14,11 +14,6 @@ READ_ONLY = "You marked this article done, so your annotations of it are read-on
 MAX_OVERLAP = 10  # annotators per article in one bulk assignment; a study rarely needs more than 3
 
 
-def annotators_of(project):
-    """Users who annotate in the project (members with any role: curators and managers may annotate too)."""
-    return [m.user for m in project.memberships.select_related("user").filter(user__is_active=True).order_by("user__username")]
-
-
 @transaction.atomic
 def assign(*, project, articles, annotators, by, overlap=1, share=1.0, seed=None):
     """Give `articles` (in order) to `annotators`: each article to `overlap` of them, taking turns (round-robin),
@@ -116,13 +111,6 @@ def _check_own(assignment, user, managers_too=False):
     if managers_too and assignment.project.role_of(user) == Role.MANAGER:
         return
     raise ValidationError("This is another annotator's assignment.")
-
-
-def is_read_only_for(user, article):
-    """Whether `user` marked this article done wherever it is assigned to them: then their annotations of it
-    may not change until they reopen it (record_activity enforces it)."""
-    statuses = set(Assignment.objects.filter(annotator=user, article=article).values_list("status", flat=True))
-    return statuses == {Status.DONE}
 
 
 def queue_of(user, project):

@@ -115,24 +115,30 @@ def _refused(request, exc):
     return redirect(reverse("projects:project_list"))
 
 
-@require_POST
-def mark_done(request, assignment_id):
+def _change_status(request, assignment_id, change, message):
     assignment = get_assignment_for_member(request.user, assignment_id)
     try:
-        assignment = assigning.mark_done(assignment=assignment, user=request.user)
+        assignment = change(assignment=assignment, user=request.user)
     except ValidationError as exc:
         return _refused(request, exc)
-    return _status_answer(request, assignment, "Marked done: your annotations of this article are read-only until you reopen it.")
+    return _status_answer(request, assignment, message)
+
+
+@require_POST
+def mark_done(request, assignment_id):
+    return _change_status(
+        request,
+        assignment_id,
+        assigning.mark_done,
+        "Marked done: your annotations of this article are read-only until you reopen it.",
+    )
 
 
 @require_POST
 def reopen(request, assignment_id):
-    assignment = get_assignment_for_member(request.user, assignment_id)
-    try:
-        assignment = assigning.reopen(assignment=assignment, user=request.user)
-    except ValidationError as exc:
-        return _refused(request, exc)
-    return _status_answer(request, assignment, "Reopened: you can change your annotations of this article again.")
+    return _change_status(
+        request, assignment_id, assigning.reopen, "Reopened: you can change your annotations of this article again."
+    )
 
 
 @require_GET
