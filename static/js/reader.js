@@ -557,7 +557,9 @@
       case "D": { // Mark done (or say why not): the status bar's button, when the article is in my queue
         event.preventDefault();
         const button = document.querySelector("#assignment-status [data-mark-done]");
-        if (button) button.click();
+        // The status bar arrives by htmx after the page; until it settles its form has no htmx behaviour
+        // and a click would submit natively (a reload). Process it first: htmx skips what it already did.
+        if (button) { htmx.process(button.form); button.click(); }
         else say(document.querySelector("#assignment-status [data-reopen]")
           ? "This article is already done: Reopen it to change your annotations."
           : "This article is not in your queue, so there is nothing to mark done.", "info");
