@@ -6,7 +6,7 @@ PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 # Development defaults; production sets its own environment (README, "Deploying").
 DEV_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: run test test-fast lint setup bench bench-peers load demo-passwords check clean
+.PHONY: run test test-fast lint messages setup bench bench-peers load demo-passwords check clean
 
 $(VENV)/.python:
 	@PYTHON=$$(scripts/find-python) || exit 1; \
@@ -22,7 +22,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	@touch $@
 
 ## setup: virtualenv, requirements, database schema, demo corpus and accounts.
-setup: $(VENV)/.runtime
+setup: $(VENV)/.runtime messages
 	@$(DEV_ENV) $(PY) manage.py migrate --noinput --verbosity 0
 	@$(DEV_ENV) $(PY) manage.py setup_demo
 
@@ -31,18 +31,23 @@ run: setup
 	@echo "Serving Hamish on http://127.0.0.1:8000/ with a background worker (Ctrl-C stops both)"
 	@$(DEV_ENV) PY=$(PY) scripts/serve 127.0.0.1:8000
 
+## messages: compile the interface translations (locale/*/LC_MESSAGES/*.po -> .mo). To collect newly
+## marked strings into the catalogues first: scripts/messages (needs GNU gettext's xgettext).
+messages: $(VENV)/.runtime
+	@$(PY) scripts/compile_messages.py --quiet
+
 ## lint: ruff's bug-finding rules and its formatter, as configured in pyproject.toml (also run by make test).
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
 ## test: install what the tests need (Chromium included), lint, and run the whole suite.
-test: $(VENV)/.dev lint
+test: $(VENV)/.dev lint messages
 	@scripts/ensure-chromium
 	$(DEV_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
 ## test-fast: the suite without the browser tests.
-test-fast: $(VENV)/.dev
+test-fast: $(VENV)/.dev messages
 	$(DEV_ENV) $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
 ## bench: the benchmarks (README, "Performance"); each prints a table and writes bench/results/*.json.

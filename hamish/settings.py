@@ -103,6 +103,7 @@ MIDDLEWARE = [
     # Before anything reads the body (CSRF reads request.POST).
     "corpus.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -185,7 +186,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "corpus:article_list"
 LOGOUT_REDIRECT_URL = "login"
 
-LANGUAGE_CODE = "en"
+# Arabic first: analysts read and think in Arabic. English is one click away (a per-user preference);
+# before login, LocaleMiddleware follows the browser's Accept-Language.
+LANGUAGE_CODE = "ar"
+LANGUAGES = [("ar", "العربية"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -127,3 +127,10 @@ def categories(db):
             name=name, defaults={"display_name": display_name, "cue_phrases": cues, "position": position}
         )
     return {category.name: category for category in BoilerplateCategory.objects.all()}
+
+
+@pytest.fixture(autouse=True)
+def english_interface(settings):
+    """The suite asserts English wording unless a test asks for Arabic (settings.LANGUAGE_CODE = "ar",
+    or a user's preference): the shipped default is Arabic."""
+    settings.LANGUAGE_CODE = "en"
