@@ -12,6 +12,7 @@ from corpus.models import Article
 from hamish.ids import parse_id
 
 from ..forms import SelectionForm, StanceCreateForm, StanceForm
+from ..holders import likely_holder
 from ..lookups import (
     get_evidence_for_editor,
     get_paragraph_for_reader,
@@ -73,17 +74,6 @@ def form_choices(user, article, *, holder="", target="", current=None):
         "holder_labels": Label.objects.active(),
         "mentions": spans,
     }
-
-
-def likely_holder(spans, paragraph, start):
-    """The holder to preselect: the last person or organisation mentioned before the evidence in its
-    paragraph (وقالت ... دانا سترول إن ...), else the first one inside it."""
-    candidates = [s for s in spans if s.paragraph_id == paragraph.pk and s.label.name in ("PER", "ORG")]
-    before = [s for s in candidates if s.end <= start]
-    chosen = before[-1] if before else next(iter(candidates), None)
-    if chosen is None:
-        return ""
-    return f"entity:{chosen.entity_id}" if chosen.entity_id else f"span:{chosen.pk}"
 
 
 @require_GET
