@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "hamish",
+    "accounts",
     "corpus",
     "annotations",
     "projects",
@@ -107,6 +108,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A logged-in analyst's own interface language (stored on the account) overrides LocaleMiddleware's.
+    "accounts.middleware.UserLanguageMiddleware",
     # Every view needs a login unless it is explicitly marked @login_not_required (Django's middleware;
     # htmx calls without a session get 401 and a message instead of a redirect to the login page).
     "hamish.failures.LoginRequiredMiddleware",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/", include("accounts.urls")),
     # Ahead of admin.site.urls, so it answers for reverse("admin:login"): the admin's login page, under the
     # app's rate limit. Unnamed: it is the admin's page, not one of ours (no second name to reverse).
     path("admin/login/", RateLimitedAdminLoginView.as_view()),

@@ -95,7 +95,9 @@ def test_the_article_page_is_right_to_left_arabic_with_every_paragraph(analyst_c
     response = analyst_client.get(article.get_absolute_url())
     html = response.content.decode()
     assert response.status_code == 200
-    assert '<html lang="ar" dir="rtl">' in html
+    # The interface is English in the suite; the article text is Arabic, right to left, in any interface.
+    assert '<html lang="en" dir="ltr">' in html
+    assert f'<article class="article" lang="ar" dir="rtl" data-article-id="{article.pk}">' in html
     for paragraph in article.paragraphs.all():
         assert f'id="p{paragraph.position}"' in html
         assert paragraph.text in html
