@@ -2,11 +2,12 @@
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from .conflicts import lock_for_change, save_change
 from .history import delete_logged, log, snapshot
 from .models import AnnotationEvent, Entity, EntityAlias, Span
-from .notes import NOTE_MAX, clean_note
+from .notes import NOTE_MAX, clean_note_source
 from .offsets import OffsetError, span_from_browser
 
 
@@ -19,7 +20,7 @@ def find_or_create_entity(*, name, label, user):
     if existing:
         return existing
     if len(name) > 200:
-        raise ValidationError("An entity name may have at most 200 characters.")
+        raise ValidationError(_("An entity name may have at most 200 characters."))
     return Entity.objects.create(name=name, label=label, created_by=user)
 
 
@@ -38,9 +39,12 @@ def create_span(*, user, paragraph, utf16_start, utf16_end, quote, label, entity
     layer); the audit event's actor is always `user`."""
     author = author or user
     if not label.is_active:
-        raise ValidationError(f"The label {label.name} is retired; choose another.")
+        raise ValidationError(_("The label %(label)s is retired; choose another.") % {"label": label.name})
     if entity is not None and entity.label_id != label.pk:
-        raise ValidationError(f"{entity.name} is a {entity.label.name}, not a {label.name}.")
+        raise ValidationError(
+            _("%(entity)s is a %(entity_label)s, not a %(label)s.")
+            % {"entity": entity.name, "entity_label": entity.label.name, "label": label.name}
+        )
     try:
         start, end = span_from_browser(paragraph.text, utf16_start, utf16_end, quote)
     except OffsetError as exc:
@@ -57,8 +61,11 @@ def create_span(*, user, paragraph, utf16_start, utf16_end, quote, label, entity
                 author=author,
             )
     except IntegrityError:
-        whose = "You have" if author == user else "The curated layer has"
-        raise ValidationError(f"{whose} already tagged exactly this text with this label.") from None
+        if author == user:
+            message = _("You have already tagged exactly this text with this label.")
+        else:
+            message = _("The curated layer has already tagged exactly this text with this label.")
+        raise ValidationError(message) from None
     log(user, AnnotationEvent.CREATED, span, span.pk, paragraph.pk, after=snapshot(span))
     return span
 
@@ -77,11 +84,14 @@ def update_span(*, user, span, version=None, label=None, entity=..., new_entity_
         entity = find_or_create_entity(name=new_entity_name, label=label or span.label, user=user)
     if label is not None:
         if not label.is_active and label.pk != span.label_id:
-            raise ValidationError(f"The label {label.name} is retired; choose another.")
+            raise ValidationError(_("The label %(label)s is retired; choose another.") % {"label": label.name})
         span.label = label
     if entity is not ...:
         if entity is not None and entity.label_id != span.label_id:
-            raise ValidationError(f"{entity.name} is a {entity.label.name}, but this span is a {span.label.name}.")
+            raise ValidationError(
+                _("%(entity)s is a %(entity_label)s, but this span is a %(label)s.")
+                % {"entity": entity.name, "entity_label": entity.label.name, "label": span.label.name}
+            )
         span.entity = entity
         if entity is not None:
             remember_spelling(entity, span.text)
@@ -89,15 +99,15 @@ def update_span(*, user, span, version=None, label=None, entity=..., new_entity_
         span.entity = None  # a PER entity cannot stay on what is now an ORG span
     if note is not None:
         if len(note) > NOTE_MAX:
-            raise ValidationError(f"The note is longer than {NOTE_MAX} characters.")
-        span.note = clean_note(note)
+            raise ValidationError(_("The note is longer than %(max)s characters.") % {"max": NOTE_MAX})
+        span.note = clean_note_source(note)
     if snapshot(span) == before:
         return span
     try:
         with transaction.atomic():
             save_change(span, SPAN_CHANGEABLE)
     except IntegrityError:
-        raise ValidationError("You already have a span with this label on exactly this text.") from None
+        raise ValidationError(_("You already have a span with this label on exactly this text.")) from None
     log(user, AnnotationEvent.CHANGED, span, span.pk, span.paragraph_id, before=before, after=snapshot(span))
     return span
 

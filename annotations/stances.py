@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from hamish.ids import parse_id
 
 from .conflicts import Gone, delete_exactly, lock_for_change, save_change
 from .history import delete_logged, log, snapshot
 from .models import AnnotationEvent, Entity, Label, Span, Stance, StanceEvidence, Topic
-from .notes import NOTE_MAX, clean_note
+from .notes import NOTE_MAX, clean_note_source
 from .offsets import OffsetError, span_from_browser
 from .spans import find_or_create_entity
 
@@ -41,10 +42,10 @@ class Choice:
             return cls("name", name=name, label=label)
         if not value:
             return None
-        kind, _, raw_pk = value.partition(":")
+        kind, _sep, raw_pk = value.partition(":")
         pk = parse_id(raw_pk)
         if kind not in ("entity", "span", "topic") or pk is None:
-            raise ValidationError("Pick one of the offered choices.")
+            raise ValidationError(_("Pick one of the offered choices."))
         return cls(kind, pk)
 
 
@@ -59,57 +60,57 @@ class EvidenceSelection:
 
     def offsets(self, article):
         if self.paragraph.article_id != article.pk:
-            raise ValidationError("Evidence must be a passage of the stance's own article.")
+            raise ValidationError(_("Evidence must be a passage of the stance's own article."))
         try:
             return span_from_browser(self.paragraph.text, self.utf16_start, self.utf16_end, self.quote)
         except OffsetError as exc:
-            raise ValidationError(f"Evidence: {exc}") from None
+            raise ValidationError(_("Evidence: %(problem)s") % {"problem": exc}) from None
 
 
 def resolve_holder(choice, *, article, user):
     """(entity, span or None) for the holder. A mention picked as holder must be in this article;
     an unlinked mention stands for the entity of its text and label (found or created)."""
     if choice is None:
-        raise ValidationError("Choose who holds the stance.")
+        raise ValidationError(_("Choose who holds the stance."))
     if choice.kind == "entity":
         entity = Entity.objects.filter(pk=choice.pk).first()
         if entity is None:
-            raise ValidationError("The holder entity no longer exists.")
+            raise ValidationError(_("The holder entity no longer exists."))
         return entity, None
     if choice.kind == "span":
         span = Span.objects.select_related("entity", "label", "paragraph").filter(pk=choice.pk).first()
         if span is None or span.paragraph.article_id != article.pk:
-            raise ValidationError("The holder's mention must be a span in this article.")
+            raise ValidationError(_("The holder's mention must be a span in this article."))
         entity = span.entity or find_or_create_entity(name=span.text, label=span.label, user=user)
         return entity, span
     if choice.kind == "name":
         label = choice.label or Label.objects.filter(name="PER").first() or Label.objects.active().first()
         if label is None:
-            raise ValidationError("No label exists for a new holder; an administrator must add one.")
+            raise ValidationError(_("No label exists for a new holder; an administrator must add one."))
         return find_or_create_entity(name=choice.name, label=label, user=user), None
-    raise ValidationError("A topic cannot hold a stance; choose a person or an organisation.")
+    raise ValidationError(_("A topic cannot hold a stance; choose a person or an organisation."))
 
 
 def resolve_target(choice, *, user):
     """(entity, None) or (None, topic). A typed name is the topic of that name, else the entity of that
     name or alias (the most mentioned, if several labels share it), else a new topic."""
     if choice is None:
-        raise ValidationError("Choose what the stance is about: an entity or a topic.")
+        raise ValidationError(_("Choose what the stance is about: an entity or a topic."))
     if choice.kind == "entity":
         entity = Entity.objects.filter(pk=choice.pk).first()
         if entity is None:
-            raise ValidationError("The target entity no longer exists.")
+            raise ValidationError(_("The target entity no longer exists."))
         return entity, None
     if choice.kind == "topic":
         topic = Topic.objects.filter(pk=choice.pk).first()
         if topic is None:
-            raise ValidationError("The target topic no longer exists.")
+            raise ValidationError(_("The target topic no longer exists."))
         return None, topic
     if choice.kind == "span":
-        raise ValidationError("Pick the target as an entity or a topic.")
+        raise ValidationError(_("Pick the target as an entity or a topic."))
     name = choice.name
     if len(name) > TOPIC_MAX:
-        raise ValidationError(f"A topic may have at most {TOPIC_MAX} characters.")
+        raise ValidationError(_("A topic may have at most %(max)s characters.") % {"max": TOPIC_MAX})
     topic = Topic.objects.filter(name=name).first()
     if topic:
         return None, topic
@@ -121,15 +122,15 @@ def resolve_target(choice, *, user):
     )
     if entity:
         return entity, None
-    topic, _ = Topic.objects.get_or_create(name=name, defaults={"created_by": user})
+    topic, _created = Topic.objects.get_or_create(name=name, defaults={"created_by": user})
     return None, topic
 
 
 def _check_polarity(polarity, current=None):
     if polarity is None:
-        raise ValidationError("Choose the polarity: supports, opposes, neutral or mixed.")
+        raise ValidationError(_("Choose the polarity: supports, opposes, neutral or mixed."))
     if not polarity.is_active and polarity.pk != getattr(current, "pk", None):
-        raise ValidationError(f"The polarity {polarity.name} is retired; choose another.")
+        raise ValidationError(_("The polarity %(polarity)s is retired; choose another.") % {"polarity": polarity.name})
 
 
 def _first_paragraph_id(stance):
@@ -142,10 +143,10 @@ def create_stance(*, user, article, evidence, holder, target, polarity, note="",
     """Record a stance from one or more evidence selections; raise ValidationError with a clear message.
     `author`: whose stance it is when not the acting `user` (see spans.create_span)."""
     if not evidence:
-        raise ValidationError("Select the passage that shows the stance first.")
+        raise ValidationError(_("Select the passage that shows the stance first."))
     _check_polarity(polarity)
     if len(note) > NOTE_MAX:
-        raise ValidationError(f"The note is longer than {NOTE_MAX} characters.")
+        raise ValidationError(_("The note is longer than %(max)s characters.") % {"max": NOTE_MAX})
     passages = []
     for selection in evidence:
         start, end = selection.offsets(article)
@@ -153,7 +154,7 @@ def create_stance(*, user, article, evidence, holder, target, polarity, note="",
     holder_entity, holder_span = resolve_holder(holder, article=article, user=user)
     target_entity, target_topic = resolve_target(target, user=user)
     if target_entity is not None and target_entity.pk == holder_entity.pk:
-        raise ValidationError("A stance's holder and target must differ.")
+        raise ValidationError(_("A stance's holder and target must differ."))
     stance = Stance.objects.create(
         article=article,
         holder_entity=holder_entity,
@@ -162,7 +163,7 @@ def create_stance(*, user, article, evidence, holder, target, polarity, note="",
         target_topic=target_topic,
         polarity=polarity,
         author=author or user,
-        note=clean_note(note) if note else "",
+        note=clean_note_source(note) if note else "",
     )
     StanceEvidence.objects.bulk_create(
         {
@@ -193,10 +194,10 @@ def update_stance(*, user, stance, version=None, holder=None, target=None, polar
         stance.polarity = polarity
     if note is not None:
         if len(note) > NOTE_MAX:
-            raise ValidationError(f"The note is longer than {NOTE_MAX} characters.")
-        stance.note = clean_note(note)
+            raise ValidationError(_("The note is longer than %(max)s characters.") % {"max": NOTE_MAX})
+        stance.note = clean_note_source(note)
     if stance.target_entity_id and stance.target_entity_id == stance.holder_entity_id:
-        raise ValidationError("A stance's holder and target must differ.")
+        raise ValidationError(_("A stance's holder and target must differ."))
     if snapshot(stance) == before:
         return stance
     save_change(stance, STANCE_CHANGEABLE)
@@ -217,7 +218,7 @@ def add_evidence(*, user, stance, selection, version=None):
                 stance=stance, paragraph=paragraph, start=start, end=end, text=paragraph.text[start:end]
             )
     except IntegrityError:
-        raise ValidationError("This passage is already evidence of the stance.") from None
+        raise ValidationError(_("This passage is already evidence of the stance.")) from None
     save_change(stance, ())
     log(user, AnnotationEvent.CHANGED, stance, stance.pk, paragraph.pk, before=before, after=snapshot(stance))
     return item
@@ -230,9 +231,9 @@ def remove_evidence(*, user, evidence, version=None):
     stance = lock_for_change(Stance, evidence.stance_id, user=user, version=version)
     evidence = StanceEvidence.objects.filter(pk=evidence.pk, stance=stance).first()
     if evidence is None:
-        raise Gone("This passage is no longer evidence of the stance: it was removed in another tab. Reload the page.")
+        raise Gone(_("This passage is no longer evidence of the stance: it was removed in another tab. Reload the page."))
     if StanceEvidence.objects.filter(stance=stance).count() <= 1:
-        raise ValidationError("A stance needs at least one passage as evidence; delete the stance instead.")
+        raise ValidationError(_("A stance needs at least one passage as evidence; delete the stance instead."))
     before = snapshot(stance)
     paragraph_id = evidence.paragraph_id
     delete_exactly(evidence)
