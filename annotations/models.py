@@ -438,3 +438,16 @@ class Revision(models.Model):
         import uuid
 
         cls.objects.update_or_create(name=name, defaults={"token": uuid.uuid4().hex})
+
+
+class TokenLayout(models.Model):
+    """The tokens of a paragraph imported from a CoNLL file and whether the file had a sentence break after it:
+    its CoNLL export writes the file's tokens back, not Hamish's tokenizer's (annotations/interchange/conll)."""
+
+    paragraph = models.OneToOneField(Paragraph, on_delete=models.CASCADE, primary_key=True, related_name="token_layout")
+    boundaries = models.JSONField(help_text="Token offsets in code points of the paragraph text: [start, end, start, end, …].")
+    break_after = models.BooleanField(default=True, help_text="The file had a blank line (a sentence break) after it.")
+    scheme = models.CharField(max_length=5, default="IOB2", help_text="The file's tag scheme: IOB1, IOB2, BIOES or BILOU.")
+
+    def __str__(self):
+        return f"tokens of paragraph {self.paragraph_id}"

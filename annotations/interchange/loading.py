@@ -63,6 +63,7 @@ class AnnotationImportReport:
     """What an import did; `counts` also has "events" (the audit events written)."""
 
     counts: Counter = field(default_factory=Counter)
+    notes: list = field(default_factory=list)  # what the reader of the file has to say (CoNLL: what it detected)
 
     def summary(self):
         c = self.counts
@@ -351,6 +352,7 @@ class ImportedDocument(dict):
     """A checked document that remembers the name of the file it came from (for the audit trail)."""
 
     filename = ""
+    write_more = None  # called with the report once the articles are written (CoNLL: the token layouts)
 
 
 @transaction.atomic
@@ -379,6 +381,8 @@ def import_document(document, *, user, options=None, filename=None):
     for article in document["articles"]:
         _write_article(article, known, users, layers, entities, topics, user, report, trail)
         report.counts["events"] += trail.write()
+    if getattr(document, "write_more", None):
+        document.write_more(report)
     return report
 
 
@@ -568,26 +572,18 @@ def guess_format(filename):
     return {"json": "hamish", "jsonl": "doccano"}.get(suffix, "conll")
 
 
-def document_from_file(data, *, format, annotator, source_name="", filename=""):
-    """A checked Hamish JSON document from a file's bytes in any import format; AnnotationImportError if not."""
-    from .conll import ConllError, conll_to_document, parse_conll
+def document_from_file(data, *, format, annotator, source_name="", filename="", bad_lines="refuse"):
+    """A checked Hamish JSON document from a file's bytes in any import format; AnnotationImportError if not.
+    `bad_lines` (CoNLL): "refuse" the file on any bad line, "repair" or "skip" them (see conll/reader.py)."""
+    from .conll import ConllError
     from .doccano import DoccanoError, doccano_to_document
 
     if format == "hamish":
         return _named(read_document(data), filename)
+    if format == "conll":
+        return _conll_document(data, annotator=annotator, source_name=source_name, filename=filename, bad_lines=bad_lines)
     try:
-        if format == "conll":
-            try:
-                text = data.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise ConllError("The file is not UTF-8 text.") from None
-            documents = parse_conll(text)
-            if not documents:
-                raise ConllError("The file holds no tokens.")
-            document = conll_to_document(
-                documents, annotator=annotator, source_name=source_name or "CoNLL import", filename=filename
-            )
-        elif format == "doccano":
+        if format == "doccano":
             document = doccano_to_document(
                 data, annotator=annotator, source_name=source_name or "doccano import", filename=filename
             )
@@ -603,6 +599,41 @@ def document_from_file(data, *, format, annotator, source_name="", filename=""):
         where += ", paragraphs/0 its first sentence.)" if format == "conll" else ".)"
         raise AnnotationImportError([where, *exc.problems]) from None
     return _named(document, filename)
+
+
+def _conll_document(data, *, annotator, source_name, filename, bad_lines):
+    """The CoNLL branch of document_from_file: the document carries its token layouts and the reader's notes."""
+    from django.utils.translation import gettext as _
+
+    from .conll import ConllError, conll_to_document, read_conll
+    from .conll.layouts import layout_writer
+
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise AnnotationImportError(
+            [_("The file is not UTF-8 text (byte %(byte)s cannot be read).") % {"byte": f"{exc.start:,}"}]
+        ) from None
+    try:
+        reading = read_conll(text, bad_lines=bad_lines)
+    except ConllError as exc:
+        raise AnnotationImportError(exc.problems) from None
+    if not reading.tokens():
+        raise AnnotationImportError([reading.detected(), _("The file holds no tokens.")])
+    document, layouts = conll_to_document(
+        reading, annotator=annotator, source_name=source_name or "CoNLL import", filename=filename
+    )
+    try:
+        check_document(document)
+    except AnnotationImportError as exc:
+        where = _(
+            "(Places below are in the converted file: articles/2 is the file's third document (-DOCSTART-), "
+            "paragraphs/0 its first sentence.)"
+        )
+        raise AnnotationImportError([reading.detected(), where, *exc.problems]) from None
+    document = _named(document, filename)
+    document.write_more = layout_writer(document, layouts, reading.notes())
+    return document
 
 
 def _named(document, filename):
