@@ -10,10 +10,13 @@ undone, so two undos at once never undo the same event twice.
 
 import contextlib
 import contextvars
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .conflicts import Conflict, delete_exactly, lock_for_change, save_change, what
 from .models import AnnotationEvent, BoilerplateMark, Span, Stance, StanceEvidence
@@ -180,26 +183,92 @@ def _live_events():
     return AnnotationEvent.objects.filter(undoes__isnull=True, undone_by__isnull=True).exclude(action=AnnotationEvent.IMPORTED)
 
 
-def last_undoable_event(user, article_id=None):
-    """The user's most recent own action that has not been undone (undos themselves are not undone),
-    in one article if given: undo on an article page never reaches into another article.
+# Undo reaches back this far: the actions of the current sitting. Pressed the next morning, u does not quietly
+# take back yesterday's last tag; older actions stay in the audit log (and can be changed by hand).
+UNDO_WINDOW = timedelta(hours=2)
 
-    An action overtaken by someone else's later change to the same annotation (an administrator deleted
-    the span the analyst created) is no longer the analyst's to undo, and is passed over."""
+
+def _undoable_events(user, article_id=None):
     overtaken = _live_events().filter(kind=OuterRef("kind"), object_id=OuterRef("object_id"), pk__gt=OuterRef("pk"))
     events = _live_events().filter(actor=user)
     if article_id is not None:
         events = events.filter(paragraph__article_id=article_id)
-    return events.annotate(overtaken=Exists(overtaken)).filter(overtaken=False).order_by("-pk").first()
+    return events.annotate(overtaken=Exists(overtaken)).filter(overtaken=False).order_by("-pk")
+
+
+def last_undoable_event(user, article_id=None):
+    """The user's most recent own action of the last UNDO_WINDOW that has not been undone (undos themselves
+    are not undone), in one article if given: undo on an article page never reaches into another article.
+
+    An action overtaken by someone else's later change to the same annotation (an administrator deleted
+    the span the analyst created) is no longer the analyst's to undo, and is passed over."""
+    return _undoable_events(user, article_id).filter(at__gte=timezone.now() - UNDO_WINDOW).first()
+
+
+def has_older_undoable(user, article_id=None):
+    """Whether an action older than UNDO_WINDOW would be undone if undo reached that far (for the message)."""
+    return _undoable_events(user, article_id).filter(at__lt=timezone.now() - UNDO_WINDOW).exists()
+
+
+QUOTE_SHOWN = 40  # characters of a span's text in the undo preview
+
+
+def _quote(text):
+    text = " ".join((text or "").split())
+    return text if len(text) <= QUOTE_SHOWN else text[: QUOTE_SHOWN - 1] + "…"
+
+
+def describe(event):
+    """What undoing `event` would take back, in a few words for the analyst: 'your PER tag on «...»'."""
+    from corpus.models import Paragraph
+
+    from .models import BoilerplateCategory, Label
+
+    data = event.after if event.action == AnnotationEvent.CREATED else event.before
+    data = data or {}
+    if event.kind == "entity":
+        after = event.after or {}
+        return _("your merge of «%(merged)s» into «%(kept)s»") % {
+            "merged": _quote(after.get("merged_name")),
+            "kept": _quote(after.get("name")),
+        }
+    if event.kind == "span":
+        label = Label.objects.filter(pk=data.get("label_id")).values_list("name", flat=True).first() or "?"
+        words = {
+            AnnotationEvent.CREATED: _("your %(label)s tag on «%(text)s»"),
+            AnnotationEvent.DELETED: _("the deletion of the %(label)s span «%(text)s»"),
+            AnnotationEvent.CHANGED: _("your change to the span «%(text)s» (it was %(label)s)"),
+        }[event.action]
+        return words % {"label": label, "text": _quote(data.get("text"))}
+    if event.kind == "stance":
+        evidence = data.get("evidence") or []
+        quote = _quote(evidence[0][3]) if evidence else ""
+        words = {
+            AnnotationEvent.CREATED: _("your new stance (evidence «%(text)s»)"),
+            AnnotationEvent.DELETED: _("the deletion of a stance (evidence «%(text)s»)"),
+            AnnotationEvent.CHANGED: _("your change to a stance (evidence «%(text)s»)"),
+        }[event.action]
+        return words % {"text": quote}
+    category = BoilerplateCategory.objects.filter(pk=data.get("category_id")).values_list("name", flat=True).first() or "?"
+    position = Paragraph.objects.filter(pk=event.paragraph_id).values_list("position", flat=True).first()
+    words = {
+        AnnotationEvent.CREATED: _("your boilerplate mark (%(category)s) on paragraph %(number)s"),
+        AnnotationEvent.DELETED: _("the removal of a boilerplate mark (%(category)s) from paragraph %(number)s"),
+        AnnotationEvent.CHANGED: _("your change to the boilerplate mark on paragraph %(number)s (it was %(category)s)"),
+    }[event.action]
+    return words % {"category": category, "number": "?" if position is None else position + 1}
 
 
 @transaction.atomic
-def undo_last(user, article_id=None):
-    """Reverse the user's last action; return the event it undid, or None if there is nothing to undo."""
+def undo_last(user, article_id=None, *, expected=None):
+    """Reverse the user's last action; return the event it undid, or None if there is nothing to undo.
+    With `expected` (an event id: the one the analyst was shown), refuse if the last action is another."""
     for _attempt in range(UNDO_RETRIES):
         candidate = last_undoable_event(user, article_id)
         if candidate is None:
             return None
+        if expected is not None and candidate.pk != expected:
+            raise Conflict(_("Your last action is no longer the one shown: press u again to see what undo would take back."))
         # Lock the event, then look again: an undo in another tab may have taken it while we waited,
         # or a newer action may have been committed meanwhile (that one is undone first).
         event = AnnotationEvent.objects.select_for_update(of=("self",)).filter(pk=candidate.pk).order_by("pk").first()
@@ -217,6 +286,11 @@ def undo_last(user, article_id=None):
 
 
 def _reverse(user, event):
+    if event.kind == "entity":  # a merge of two entities: annotations.entities puts both back
+        from .entities import reverse_merge
+
+        reverse_merge(user, event)
+        return
     kind = KINDS[event.kind]
     if event.action == AnnotationEvent.CREATED:
         current = lock_for_change(kind.model, event.object_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit, boilerplate, entities, interchange, reader, search, spans, stances, suggestions
+from .views import audit, boilerplate, entities, entity_edits, interchange, reader, search, spans, stances, suggestions
 
 app_name = "annotations"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("spans/<id:span_id>/update/", spans.update, name="span_update"),
     path("spans/<id:span_id>/delete/", spans.delete, name="span_delete"),
     path("undo/", spans.undo, name="undo"),
+    path("undo/preview/", spans.undo_preview, name="undo_preview"),
     path("paragraphs/<id:paragraph_id>/stances/new/", stances.new, name="stance_new"),
     path("paragraphs/<id:paragraph_id>/stances/", stances.create, name="stance_create"),
     path("stances/<id:stance_id>/card/", stances.card, name="stance_card"),
@@ -29,6 +30,10 @@ urlpatterns = [
     path("paragraphs/<id:paragraph_id>/versions/", reader.versions, name="paragraph_versions"),
     path("entities/search/", entities.search, name="entity_search"),
     path("entities/<id:pk>/", entities.detail, name="entity_detail"),
+    path("entities/<id:pk>/merge/", entity_edits.merge, name="entity_merge"),
+    path("entities/<id:pk>/merge/undo/", entity_edits.merge_undo, name="entity_merge_undo"),
+    path("entities/<id:pk>/aliases/", entity_edits.alias_add, name="entity_alias_add"),
+    path("entities/<id:pk>/aliases/<id:alias_id>/delete/", entity_edits.alias_remove, name="entity_alias_remove"),
     path("labels.css", entities.label_styles, name="label_styles"),
     path("search/", search.search_page, name="search"),
     path("audit/", audit.audit_log, name="audit_log"),

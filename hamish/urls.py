@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 import hamish.ids  # noqa: F401  (registers the <id:...> URL converter)
+from hamish.jsi18n import javascript_catalog
 from hamish.login import RateLimitedAdminLoginView, RateLimitedLoginView
 
 admin.site.site_header = "Hamish administration"
@@ -19,6 +20,8 @@ urlpatterns = [
     # app's rate limit. Unnamed: it is the admin's page, not one of ours (no second name to reverse).
     path("admin/login/", RateLimitedAdminLoginView.as_view()),
     path("admin/", admin.site.urls),
+    # The JavaScript interface strings of one language (hamish/jsi18n.py), loaded by base.html.
+    path("jsi18n/<str:language>/", javascript_catalog, name="javascript_catalog"),
     path("", include("corpus.urls")),
     path("", include("annotations.urls")),
     path("", include("projects.urls")),

@@ -1,9 +1,11 @@
 """Span writes through htmx: each answers with the re-rendered paragraph (and side panel)."""
 
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from corpus.models import Paragraph
@@ -11,7 +13,7 @@ from hamish.ids import parse_id
 
 from ..conflicts import Conflict, parse_version
 from ..forms import SpanCreateForm, SpanUpdateForm
-from ..history import undo_last
+from ..history import UNDO_WINDOW, describe, has_older_undoable, last_undoable_event, undo_last
 from ..lookups import get_paragraph_for_reader, get_span_for_editor, get_span_for_reader
 from ..spans import create_span, delete_span, update_span
 from ..suggestions import EntityIndex
@@ -100,7 +102,38 @@ def delete(request, span_id):
         delete_span(user=request.user, span=span, version=posted_version(request))
     except ValidationError as exc:
         return refused(exc, reverse("annotations:span_card", args=[span_id]))
-    return render_paragraph(request, paragraph, extra={"clear_card": True}, panels=ENTITY_PANEL if linked else NO_PANELS)
+    deleted = _("Span deleted: %(label)s «%(text)s». u undoes it.") % {"label": span.label.name, "text": span.text}
+    return render_paragraph(
+        request, paragraph, extra={"clear_card": True, "flash": deleted}, panels=ENTITY_PANEL if linked else NO_PANELS
+    )
+
+
+def nothing_to_undo(user, article_id):
+    """The refusal when undo finds nothing: 'recent' when older actions exist beyond history.UNDO_WINDOW."""
+    if has_older_undoable(user, article_id):
+        hours = int(UNDO_WINDOW.total_seconds() // 3600)
+        message = ngettext(
+            "Nothing recent to undo: undo takes back only your actions of the last hour.",
+            "Nothing recent to undo: undo takes back only your actions of the last %(hours)s hours.",
+            hours,
+        ) % {"hours": hours}
+    else:
+        message = _("Nothing to undo in this article.") if article_id else _("Nothing to undo.")
+    return problem(message, status=409)
+
+
+@require_GET
+def undo_preview(request):
+    """What undo would take back now, for the page to show before the analyst confirms (JSON: the event's
+    id, to send back with the undo, and a description)."""
+    raw_article = request.GET.get("article", "")
+    article_id = parse_id(raw_article)
+    if raw_article and article_id is None:
+        return problem(_("Unknown article."))
+    event = last_undoable_event(request.user, article_id)
+    if event is None:
+        return nothing_to_undo(request.user, article_id)
+    return JsonResponse({"event": event.pk, "description": describe(event)})
 
 
 @require_POST
@@ -109,16 +142,21 @@ def undo(request):
     article_id = parse_id(raw_article)
     if raw_article and article_id is None:
         return problem("Unknown article.")
+    raw_event = request.POST.get("event", "")
+    expected = parse_id(raw_event)
+    if raw_event and expected is None:
+        return problem(_("Unknown action to undo."))
     try:
-        event = undo_last(request.user, article_id)
+        event = undo_last(request.user, article_id, expected=expected)
     except ValidationError as exc:
         return problem(first_error(exc), status=409)
     if event is None:
-        return problem("Nothing to undo in this article." if article_id else "Nothing to undo.", status=409)
+        return nothing_to_undo(request.user, article_id)
     paragraphs = undone_paragraphs(request.user, event)
     if not paragraphs:
         return problem("Undone.", status=200)
-    response = render_paragraphs(request, paragraphs, extra={"clear_card": True, "flash": f"Undid: {event.kind} {event.action}."})
+    undone = _("Undone: %(what)s.") % {"what": describe(event)}
+    response = render_paragraphs(request, paragraphs, extra={"clear_card": True, "flash": undone})
     response["HX-Retarget"] = f"#{paragraphs[0].anchor}"
     response["HX-Reswap"] = "outerHTML"
     return response

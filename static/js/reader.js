@@ -32,7 +32,8 @@
   // ---- messages -------------------------------------------------------------------------------
   // A message that asks for something (log in, reload) stays until the next one (sticky); `link`
   // ({href, text}) is put after it as a real link.
-  function say(message, kind, { sticky = false, link = null } = {}) {
+  // `action` is an element (a button) put after the message.
+  function say(message, kind, { sticky = false, link = null, action = null } = {}) {
     flash.textContent = message; // textContent: server text is never parsed as HTML here
     if (link) {
       const anchor = document.createElement("a");
@@ -40,6 +41,7 @@
       anchor.textContent = link.text;
       flash.append(" ", anchor);
     }
+    if (action) flash.append(" ", action);
     flash.className = "flash " + (kind || "info");
     window.clearTimeout(say.timer);
     if (!sticky) say.timer = window.setTimeout(() => { flash.textContent = ""; flash.className = "flash"; }, 6000);
@@ -59,22 +61,23 @@
       // unsaved text in the card, stays until the analyst follows the link.
       const login = new URL(xhr.getResponseHeader("Hamish-Login") || "/accounts/login/", window.location.href);
       login.searchParams.set("next", window.location.pathname + window.location.search);
-      say(text || "Your session ended: log in again. Nothing was saved.", "error", { sticky: true, link: { href: login.href, text: "Log in again" } });
+      say(text || gettext("Your session ended: log in again. Nothing was saved."), "error", { sticky: true, link: { href: login.href, text: gettext("Log in again") } });
     } else if (xhr.status === 503) {
       const retry = parseInt(xhr.getResponseHeader("Retry-After") || "", 10);
-      say((text || "The server is busy; nothing was saved. Try again in a moment.")
-        + (retry > 0 && !text ? " (in about " + retry + " s)" : ""), "error", { sticky: Boolean(text && text.startsWith("Saved")) });
+      say(text || (retry > 0
+        ? interpolate(gettext("The server is busy; nothing was saved. Try again in a moment (in about %(seconds)s s)."), { seconds: retry }, true)
+        : gettext("The server is busy; nothing was saved. Try again in a moment.")), "error", { sticky: Boolean(text && text.startsWith("Saved")) });
     } else if (xhr.status === 409 && text && xhr.getResponseHeader("Hamish-Refresh")) {
       // Changed by someone else since the card was shown: say so, then show the card as it is now.
       say(text, "error", { sticky: true });
       htmx.ajax("GET", xhr.getResponseHeader("Hamish-Refresh"), { target: "#span-card", swap: "innerHTML" });
     } else if (text) {
       say(text, "error", { sticky: text.startsWith("Saved") || xhr.status === 403 && text.includes("reload") });
-    } else if (xhr.status === 403) say("You may not change this annotation: it is someone else's.", "error");
-    else if (xhr.status === 404) say("That annotation no longer exists; reload the page.", "error");
-    else say("The server could not do this (" + xhr.status + "). Reload the page to see what was saved.", "error", { sticky: true });
+    } else if (xhr.status === 403) say(gettext("You may not change this annotation: it is someone else's."), "error");
+    else if (xhr.status === 404) say(gettext("That annotation no longer exists; reload the page."), "error");
+    else say(interpolate(gettext("The server could not do this (%(status)s). Reload the page to see what was saved."), { status: xhr.status }, true), "error", { sticky: true });
   });
-  document.body.addEventListener("htmx:sendError", () => say("The server cannot be reached. Nothing was saved.", "error"));
+  document.body.addEventListener("htmx:sendError", () => say(gettext("The server cannot be reached. Nothing was saved."), "error"));
   // Messages the server sends with a successful write (HX-Trigger), e.g. "its 2 spans are kept".
   // They arrive before the swap; after a decision on a suggestion, the next one's hint is added to the
   // message when the swap has settled, rather than replacing it (see decided()).
@@ -103,7 +106,7 @@
 
   function isSpace(ch) { return /\s/.test(ch); }
 
-  const ACROSS_PARAGRAPHS = "A span stays inside one paragraph: select text within a single paragraph.";
+  const ACROSS_PARAGRAPHS = gettext("A span stays inside one paragraph: select text within a single paragraph.");
   let selectionProblem = null; // why the last non-empty selection cannot become a span
 
   // The current selection as {paragraph, start, end, quote}, trimmed of outer whitespace, or null
@@ -204,8 +207,8 @@
   function addEvidence(selection) {
     const card = openStanceCard();
     hidePopover();
-    if (!card) { say("Open a stance first (click it in the panel), then add evidence with e."); return; }
-    if (!card.dataset.evidenceUrl) { say("Only the stance's author or an administrator may change it.", "error"); return; }
+    if (!card) { say(gettext("Open a stance first (click it in the panel), then add evidence with e.")); return; }
+    if (!card.dataset.evidenceUrl) { say(gettext("Only the stance's author or an administrator may change it."), "error"); return; }
     window.getSelection().removeAllRanges();
     setCurrentParagraph(selection.paragraph);
     htmx.ajax("POST", card.dataset.evidenceUrl, {
@@ -216,7 +219,7 @@
 
   // ---- boilerplate ------------------------------------------------------------------------------
   function toggleBoilerplate(paragraph) {
-    if (!paragraph) { say("Choose a paragraph first: j / k, or click in it."); return; }
+    if (!paragraph) { say(gettext("Choose a paragraph first: j / k, or click in it.")); return; }
     setCurrentParagraph(paragraph);
     expandedParagraphs.delete(paragraph.id); // newly marked, it folds
     htmx.ajax("POST", urlFor("boilerplateTemplate", paragraph.dataset.paragraphId), {
@@ -228,9 +231,29 @@
   if (showBoilerplate) {
     showBoilerplate.addEventListener("change", () => workspace.classList.toggle("show-boilerplate", showBoilerplate.checked));
   }
+  // A mouse drag that began in a paragraph and ended beyond it (below the text, in the panel, past the
+  // article's end) is cut back to that paragraph: a span never leaves one, and the drag meant its text.
+  // Only mouse drags: a keyboard selection that reaches too far is refused with a message instead.
+  let dragStart = null;
+  document.addEventListener("mousedown", (event) => {
+    dragStart = event.button === 0 && !popover.contains(event.target) ? paragraphOf(event.target) : null;
+  });
+  function clampDrag() {
+    const paragraph = dragStart;
+    dragStart = null;
+    const native = window.getSelection();
+    if (!paragraph || !native || native.rangeCount === 0 || native.isCollapsed) return;
+    if (!paragraph.contains(native.anchorNode) || paragraph.contains(native.focusNode)) return;
+    const after = paragraph.compareDocumentPosition(native.focusNode) & Node.DOCUMENT_POSITION_FOLLOWING;
+    const cut = document.createRange();
+    if (after) { cut.setStartAfter(paragraph); cut.setEnd(native.focusNode, native.focusOffset); }
+    else { cut.setStart(native.focusNode, native.focusOffset); cut.setEndBefore(paragraph); }
+    native.extend(paragraph, after ? paragraph.childNodes.length : 0);
+    if (cut.toString().trim() !== "") say(gettext("The selection stops at the end of the paragraph where it began: a span stays inside one paragraph."));
+  }
   document.addEventListener("mouseup", (event) => {
     if (popover.contains(event.target)) return;
-    window.setTimeout(showPopover, 0);
+    window.setTimeout(() => { clampDrag(); showPopover(); }, 0);
   });
   document.addEventListener("keyup", (event) => {
     if (event.shiftKey && event.key.startsWith("Arrow")) showPopover();
@@ -245,13 +268,36 @@
     if (paragraph) paragraph.classList.add("current");
   }
 
+  // Whether at least a line of the paragraph (all of it, if shorter) is in the window.
+  function onScreen(paragraph) {
+    const rect = paragraph.getBoundingClientRect();
+    if (!rect.height) return false; // not rendered
+    const shown = Math.min(rect.bottom, window.innerHeight) - Math.max(rect.top, 0);
+    return shown >= Math.min(rect.height, 24);
+  }
+  // The current paragraph where the analyst is looking: after scrolling away from it (the wheel, the
+  // scroll bar, a link), the first paragraph on screen takes its place, so that j / k and Shift+Arrow
+  // start from what one sees, not from a paragraph out of sight. While j / k's own smooth scroll is
+  // under way the paragraph it chose counts as on screen.
+  let keyScroll = 0; // when j / k last started a scroll (ms); scrollend ends it
+  document.addEventListener("scrollend", () => { keyScroll = 0; });
+  function seenParagraph() {
+    if (currentParagraph && (onScreen(currentParagraph) || Date.now() - keyScroll < 1500)) return { paragraph: currentParagraph, moved: false };
+    const first = paragraphs().find(onScreen);
+    return { paragraph: first || currentParagraph, moved: Boolean(first) };
+  }
+
   function moveParagraph(step) {
     const all = paragraphs();
     if (!all.length) return;
-    const index = currentParagraph ? all.findIndex((p) => p.id === currentParagraph.id) : -1;
-    const next = all[Math.max(0, Math.min(all.length - 1, index + step))];
+    const seen = seenParagraph();
+    let next;
+    if (!seen.paragraph) next = all[step > 0 ? 0 : all.length - 1];
+    else if (seen.moved) next = seen.paragraph; // off-screen current: j / k land on the first paragraph in view
+    else next = all[Math.max(0, Math.min(all.length - 1, all.findIndex((p) => p.id === seen.paragraph.id) + step))];
     setCurrentParagraph(next);
     next.focus({ preventScroll: true });
+    keyScroll = Date.now();
     next.scrollIntoView({ block: "center", behavior: "smooth" });
   }
 
@@ -306,7 +352,7 @@
 
   function moveSpan(step) {
     const all = spanStarts();
-    if (!all.length) { say("No spans in this article yet."); return; }
+    if (!all.length) { say(gettext("No spans in this article yet.")); return; }
     const open = document.querySelector("#span-card [data-span-id]");
     const index = open ? all.findIndex((s) => s.id === open.dataset.spanId) : -1;
     const next = all[(index + step + all.length) % all.length];
@@ -377,26 +423,26 @@
     setCurrentParagraph(paragraphOf(segments[0]));
     if (!clicked) bringIntoView(segments[0]);
     const hint = (segments[0].title.split(" / ").find((t) => t.startsWith("suggested")) || "suggested");
-    const sentence = hint.charAt(0).toUpperCase() + hint.slice(1) + ". y accepts, n rejects, g goes on.";
-    say(before ? before + " Next: " + sentence : sentence);
+    const sentence = interpolate(gettext("%(suggestion)s. y accepts, n rejects, g goes on."), { suggestion: hint.charAt(0).toUpperCase() + hint.slice(1) }, true);
+    say(before ? interpolate(gettext("%(message)s Next: %(suggestion)s"), { message: before, suggestion: sentence }, true) : sentence);
   }
   // After a decision has been swapped in: the next suggestion takes the decided one's place, and the
   // message says what happened (the server's words, if any) and what is current now.
   function decided() {
     const keys = suggestionKeys(), before = serverMessage;
     if (keys.length) selectSuggestion(keys[Math.min(advanceTo, keys.length - 1)], { before });
-    else say((before ? before + " " : "") + "That was the last suggestion in this article.");
+    else say((before ? before + " " : "") + gettext("That was the last suggestion in this article."));
     advanceTo = null;
   }
   function moveSuggestion(step) {
     const keys = suggestionKeys();
-    if (!keys.length) { say("No suggestions left in this article."); return; }
+    if (!keys.length) { say(gettext("No suggestions left in this article.")); return; }
     const index = keys.indexOf(currentSuggestion);
     selectSuggestion(keys[index < 0 ? (step > 0 ? 0 : keys.length - 1) : (index + step + keys.length) % keys.length]);
   }
   function decideSuggestion(action) {
     if (!currentSuggestion || !suggestionSegments(currentSuggestion).length) {
-      say("Press g to go to a suggestion first.");
+      say(gettext("Press g to go to a suggestion first."));
       return;
     }
     const [paragraphId, start, end, label, entity] = currentSuggestion.split(":");
@@ -425,18 +471,53 @@
     });
   }
   joinSuggestionSegments();
+  // The panel's sentence "3 dashed suggestions in this article", the number in its own element.
   function countSuggestions() {
-    const count = document.getElementById("suggestion-count");
-    if (!count) return;
+    const summary = document.getElementById("suggestion-summary");
+    if (!summary) return;
     const n = suggestionKeys().length;
-    const noun = n === 1 ? "suggestion" : "suggestions";
+    const count = document.createElement("span");
+    count.id = "suggestion-count";
     count.textContent = n;
-    const nounElement = document.getElementById("suggestion-noun");
-    if (nounElement) nounElement.textContent = noun;
+    const [before, after = ""] = ngettext("%(count)s dashed suggestion in this article", "%(count)s dashed suggestions in this article", n).split("%(count)s");
+    summary.replaceChildren(before, count, after);
     const acceptAll = document.querySelector("[data-accept-all]");
     if (acceptAll) acceptAll.disabled = n === 0;
-    const form = document.querySelector("[data-accept-all-form]");
-    if (form) form.setAttribute("hx-confirm", "Accept all " + n + " " + noun + " in this article as your spans?");
+    if (n === 0) cancelAcceptAll();
+    const question = document.getElementById("accept-all-question");
+    if (question) {
+      question.textContent = interpolate(ngettext("Accept the %(count)s suggestion in this article as your span?",
+        "Accept all %(count)s suggestions in this article as your spans?", n), { count: n }, true);
+    }
+  }
+
+  // "Accept all" asks in the page first: the button opens the question with Accept (focused) and Cancel.
+  function askAcceptAll() {
+    const button = document.querySelector("[data-accept-all]"), box = document.getElementById("accept-all-confirm");
+    if (!button || !box || button.disabled) return;
+    countSuggestions();
+    box.hidden = false;
+    button.setAttribute("aria-expanded", "true");
+    box.querySelector("[data-accept-all-confirm]").focus();
+  }
+  function cancelAcceptAll({ refocus = false } = {}) {
+    const button = document.querySelector("[data-accept-all]"), box = document.getElementById("accept-all-confirm");
+    if (!button || !box || box.hidden) return false;
+    box.hidden = true;
+    button.setAttribute("aria-expanded", "false");
+    if (refocus) button.focus();
+    return true;
+  }
+  workspace.addEventListener("click", (event) => {
+    if (event.target.closest("[data-accept-all]")) askAcceptAll();
+    else if (event.target.closest("[data-accept-all-cancel]")) cancelAcceptAll({ refocus: true });
+  });
+  const acceptAllForm = document.querySelector("[data-accept-all-form]");
+  if (acceptAllForm) {
+    acceptAllForm.addEventListener("htmx:beforeRequest", () => {
+      acceptAllForm.querySelector("[data-accept-all-confirm]").disabled = true; // one request, however many clicks
+      say(gettext("Accepting the suggestions…"));
+    });
   }
 
   // Stances panel: open the stance and bring its first evidence into view.
@@ -486,11 +567,44 @@
     if (event.target === help || event.target.closest("[data-close-help]")) toggleHelp(false);
   });
 
-  // Undo on an article page reverses the analyst's last action in this article.
+  // Undo on an article page reverses the analyst's last action in this article, of the last hours only (the
+  // server decides: history.UNDO_WINDOW), in two steps: u (or Ctrl+Z) says what it would take back, a second u
+  // within UNDO_OFFER_MS (or the message's Undo button) does it, for exactly that action: the server refuses if
+  // the last action has become another meanwhile (another tab).
+  const UNDO_OFFER_MS = 10000;
+  let undoOffer = null; // {event, until}: the action last shown
+  let undoAsking = false;
   function undo() {
     const article = workspace.querySelector("[data-article-id]").dataset.articleId;
-    htmx.ajax("POST", workspace.dataset.undoUrl, { target: "#span-card", swap: "none", values: { article } });
+    if (undoOffer && Date.now() < undoOffer.until) {
+      const event = undoOffer.event;
+      undoOffer = null;
+      htmx.ajax("POST", workspace.dataset.undoUrl, { target: "#span-card", swap: "none", values: { article, event } });
+      return;
+    }
+    if (undoAsking) return;
+    undoAsking = true;
+    undoOffer = null;
+    // As an htmx request, so that an ended session answers 401 with a message, not the login page.
+    fetch(workspace.dataset.undoPreviewUrl + "?" + new URLSearchParams({ article }), { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then((response) => response.ok ? response.json().then((offer) => {
+        undoOffer = { event: offer.event, until: Date.now() + UNDO_OFFER_MS };
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "link-button";
+        button.dataset.undoConfirm = "";
+        button.textContent = gettext("Undo");
+        say(interpolate(gettext("Undo %(action)s? Press u again to undo it."), { action: offer.description }, true), "warning", { action: button });
+      }) : response.text().then((text) => {
+        const plain = (response.headers.get("Content-Type") || "").startsWith("text/plain");
+        say(plain && text ? text : interpolate(gettext("The server could not do this (%(status)s). Reload the page to see what was saved."), { status: response.status }, true), response.status === 409 ? "info" : "error");
+      }))
+      .catch(() => say(gettext("The server cannot be reached. Nothing was saved."), "error"))
+      .finally(() => { undoAsking = false; });
   }
+  flash.addEventListener("click", (event) => {
+    if (event.target.closest("[data-undo-confirm]")) undo();
+  });
 
   document.addEventListener("keydown", (event) => {
     if (event.defaultPrevented) return;
@@ -504,6 +618,7 @@
     }
     if (typing(event.target)) return;
     if (event.key === "Escape") {
+      if (cancelAcceptAll({ refocus: true })) return; // the question first, as a dialog would
       hidePopover(); toggleHelp(false); closeCard();
       return;
     }
@@ -517,6 +632,8 @@
     if (event.shiftKey && (event.key === "ArrowLeft" || event.key === "ArrowRight") && currentParagraph) {
       const native = window.getSelection();
       if (native.isCollapsed || !paragraphOf(native.anchorNode)) {
+        // In the paragraph one sees: an off-screen current paragraph gives way to the first on screen.
+        setCurrentParagraph(seenParagraph().paragraph);
         native.collapse(currentParagraph, 0);
         event.preventDefault();
         native.modify("extend", event.key === "ArrowLeft" ? "left" : "right", "word");
@@ -538,12 +655,12 @@
       case "s":
         event.preventDefault();
         if (selection) startStance(selection);
-        else say(selectionProblem || "Select the passage that shows the stance, then press s.", selectionProblem ? "error" : "info");
+        else say(selectionProblem || gettext("Select the passage that shows the stance, then press s."), selectionProblem ? "error" : "info");
         break;
       case "e":
         event.preventDefault();
         if (selection) addEvidence(selection);
-        else say("Select a passage, then press e to add it to the open stance's evidence.");
+        else say(gettext("Select a passage, then press e to add it to the open stance's evidence."));
         break;
       case "b":
         event.preventDefault();
@@ -561,15 +678,15 @@
         // and a click would submit natively (a reload). Process it first: htmx skips what it already did.
         if (button) { htmx.process(button.form); button.click(); }
         else say(document.querySelector("#assignment-status [data-reopen]")
-          ? "This article is already done: Reopen it to change your annotations."
-          : "This article is not in your queue, so there is nothing to mark done.", "info");
+          ? gettext("This article is already done: Reopen it to change your annotations.")
+          : gettext("This article is not in your queue, so there is nothing to mark done."), "info");
         break;
       }
       case "N": { // the next article in my queue
         event.preventDefault();
         const next = document.querySelector("#assignment-status [data-next-article]");
         if (next) window.location.assign(next.href);
-        else say("This article is not in your queue: open your project's page for the queue.", "info");
+        else say(gettext("This article is not in your queue: open your project's page for the queue."), "info");
         break;
       }
       case "x":
@@ -585,13 +702,14 @@
             target: "#" + card.dataset.paragraphAnchor, swap: "outerHTML", values: { version: card.dataset.version },
           });
         } else {
-          say("Only the " + (card.dataset.spanId ? "span" : "stance") + "'s author or an administrator may delete it.", "error");
+          say(card.dataset.spanId ? gettext("Only the span's author or an administrator may delete it.")
+            : gettext("Only the stance's author or an administrator may delete it."), "error");
         }
         break;
       }
       default:
         if (!selection && Object.prototype.hasOwnProperty.call(labelKeys, event.key)) {
-          say(selectionProblem || "Select some text first, then press a label's key.", selectionProblem ? "error" : "info");
+          say(selectionProblem || gettext("Select some text first, then press a label's key."), selectionProblem ? "error" : "info");
         }
     }
   });
