@@ -1,10 +1,14 @@
 """Charts drawn as SVG on the server: no chart library, no script, no style attribute (the CSP forbids both).
 Colours are SVG presentation attributes (fill="…"), so a downloaded chart looks the same outside the page.
 
-Right to left: outlets are laid out from the right edge, and Arabic labels carry direction="rtl".
+Right to left: outlets are laid out from the right edge, and Arabic labels carry direction="rtl"; every text
+says its direction, so a chart reads the same inside a right-to-left page and downloaded on its own. The words
+meant for people (titles, tooltips, the empty-timeline note) are in the interface's language.
 """
 
 from django.utils.html import escape
+from django.utils.translation import get_language_bidi
+from django.utils.translation import gettext as _
 
 VERBATIM, REWORDED, ABSENT = "#1b7837", "#a6dba0", "#f2f2f2"
 BAR = "#2166ac"
@@ -28,6 +32,7 @@ def statements_grid(statements, outlets, title):
     width = LABEL_W + CELL * len(outlets) + 10
     height = HEAD_H + CELL * len(statements) + 10
     right = width - 5
+    absent, verbatim, reworded = _("absent"), _("verbatim"), _("reworded, %(percent)d%%")
     body = []
     for i, outlet in enumerate(outlets):
         x = right - CELL * i - CELL / 2
@@ -38,11 +43,11 @@ def statements_grid(statements, outlets, title):
         for i, outlet in enumerate(outlets):
             cell = statement.cells.get(outlet.pk)
             fill = ABSENT if cell is None else VERBATIM if cell.verbatim else REWORDED
-            what = "absent" if cell is None else "verbatim" if cell.verbatim else f"reworded, {cell.percent}%"
+            what = absent if cell is None else verbatim if cell.verbatim else reworded % {"percent": cell.percent}
             x = right - CELL * (i + 1)
             body.append(
                 f'<rect x="{x}" y="{y}" width="{CELL - 2}" height="{CELL - 2}" fill="{fill}">'
-                f"<title>{escape(outlet.name)}: {what}</title></rect>"
+                f"<title>{escape(outlet.name)}: {escape(what)}</title></rect>"
             )
     return _svg(width, height, title, body)
 
@@ -74,7 +79,7 @@ def outlet_bars(rows, outlets, title):
                 f'<rect x="{edge}" y="{y}" width="{length}" height="16" fill="{PALETTE[i % len(PALETTE)]}">'
                 f"<title>{escape(label)}, {escape(outlet.name)}: {value}</title></rect>"
             )
-        body.append(f'<text x="{edge - 4}" y="{y + 13}" text-anchor="end" font-size="11">{sum(values)}</text>')
+        body.append(f'<text x="{edge - 4}" y="{y + 13}" text-anchor="end" direction="ltr" font-size="11">{sum(values)}</text>')
     return _svg(width, height, title, body)
 
 
@@ -83,7 +88,10 @@ def timeline(outlets, title):
     dated = [o for o in outlets if o.dates]
     days = sorted({d for o in dated for d in o.dates})
     if not days:
-        return _svg(300, 40, title, [_text(10, 25, "No publication dates are known.", "start", direction="ltr")])
+        note = _("No publication dates are known.")
+        if get_language_bidi():  # from the right edge, as the page reads
+            return _svg(300, 40, title, [_text(290, 25, note, "start", direction="rtl")])
+        return _svg(300, 40, title, [_text(10, 25, note, "start", direction="ltr")])
     first, span = days[0], max((days[-1] - days[0]).days, 1)
     width, plot_w, height = 640, 420, 50 + 24 * len(dated)
     body = [_text(width - 170, 14, str(first), "start"), _text(width - 170 - plot_w, 14, str(days[-1]), "end")]

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 
 PLACEHOLDER = 999999999  # reversed once, then replaced: the same URL {% url %} gives, without 10,000 reversals
 
@@ -17,6 +18,7 @@ def _pattern(name):
 def statement_rows(statements, outlets, project_id):
     article, versions = _pattern("annotations:article"), _pattern("annotations:paragraph_versions")
     names = [escape(outlet.name) for outlet in outlets]
+    absent, verbatim = escape(_("absent")), escape(_("verbatim"))  # translated once, not per cell
     out = []
     for statement in statements:
         out.append(
@@ -26,9 +28,9 @@ def statement_rows(statements, outlets, project_id):
         for outlet, name in zip(outlets, names):
             cell = statement.cells.get(outlet.pk)
             if cell is None:
-                out.append('<td class="absent">absent</td>')
+                out.append(f'<td class="absent">{absent}</td>')
                 continue
-            kind, shown = ("verbatim", "verbatim") if cell.verbatim else ("reworded", f"{cell.percent}%")
+            kind, shown = ("verbatim", verbatim) if cell.verbatim else ("reworded", f"{cell.percent}%")
             href = f"{article.format(cell.article_id)}?project={project_id}#p{cell.position}"
             out.append(f'<td class="{kind}"><a href="{href}" title="{name}">{shown}</a></td>')
         out.append("</tr>")

@@ -1,14 +1,22 @@
 """The event comparison page for a project: statements × outlets, spellings, voices and stances, attention.
-Each chart has its SVG and its data as CSV at their own GET address."""
+Each chart has its SVG and its data as CSV at their own GET address.
+
+The page and the SVG charts speak the interface's language. The CSV files do not: their column headers and
+coded values (family, outlet, verbatim, the polarity names) stay the same English words whatever language the
+reader chose, because they are read by programs (a notebook's df["outlet"], a script joining two exports);
+a header that changed with the reader's language would break the script of a colleague reading in the other.
+The data in them (names, texts) is the data, in Arabic as written."""
 
 import csv
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from corpus.models import Article
 from hamish.ids import parse_id
+from projects.curation import POLARITY_WORDS  # the stance matrix names polarities as the board does
 from projects.lookups import get_project_for_member
 
 from . import charts, grid, queries
@@ -27,8 +35,16 @@ def _outlet_filter(request):
         return None
     outlet_id = parse_id(raw)  # ASCII digits within the id range: "²" or 20 digits are refused, never a 500
     if outlet_id is None:
-        raise ValueError("The outlet filter must be an outlet's number.")
+        raise ValueError(_("The outlet filter must be an outlet's number."))
     return outlet_id
+
+
+def _statements_svg(statements, outlets):
+    return charts.statements_grid(statements, outlets, _("Statements × outlets"))
+
+
+def _timeline_svg(outlets):
+    return charts.timeline(outlets, _("Publication dates per outlet"))
 
 
 def _data(articles):
@@ -50,6 +66,8 @@ def event(request, pk):
     for entity in named:
         entity.counts = [entity.mentions(outlet.pk) for outlet in outlets]
         entity.row = [(outlet, sorted(entity.spellings.get(outlet.pk, {}).items(), key=lambda t: -t[1])) for outlet in outlets]
+    for position in positions.values():
+        position.polarity_name = POLARITY_WORDS.get(position.polarity, position.polarity)
     matrix = [(holder, name, [(key, positions.get((holder, key))) for key, _n in targets]) for holder, name in holders]
     voice_rows = [
         (name, [voices[holder].get(o.pk, 0) for o in outlets], sum(voices[holder].values())) for holder, name in holders
@@ -67,9 +85,9 @@ def event(request, pk):
         "voice_rows": voice_rows,
         "outlet_id": outlet_id,
         "statement_rows": grid.statement_rows(statements, outlets, project.pk),
-        "statements_svg": charts.statements_grid(statements, outlets, "Statements × outlets"),
+        "statements_svg": _statements_svg(statements, outlets),
         "attention_svg": _attention_svg(named, outlets),
-        "timeline_svg": charts.timeline(outlets, "Publication dates per outlet"),
+        "timeline_svg": _timeline_svg(outlets),
     }
     return render(request, "compare/event.html", context)
 
@@ -79,7 +97,7 @@ ENTITIES_DRAWN = 30  # bars in the attention chart (the table lists every entity
 
 def _attention_svg(named, outlets):
     rows = [(entity.name, [entity.mentions(o.pk) for o in outlets]) for entity in named[:ENTITIES_DRAWN]]
-    return charts.outlet_bars(rows, outlets, "Mentions of each entity per outlet")
+    return charts.outlet_bars(rows, outlets, _("Mentions of each entity per outlet"))
 
 
 def _svg_response(svg, name):
@@ -102,7 +120,7 @@ def _csv_response(header, rows, name):
 def statements_svg(request, pk):
     _project, articles = _scope(request, pk)
     outlets, _t, statements, _f = _data(articles)
-    return _svg_response(charts.statements_grid(statements, outlets, "Statements × outlets"), "statements")
+    return _svg_response(_statements_svg(statements, outlets), "statements")
 
 
 @login_required
@@ -164,4 +182,4 @@ def stances_csv(request, pk):
 def timeline_svg(request, pk):
     _project, articles = _scope(request, pk)
     outlets, _t = queries.outlets_of(articles)
-    return _svg_response(charts.timeline(outlets, "Publication dates per outlet"), "timeline")
+    return _svg_response(_timeline_svg(outlets), "timeline")

@@ -7,10 +7,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from .models import Assignment, Project, Role, Status, StatusEvent
 
-READ_ONLY = "You marked this article done, so your annotations of it are read-only: reopen it to change them."
+READ_ONLY = gettext_lazy("You marked this article done, so your annotations of it are read-only: reopen it to change them.")
 MAX_OVERLAP = 10  # annotators per article in one bulk assignment; a study rarely needs more than 3
 
 
@@ -21,15 +23,24 @@ def assign(*, project, articles, annotators, by, overlap=1, share=1.0, seed=None
     annotator already has are not given twice. Returns the new assignments."""
     articles, annotators = list(articles), list(annotators)
     if not annotators:
-        raise ValidationError("Choose at least one annotator.")
+        raise ValidationError(_("Choose at least one annotator."))
     if not 1 <= overlap <= min(MAX_OVERLAP, len(annotators)):
-        raise ValidationError(f"Each article can go to 1 to {min(MAX_OVERLAP, len(annotators))} of the chosen annotators.")
+        raise ValidationError(
+            _("Each article can go to 1 to %(most)d of the chosen annotators.") % {"most": min(MAX_OVERLAP, len(annotators))}
+        )
     if not 0.0 <= share <= 1.0:
-        raise ValidationError("The share of articles with overlap is between 0 and 100%.")
+        raise ValidationError(_("The share of articles with overlap is between 0 and 100%."))
     in_project = set(project.articles.filter(pk__in=[a.pk for a in articles]).values_list("pk", flat=True))
     outside = [a for a in articles if a.pk not in in_project]
     if outside:
-        raise ValidationError(f"{len(outside)} of the chosen articles are not in this project.")
+        raise ValidationError(
+            ngettext(
+                "%(count)d of the chosen articles is not in this project.",
+                "%(count)d of the chosen articles are not in this project.",
+                len(outside),
+            )
+            % {"count": len(outside)}
+        )
     sampled = set(random.Random(seed).sample(range(len(articles)), round(share * len(articles)))) if overlap > 1 else set()
     existing = set(Assignment.objects.filter(project=project, article__in=articles).values_list("article_id", "annotator_id"))
     positions = dict(
@@ -65,7 +76,7 @@ def _change(assignment, status, actor):
         status=status, status_changed_at=timezone.now(), version=assignment.version + 1
     )
     if updated != 1:  # the row is locked; this cannot happen unless someone writes without the lock
-        raise ValidationError("This assignment changed meanwhile; reload the page.")
+        raise ValidationError(_("This assignment changed meanwhile; reload the page."))
     StatusEvent.objects.create(assignment=assignment, actor=actor, before=before, after=status)
     assignment.status, assignment.version = status, assignment.version + 1
     return assignment
@@ -76,7 +87,7 @@ def mark_done(*, assignment, user):
     assignment = _locked(assignment.pk)
     _check_own(assignment, user)
     if assignment.status == Status.DONE:
-        raise ValidationError("This article is already marked done.")
+        raise ValidationError(_("This article is already marked done."))
     return _change(assignment, Status.DONE, user)
 
 
@@ -85,7 +96,7 @@ def reopen(*, assignment, user):
     assignment = _locked(assignment.pk)
     _check_own(assignment, user, managers_too=True)
     if assignment.status != Status.DONE:
-        raise ValidationError("Only a done article can be reopened.")
+        raise ValidationError(_("Only a done article can be reopened."))
     return _change(assignment, Status.IN_PROGRESS, user)
 
 
@@ -99,7 +110,7 @@ def record_activity(*, user, paragraph_id):
         .only("pk", "status", "version")
     )
     if assignments and all(a.status == Status.DONE for a in assignments):
-        raise ValidationError(READ_ONLY)
+        raise ValidationError(str(READ_ONLY))
     for assignment in assignments:
         if assignment.status == Status.NEW:
             _change(assignment, Status.IN_PROGRESS, user)
@@ -110,7 +121,7 @@ def _check_own(assignment, user, managers_too=False):
         return
     if managers_too and assignment.project.role_of(user) == Role.MANAGER:
         return
-    raise ValidationError("This is another annotator's assignment.")
+    raise ValidationError(_("This is another annotator's assignment."))
 
 
 def queue_of(user, project):

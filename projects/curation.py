@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from annotations.models import BoilerplateMark, Span, Stance
 
@@ -28,6 +29,18 @@ from .models import Assignment, CurationDecision, Project
 
 SPAN, STANCE, MARK = "span", "stance", "boilerplate"
 CONTEXT = 40  # characters of the paragraph shown on either side of a span
+KIND_NAMES = {SPAN: _("span"), STANCE: _("stance"), MARK: _("boilerplate")}  # as the board and messages name them
+# The default polarities' names in the reader's language (a polarity an administrator added shows its name);
+# "mixed" is also what the comparison page calls a holder of more than one position toward a target.
+POLARITY_WORDS = {"supports": _("supports"), "opposes": _("opposes"), "neutral": _("neutral"), "mixed": _("mixed")}
+STATE_NAMES = {
+    "accepted": _("in the layer"),
+    "auto": _("auto-merged"),
+    "rejected": _("rejected"),
+    "edited": _("taken with changes"),
+    "removed": _("removed from the layer"),
+    "open": _("open"),
+}
 
 
 def span_key(paragraph_id, start, end, label):
@@ -96,6 +109,20 @@ class Version:
     def is_open(self):
         return self.state == "open"
 
+    @property
+    def kind_name(self):
+        return KIND_NAMES[self.kind]
+
+    @property
+    def label_name(self):
+        return POLARITY_WORDS.get(self.label, self.label) if self.kind == STANCE else self.label
+
+    @property
+    def state_name(self):
+        """The state as the board says it: an accepted version that auto-merge took is "auto-merged"."""
+        state = self.state
+        return STATE_NAMES["auto" if state == "accepted" and self.decision == CurationDecision.Action.AUTO else state]
+
 
 @dataclass
 class LayerItem:
@@ -108,6 +135,10 @@ class LayerItem:
     holder: str = ""
     target: str = ""
 
+    @property
+    def label_name(self):
+        return POLARITY_WORDS.get(self.label, self.label) if self.kind == STANCE else self.label
+
 
 @dataclass
 class Cluster:
@@ -119,6 +150,10 @@ class Cluster:
     @property
     def is_open(self):
         return any(version.is_open for version in self.versions)
+
+    @property
+    def kind_name(self):
+        return KIND_NAMES[self.kind]
 
     def cell(self, user_id):
         """The versions this annotator made here (the board's column for them)."""

@@ -10,6 +10,7 @@ and version checks are theirs. Decisions are CurationDecision rows; status chang
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from annotations.boilerplate import mark_boilerplate, unmark_boilerplate
 from annotations.models import BoilerplateCategory, BoilerplateMark, Label, Polarity, Span, Stance
@@ -41,7 +42,7 @@ def _open_for_writing(project, article, user):
     project.check_role(user, CAN_CURATE, "curators and managers")
     curation = _locked(project, article)
     if curation.status == CurationStatus.CURATED:
-        raise CurationRefused(READ_ONLY)
+        raise CurationRefused(str(READ_ONLY))
     return curation
 
 
@@ -65,7 +66,9 @@ def _copy_span(version, *, user, layer, label=None, start=None, end=None):
     start = source.start if start is None else start
     end = source.end if end is None else end
     if not 0 <= start < end <= len(paragraph.text):
-        raise ValidationError(f"The span must lie within its paragraph (0-{len(paragraph.text)}) and not be empty.")
+        raise ValidationError(
+            _("The span must lie within its paragraph (0-%(length)d) and not be empty.") % {"length": len(paragraph.text)}
+        )
     label = label or Label.objects.get(pk=source.label_id)
     entity = source.entity if source.entity is not None and source.entity.label_id == label.pk else None
     utf16_start, utf16_end = _utf16(paragraph.text, start, end)
@@ -132,16 +135,16 @@ def _changes(version, *, label=None, start=None, end=None, polarity=None, catego
     if version.kind == SPAN:
         found = Label.objects.filter(name=label, is_active=True).first() if label else None
         if label and found is None:
-            raise ValidationError("Choose one of the active labels.")
+            raise ValidationError(_("Choose one of the active labels."))
         return {"label": found, "start": start, "end": end}
     if version.kind == STANCE:
         found = Polarity.objects.filter(name=polarity, is_active=True).first() if polarity else None
         if polarity and found is None:
-            raise ValidationError("Choose one of the active polarities.")
+            raise ValidationError(_("Choose one of the active polarities."))
         return {"polarity": found}
     found = BoilerplateCategory.objects.filter(name=category, is_active=True).first() if category else None
     if category and found is None:
-        raise ValidationError("Choose one of the active boilerplate categories.")
+        raise ValidationError(_("Choose one of the active boilerplate categories."))
     return {"category": found}
 
 
@@ -158,13 +161,13 @@ def decide(*, project, article, user, key, action, **edits):
     """Take (copy into the layer), edit (copy with changes: label and code point offsets of a span, polarity of
     a stance, category of a mark) or reject (leave out, removing the layer's copy) the version `key`."""
     if action not in ACTIONS:
-        raise ValidationError("Choose take, edit or reject.")
+        raise ValidationError(_("Choose take, edit or reject."))
     _open_for_writing(project, article, user)
     layer = layer_identity(project)
     board = build_board(project, article, layer_user_id=layer.pk)
     version = board.versions.get(key)
     if version is None:
-        raise CurationRefused("This version is no longer on the board (an annotator changed it); reload the page.")
+        raise CurationRefused(_("This version is no longer on the board (an annotator changed it); reload the page."))
     if action == Action.TAKE:
         if version.in_layer is None:
             _copy(version, user=user, layer=layer)
@@ -201,7 +204,7 @@ def auto_merge(*, project, article, user):
                 with transaction.atomic():
                     _copy(version, user=user, layer=layer)
             except ValidationError as exc:  # a retired label, say: the version stays open for the curator
-                problems.append(f"{version.kind} {version.label}: {' '.join(exc.messages)}")
+                problems.append((version, " ".join(exc.messages)))
                 continue
             merged += 1
         _record(project, article, version.key, Action.AUTO, user)
@@ -213,9 +216,9 @@ def _change_status(project, article, user, after):
     curation = _locked(project, article)
     if curation.status == after:
         raise CurationRefused(
-            "This article is already marked curated."
+            _("This article is already marked curated.")
             if after == CurationStatus.CURATED
-            else "This article's curation is already open."
+            else _("This article's curation is already open.")
         )
     CurationEvent.objects.create(curation=curation, actor=user, before=curation.status, after=after)
     curation.status, curation.changed_by, curation.changed_at = after, user, timezone.now()

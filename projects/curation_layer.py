@@ -11,11 +11,15 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import CAN_CURATE, Curation, CurationStatus, Project
 
 NOT_A_LAYER = object()  # layer_refusal's answer for an annotation of an ordinary author
-READ_ONLY = "This article's curation is marked curated, so its curated layer is read-only: reopen the curation to change it."
+READ_ONLY = gettext_lazy(
+    "This article's curation is marked curated, so its curated layer is read-only: reopen the curation to change it."
+)
 
 
 def layer_identity(project):
@@ -59,9 +63,9 @@ def is_curated(project, article_id):
 def write_refusal(project, user, article_id):
     """Why `user` may not write the project's curated layer in this article, or None if they may."""
     if project.role_of(user) not in CAN_CURATE:
-        return "Only the project's curators and managers may change its curated layer."
+        return _("Only the project's curators and managers may change its curated layer.")
     if is_curated(project, article_id):
-        return READ_ONLY
+        return str(READ_ONLY)
     return None
 
 

@@ -11,20 +11,28 @@ from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from annotations.models import BoilerplateCategory, Label, Polarity
 from corpus.models import Article
 
 
 class Role(models.TextChoices):
-    ANNOTATOR = "annotator", "Annotator"
-    CURATOR = "curator", "Curator"
-    MANAGER = "manager", "Manager"
+    ANNOTATOR = "annotator", _("Annotator")
+    CURATOR = "curator", _("Curator")
+    MANAGER = "manager", _("Manager")
 
 
 # What each role may do, beyond reading the project's articles and annotating them.
 CAN_CURATE = {Role.CURATOR, Role.MANAGER}
 CAN_MANAGE = {Role.MANAGER}
+
+# check_role's refusal, by who may: one whole sentence each, so that it translates as one.
+ONLY = {
+    "managers": _("Only the project's managers may do this."),
+    "curators and managers": _("Only the project's curators and managers may do this."),
+}
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -38,11 +46,15 @@ class ProjectQuerySet(models.QuerySet):
 
 
 class Project(models.Model):
-    name = models.CharField(max_length=200, unique=True)
-    description = models.TextField(blank=True)
-    guidelines = models.TextField(blank=True, help_text="Shown to analysts beside the text. Minimal markup (as in notes).")
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    guidelines = models.TextField(
+        _("guidelines"), blank=True, help_text=_("Shown to analysts beside the text. Minimal markup (as in notes).")
+    )
     is_open = models.BooleanField(
-        default=False, help_text="Every signed-in user may read and annotate its articles, as an annotator."
+        _("open to everyone"),
+        default=False,
+        help_text=_("Every signed-in user may read and annotate its articles, as an annotator."),
     )
     articles = models.ManyToManyField(Article, blank=True, related_name="projects")
     labels = models.ManyToManyField(Label, blank=True, related_name="projects")
@@ -50,10 +62,12 @@ class Project(models.Model):
     categories = models.ManyToManyField(BoilerplateCategory, blank=True, related_name="projects")
     created_at = models.DateTimeField(auto_now_add=True)
     auto_merge_share = models.FloatField(
+        _("auto-merge share"),
         default=1.0,
         validators=[MinValueValidator(0.01), MaxValueValidator(1.0)],
-        help_text="Curation pre-accepts an annotation when at least this share of the article's annotators made it "
-        "(1.0: all of them).",
+        help_text=_(
+            "Curation pre-accepts an annotation when at least this share of the article's annotators made it (1.0: all of them)."
+        ),
     )
     # The author of the project's curated layer: an account nobody can sign in with (inactive, no usable
     # password), made on first use (projects.curation_layer). Being an ordinary author, its annotations pass
@@ -66,6 +80,8 @@ class Project(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
         constraints = [
             models.CheckConstraint(
                 condition=Q(auto_merge_share__gt=0) & Q(auto_merge_share__lte=1), name="project_auto_merge_share_range"
@@ -88,15 +104,17 @@ class Project(models.Model):
 
     def check_role(self, user, allowed, what):
         if self.role_of(user) not in allowed:
-            raise PermissionDenied(f"Only the project's {what} may do this.")
+            raise PermissionDenied(ONLY[what] if what in ONLY else gettext("You may not do this in this project."))
 
 
 class Membership(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.ANNOTATOR)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.ANNOTATOR)
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         constraints = [models.UniqueConstraint(fields=["project", "user"], name="membership_unique")]
 
     def __str__(self):
@@ -104,9 +122,9 @@ class Membership(models.Model):
 
 
 class Status(models.TextChoices):
-    NEW = "new", "New"
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
+    NEW = "new", _("New")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
 
 
 class Assignment(models.Model):
@@ -116,7 +134,7 @@ class Assignment(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="assignments")
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="assignments")
     annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NEW)
     # The order of the annotator's queue: assignments made together keep the order they were made in.
     position = models.PositiveIntegerField(default=0)
     assigned_by = models.ForeignKey(
@@ -128,6 +146,8 @@ class Assignment(models.Model):
 
     class Meta:
         ordering = ["position", "pk"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
         constraints = [models.UniqueConstraint(fields=["project", "article", "annotator"], name="assignment_unique")]
         indexes = [models.Index(fields=["annotator", "project", "status"], name="assignment_queue")]
 
@@ -149,8 +169,8 @@ class StatusEvent(models.Model):
 
 
 class CurationStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    CURATED = "curated", "Curated"
+    OPEN = "open", _("Open")
+    CURATED = "curated", _("Curated")
 
 
 class Curation(models.Model):
@@ -189,10 +209,10 @@ class CurationDecision(models.Model):
     is no longer open; the annotation writes themselves are in the audit log (actor: the curator)."""
 
     class Action(models.TextChoices):
-        AUTO = "auto", "auto-merged"
-        TAKE = "take", "taken"
-        EDIT = "edit", "taken with changes"
-        REJECT = "reject", "rejected"
+        AUTO = "auto", _("auto-merged")
+        TAKE = "take", _("taken")
+        EDIT = "edit", _("taken with changes")
+        REJECT = "reject", _("rejected")
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="curation_decisions")
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="curation_decisions")

@@ -75,8 +75,9 @@ def done_per_day(project, days=DAYS_CHARTED):
     return [(since + timedelta(days=i), counted.get(since + timedelta(days=i), 0)) for i in range(days)]
 
 
-def bars(series, *, width=600, height=120):
-    """Geometry of a simple bar chart for [(date, count)]: drawn as SVG by the template (attributes, no style)."""
+def bars(series, *, width=600, height=120, rtl=False):
+    """Geometry of a simple bar chart for [(date, count)]: drawn as SVG by the template (attributes, no style).
+    Oldest on the left, or on the right when `rtl` (a right-to-left interface reads time from the right)."""
     top = max((n for _d, n in series), default=0) or 1
     step = width / max(len(series), 1)
     return {
@@ -86,7 +87,7 @@ def bars(series, *, width=600, height=120):
         "any": any(n for _d, n in series),
         "bars": [
             {
-                "x": round(i * step + 1, 1),
+                "x": round((len(series) - 1 - i if rtl else i) * step + 1, 1),
                 "w": round(step - 2, 1),
                 "h": round(height * n / top, 1),
                 "y": round(height - height * n / top, 1),

@@ -9,6 +9,8 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language_bidi, ngettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from corpus.models import Article
@@ -65,7 +67,10 @@ def assign(request, project_id):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"{len(made)} assignment(s) made.")
+            messages.success(
+                request,
+                ngettext("%(count)d assignment made.", "%(count)d assignments made.", len(made)) % {"count": len(made)},
+            )
             return redirect("projects:progress", project.pk)
     return render(request, "projects/assign.html", {"project": project, "form": form}, status=400 if form.errors else 200)
 
@@ -90,7 +95,7 @@ def progress_page(request, project_id):
         "annotators": progress.annotator_rows(project),
         "rows": progress.article_rows(project, list(page.object_list), annotator=annotator, status=status),
         "page": page,
-        "chart": progress.bars(progress.done_per_day(project)),
+        "chart": progress.bars(progress.done_per_day(project), rtl=get_language_bidi()),
         "filters": {"annotator": annotator, "status": status},
         "statuses": Status.choices,
     }
@@ -130,14 +135,14 @@ def mark_done(request, assignment_id):
         request,
         assignment_id,
         assigning.mark_done,
-        "Marked done: your annotations of this article are read-only until you reopen it.",
+        _("Marked done: your annotations of this article are read-only until you reopen it."),
     )
 
 
 @require_POST
 def reopen(request, assignment_id):
     return _change_status(
-        request, assignment_id, assigning.reopen, "Reopened: you can change your annotations of this article again."
+        request, assignment_id, assigning.reopen, _("Reopened: you can change your annotations of this article again.")
     )
 
 
@@ -147,7 +152,7 @@ def next_article(request, project_id):
     project = get_project_for_member(request.user, project_id)
     following = assigning.next_in_queue(request.user, project, after_article_id=parse_id(request.GET.get("after")))
     if following is None:
-        messages.info(request, "Nothing left in your queue: every article is done.")
+        messages.info(request, _("Nothing left in your queue: every article is done."))
         return redirect("projects:project_detail", project.pk)
     return redirect(f"{reverse('annotations:article', args=[following.article_id])}?project={project.pk}")
 

@@ -11,6 +11,7 @@ from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from corpus.models import Article
@@ -38,8 +39,12 @@ def overlap_sample(project, *, done_only=True):
     return kept, total, users
 
 
+def show(value):
+    """A measure as the page shows it: three decimals, or "n/a" (translated) when it is undefined."""
+    return _("n/a") if value is None else agreement.display(value)
+
+
 def _pair_row(pair, users):
-    show = agreement.display
     return {
         "a": users[pair.user_a],
         "b": users[pair.user_b],
@@ -57,7 +62,7 @@ def _pair_row(pair, users):
             (
                 label,
                 show(exact.f1),
-                show(pair.spans_overlap.per_label[label].f1) if label in pair.spans_overlap.per_label else "n/a",
+                show(pair.spans_overlap.per_label[label].f1 if label in pair.spans_overlap.per_label else None),
                 exact.a,
                 exact.b,
             )
@@ -82,10 +87,10 @@ def agreement_page(request, project_id):
         context.update(
             {
                 "overall": overall,
-                "fleiss_tokens": agreement.display(overall.tokens.fleiss_kappa),
-                "alpha_tokens": agreement.display(overall.tokens.alpha),
-                "fleiss_boilerplate": agreement.display(overall.boilerplate.fleiss_kappa),
-                "alpha_boilerplate": agreement.display(overall.boilerplate.alpha),
+                "fleiss_tokens": show(overall.tokens.fleiss_kappa),
+                "alpha_tokens": show(overall.tokens.alpha),
+                "fleiss_boilerplate": show(overall.boilerplate.fleiss_kappa),
+                "alpha_boilerplate": show(overall.boilerplate.alpha),
                 "pairs": [_pair_row(p, users) for p in agreement.pairwise(list(seen), ids, data=data) if p.articles],
                 "articles": [
                     (articles[article_id], [_pair_row(p, users) for p in pairs if p.articles])
@@ -112,7 +117,7 @@ def disagreements_page(request, project_id, article_id):
             {
                 "project": project,
                 "article": article,
-                "problem": "Choose two different annotators of this article.",
+                "problem": _("Choose two different annotators of this article."),
                 "annotators": get_user_model().objects.filter(pk__in=assigned).order_by("username"),
             },
             status=400,

@@ -11,13 +11,15 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from annotations.models import BoilerplateCategory, Label, Polarity
 from hamish.ids import parse_id
 
 from . import curation_actions
-from .curation import build_board
+from .curation import KIND_NAMES, build_board
 from .curation_layer import is_curated, layer_identity
 from .lookups import get_project_for_member
 from .models import CAN_CURATE, Assignment, Curation, CurationStatus, Status
@@ -55,9 +57,21 @@ def curate(request, project_id, article_id):
     project, article = _for_curator(request.user, project_id, article_id)
     merged, problems = curation_actions.auto_merge(project=project, article=article, user=request.user)
     if merged:
-        messages.info(request, f"Auto-merge: {merged} annotation(s) the annotators agree on are now in the curated layer.")
-    for problem in problems:
-        messages.warning(request, f"Not auto-merged: {problem}")
+        messages.info(
+            request,
+            ngettext(
+                "Auto-merge: %(count)d annotation the annotators agree on is now in the curated layer.",
+                "Auto-merge: %(count)d annotations the annotators agree on are now in the curated layer.",
+                merged,
+            )
+            % {"count": merged},
+        )
+    for version, reason in problems:
+        messages.warning(
+            request,
+            _("Not auto-merged: %(kind)s %(label)s: %(reason)s")
+            % {"kind": KIND_NAMES[version.kind], "label": version.label_name, "reason": reason},
+        )
     layer = layer_identity(project)
     board = build_board(project, article, layer_user_id=layer.pk)
     context = {
@@ -87,7 +101,7 @@ def _offset(value):
         return 0
     number = parse_id(value)
     if number is None:
-        raise ValidationError("Offsets are whole numbers of characters, 0 or more.")
+        raise ValidationError(_("Offsets are whole numbers of characters, 0 or more."))
     return number
 
 
@@ -104,7 +118,7 @@ def decide(request, project_id, article_id):
     project, article = _for_curator(request.user, project_id, article_id)
     key, action = request.POST.get("key", ""), request.POST.get("action", "")
     if not KEY.fullmatch(key):
-        return _refused(request, project, article, ValidationError("Choose a version on the board."))
+        return _refused(request, project, article, ValidationError(_("Choose a version on the board.")))
     try:
         edits = {}
         if action == curation_actions.Action.EDIT:
@@ -118,8 +132,12 @@ def decide(request, project_id, article_id):
         version = curation_actions.decide(project=project, article=article, user=request.user, key=key, action=action, **edits)
     except ValidationError as exc:
         return _refused(request, project, article, exc)
-    done = {"take": "Taken into", "edit": "Taken, with your changes, into", "reject": "Rejected: left out of"}[action]
-    messages.success(request, f"{done} the curated layer: {version.kind} {version.label}.")
+    done = {
+        "take": _("Taken into the curated layer: %(kind)s %(label)s."),
+        "edit": _("Taken, with your changes, into the curated layer: %(kind)s %(label)s."),
+        "reject": _("Rejected: left out of the curated layer: %(kind)s %(label)s."),
+    }[action]
+    messages.success(request, done % {"kind": KIND_NAMES[version.kind], "label": version.label_name})
     return _back(
         project,
         article,
@@ -134,10 +152,18 @@ def mark_curated(request, project_id, article_id):
         curation_actions.mark_curated(project=project, article=article, user=request.user)
     except ValidationError as exc:
         return _refused(request, project, article, exc)
-    messages.success(request, "Marked curated: this article's curated layer is read-only until the curation is reopened.")
+    messages.success(request, _("Marked curated: this article's curated layer is read-only until the curation is reopened."))
     left = build_board(project, article, layer_user_id=layer_identity(project).pk).open_count
     if left:
-        messages.warning(request, f"{left} version(s) were still open: they are not in the curated layer.")
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d version was still open: it is not in the curated layer.",
+                "%(count)d versions were still open: they are not in the curated layer.",
+                left,
+            )
+            % {"count": left},
+        )
     return _back(project, article)
 
 
@@ -148,5 +174,5 @@ def reopen_curation(request, project_id, article_id):
         curation_actions.reopen_curation(project=project, article=article, user=request.user)
     except ValidationError as exc:
         return _refused(request, project, article, exc)
-    messages.success(request, "Curation reopened: the curated layer can change again.")
+    messages.success(request, _("Curation reopened: the curated layer can change again."))
     return _back(project, article)

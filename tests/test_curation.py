@@ -347,7 +347,7 @@ def test_the_pages_mark_curated_and_refuse_writes_then(annotated, curator):
     page = client.get(reverse("projects:curate", args=[project.pk, article.pk]))
     assert page.status_code == 200 and "Mark curated" in page.text and "auto-merged" in page.text
     marked = client.post(reverse("projects:mark_curated", args=[project.pk, article.pk]), follow=True)
-    assert "5 version(s) were still open: they are not in the curated layer." in marked.text
+    assert "5 versions were still open: they are not in the curated layer." in marked.text
     p0 = paragraph(article, 0)
     start = p0.text.index("واشنطن")
     response = client.post(

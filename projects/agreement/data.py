@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from annotations.interchange.conll import tokens as conll_tokens
 from annotations.models import BoilerplateMark, Span, Stance, StanceEvidence
@@ -162,6 +163,16 @@ ONLY_A, ONLY_B = "only_a", "only_b"
 LABEL, EXTENT = "label", "extent"  # spans that overlap: other label; same label, other boundaries
 POLARITY, EVIDENCE = "polarity", "evidence"  # stances on the same holder and target
 CATEGORY = "category"  # a paragraph both marked as boilerplate, of different categories (κ counts it as agreement)
+KIND_NAMES = {"span": _("span"), "stance": _("stance"), "boilerplate": _("boilerplate")}
+REASON_NAMES = {  # what the drill-down says of each reason
+    ONLY_A: _("only the first annotator"),
+    ONLY_B: _("only the second annotator"),
+    LABEL: _("other label"),
+    EXTENT: _("other boundaries"),
+    POLARITY: _("other polarity"),
+    EVIDENCE: _("other evidence"),
+    CATEGORY: _("other category"),
+}
 
 
 @dataclass(frozen=True)
@@ -183,6 +194,14 @@ class Disagreement:
     reason: str
     a: Side | None
     b: Side | None
+
+    @property
+    def kind_name(self):
+        return KIND_NAMES.get(self.kind, self.kind)
+
+    @property
+    def reason_name(self):
+        return REASON_NAMES.get(self.reason, self.reason)
 
     @property
     def place(self):
