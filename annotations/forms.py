@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 from .models import BoilerplateCategory, Entity, Label, Polarity
 from .notes import NOTE_MAX
@@ -160,6 +161,16 @@ class AnnotationImportForm(forms.Form):
         queryset=None, required=False, help_text="CoNLL and doccano files: whose spans these are (default: you)."
     )
     source = forms.CharField(required=False, max_length=200, help_text="CoNLL and doccano files: the outlet of the new articles.")
+    bad_lines = forms.ChoiceField(
+        choices=[
+            ("refuse", gettext_lazy("refuse the file and list them")),
+            ("repair", gettext_lazy("repair them (each repair is reported)")),
+            ("skip", gettext_lazy("skip them (each is reported)")),
+        ],
+        initial="refuse",
+        required=False,
+        label=gettext_lazy("Bad lines in a CoNLL file"),
+    )
 
     def __init__(self, *args, **kwargs):
         from django.contrib.auth import get_user_model
@@ -198,6 +209,7 @@ class AnnotationImportForm(forms.Form):
                 annotator=annotator.get_username(),
                 source_name=" ".join(data["source"].split()),
                 filename=upload.name,
+                bad_lines=data.get("bad_lines") or "refuse",
             )
             options = ImportOptions(
                 create_missing=data["create_missing"], unknown_users=data["unknown_users"], map_to=data["map_to"]

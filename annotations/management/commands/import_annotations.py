@@ -3,6 +3,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from annotations.interchange.conll import BAD_LINES
 from annotations.interchange.loading import (
     IMPORT_FORMATS,
     AnnotationImportError,
@@ -37,6 +38,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--source", default="", metavar="NAME", help="CoNLL/doccano: the outlet of the new articles.")
         parser.add_argument(
+            "--bad-lines",
+            choices=BAD_LINES,
+            default="refuse",
+            help="CoNLL: what to do with bad lines (no token, wrong number of fields, a tag that is not BIO...): refuse "
+            "the file and list them (default), repair them, or skip them; every repair and skip is reported with its line.",
+        )
+        parser.add_argument(
             "--as",
             dest="importer",
             metavar="USERNAME",
@@ -54,6 +62,7 @@ class Command(BaseCommand):
         annotator=None,
         source="",
         importer=None,
+        bad_lines="refuse",
         **options,
     ):
         path = Path(file)
@@ -82,7 +91,7 @@ class Command(BaseCommand):
             raise CommandError("Name the annotator of these spans with --annotator.")
         try:
             document = document_from_file(
-                path.read_bytes(), format=format, annotator=owner, source_name=source, filename=path.name
+                path.read_bytes(), format=format, annotator=owner, source_name=source, filename=path.name, bad_lines=bad_lines
             )
             report = import_document(
                 document,
@@ -94,3 +103,5 @@ class Command(BaseCommand):
                 self.stderr.write(f"  {problem}")
             raise CommandError(f"{file} was not imported; nothing was changed.", returncode=1) from None
         self.stdout.write(report.summary())
+        for note in report.notes:
+            self.stdout.write(f"  {note}")
