@@ -41,3 +41,11 @@ def save(request, **changes):
     preference.save()
     load_into_session(request, request.user)
     return preference
+
+
+def language_of(user):
+    """The interface language of `user` (None: a deleted user), for work done away from their request, such
+    as a background job writing its report."""
+    if user is None:
+        return settings.LANGUAGE_CODE
+    return stored(user)["language"]

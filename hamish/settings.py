@@ -194,6 +194,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "ar"
 LANGUAGES = [("ar", "العربية"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date and number formats per interface language (hamish/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["hamish.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

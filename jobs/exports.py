@@ -5,9 +5,14 @@ import logging
 import tempfile
 
 from django.tasks import task
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from accounts.preferences import language_of
 from annotations.interchange.formats import FORMATS, export_filename
 from annotations.interchange.selection import SelectionError, build_query
+from hamish.bidi import isolate
 
 from . import lifecycle, storage
 from .models import CHUNK_BYTES, Job, JobFile
@@ -16,11 +21,22 @@ logger = logging.getLogger(__name__)
 
 
 def describe(export_format, query):
+    """What the job list says the export is, in the language of the request that queues it."""
     scope = query.description.get("articles", "corpus")
-    what = "the corpus" if scope == "corpus" else scope.replace("source:", "outlet ").replace("article:", "article ")
-    whose = f", {query.annotator.get_username()}'s annotations" if query.annotator else ""
-    clean = ", clean text" if query.clean else ""
-    return f"{export_format.title} of {what}{whose}{clean}"[:300]
+    if scope == "corpus":
+        what = _("the corpus")
+    elif scope.startswith("source:"):
+        what = _("outlet %(name)s") % {"name": isolate(scope.removeprefix("source:"))}
+    elif scope.startswith("article:"):
+        what = _("article %(number)s") % {"number": scope.removeprefix("article:")}
+    else:
+        what = isolate(scope)
+    text = _("%(format)s of %(what)s") % {"format": export_format.title, "what": what}
+    if query.annotator:
+        text = _("%(export)s, %(user)s's annotations") % {"export": text, "user": isolate(query.annotator.get_username())}
+    if query.clean:
+        text = _("%(export)s, clean text") % {"export": text}
+    return text[:300]
 
 
 def create_export_job(*, user, export_format, query, parameters):
@@ -39,6 +55,12 @@ def run_export(job_id):
     job = lifecycle.claim(job_id)
     if job is None:
         return
+    with translation.override(language_of(job.user)):  # the job's page speaks its owner's language
+        _export(job)
+
+
+def _export(job):
+    job_id = job.pk
     try:
         params = job.parameters
         export_format = FORMATS[params["format"]]
@@ -57,7 +79,7 @@ def run_export(job_id):
             return
         progress = lifecycle.Progress(job)
         progress.counts["files_total"] = query.articles.count()
-        progress.set_phase("Writing the export")
+        progress.set_phase(gettext_noop("Writing the export"))
 
         def on_article(_article_id):
             progress.add(files_done=1)
@@ -73,7 +95,7 @@ def run_export(job_id):
             if progress.flush():
                 lifecycle.finish(job, Job.Status.CANCELLED)
                 return
-            progress.set_phase("Storing the file")
+            progress.set_phase(gettext_noop("Storing the file"))
             spool.seek(0)
             storage.store_stream(job, JobFile.Role.RESULT, 0, job.result_name, spool)
         lifecycle.finish(job, Job.Status.DONE)
@@ -82,6 +104,7 @@ def run_export(job_id):
         lifecycle.finish(
             job,
             Job.Status.FAILED,
-            error=f"The export stopped on an internal error ({type(exc).__name__}); it is logged for the administrators.",
+            error=_("The export stopped on an internal error (%(error)s); it is logged for the administrators.")
+            % {"error": type(exc).__name__},
         )
         raise

@@ -12,7 +12,11 @@ from pathlib import PurePosixPath
 
 from django.db import transaction
 from django.tasks import task
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from accounts.preferences import language_of
 from corpus import duplicates
 from corpus.importing import import_files
 from corpus.importing.decoding import describe_size
@@ -69,7 +73,8 @@ def _incoming(job, progress, limits):
                 [
                     IncomingFile(
                         stored.name,
-                        error=(f"The file is {describe_size(stored.size)}; the limit is {describe_size(limits.max_file_bytes)}."),
+                        error=_("The file is %(size)s; the limit is %(limit)s.")
+                        % {"size": describe_size(stored.size), "limit": describe_size(limits.max_file_bytes)},
                     )
                 ]
             )
@@ -100,10 +105,17 @@ def run_import(job_id):
     job = lifecycle.claim(job_id)
     if job is None:
         return
+    # The report's lines are written now, in the language of the person who asked for the import.
+    with translation.override(language_of(job.user)):
+        _import(job)
+
+
+def _import(job):
+    job_id = job.pk
     try:
         progress = lifecycle.Progress(job)
         progress.counts["files_total"] = sum(map(_count_members, job.files.filter(role=JobFile.Role.UPLOAD)))
-        progress.set_phase("Importing files")
+        progress.set_phase(gettext_noop("Importing files"))
         import_files(
             _incoming(job, progress, ImportLimits.from_settings()),
             user=job.user,
@@ -116,7 +128,7 @@ def run_import(job_id):
             # What was saved stays (whole articles); the near-duplicate pass picks them up next time it runs.
             lifecycle.finish(job, Job.Status.CANCELLED)
             return
-        progress.set_phase("Finding near-duplicate paragraphs")
+        progress.set_phase(gettext_noop("Finding near-duplicate paragraphs"))
         duplicates.process_pending(progress=lambda articles: progress.flush())
         progress.counts["files_total"] = progress.counts["files_done"]  # the count before was an upper bound
         progress.flush()
@@ -126,7 +138,10 @@ def run_import(job_id):
         lifecycle.finish(
             job,
             Job.Status.FAILED,
-            error=f"The import stopped on an internal error ({type(exc).__name__}); "
-            "the articles saved before it are kept. The error is logged for the administrators.",
+            error=_(
+                "The import stopped on an internal error (%(error)s); "
+                "the articles saved before it are kept. The error is logged for the administrators."
+            )
+            % {"error": type(exc).__name__},
         )
         raise

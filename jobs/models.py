@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 CHUNK_BYTES = 1024 * 1024  # one JobChunk row: small enough for any database's parameter, big enough to be few
 # A running job whose worker has not written progress for this long is taken for dead (killed, machine lost):
@@ -21,16 +23,16 @@ STALE_AFTER = timedelta(minutes=10)
 
 class Job(models.Model):
     class Kind(models.TextChoices):
-        IMPORT = "import", "Import"
-        EXPORT = "export", "Export"
-        REBUILD = "rebuild", "Index rebuild"
+        IMPORT = "import", _("Import")
+        EXPORT = "export", _("Export")
+        REBUILD = "rebuild", _("Index rebuild")
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     ENDED = (Status.DONE, Status.FAILED, Status.CANCELLED)
 
@@ -82,11 +84,31 @@ class Job(models.Model):
 
     def summary(self):
         if self.kind == self.Kind.IMPORT:
-            return (
-                f"{self.files_done} file(s): {self.imported} imported, "
-                f"{self.already_imported} already imported, {self.rejected} rejected."
-            )
-        return f"{self.files_done} of {self.files_total} article(s) written."
+            return gettext("%(files)s file(s): %(imported)s imported, %(already)s already imported, %(rejected)s rejected.") % {
+                "files": self.files_done,
+                "imported": self.imported,
+                "already": self.already_imported,
+                "rejected": self.rejected,
+            }
+        return gettext("%(done)s of %(total)s article(s) written.") % {"done": self.files_done, "total": self.files_total}
+
+    def progress_text(self):
+        """The counts line under the progress bar, in the reader's language."""
+        if self.kind == self.Kind.IMPORT:
+            return gettext(
+                "%(done)s of %(total)s file(s) done: %(imported)s imported, %(already)s already imported, %(rejected)s rejected."
+            ) % {
+                "done": self.files_done,
+                "total": self.files_total,
+                "imported": self.imported,
+                "already": self.already_imported,
+                "rejected": self.rejected,
+            }
+        return self.summary()
+
+    def phase_display(self):
+        # The worker stores the English phase (marked with gettext_noop where it is set); the page translates it.
+        return gettext(self.phase) if self.phase else ""
 
     def is_visible_to(self, user):
         return user.is_superuser or self.user_id == user.pk
@@ -122,6 +144,9 @@ class JobChunk(models.Model):
 class JobRow(models.Model):
     """One line of an import's report (corpus.importing's FileOutcome), written as the worker reaches it."""
 
+    # corpus.importing's outcome statuses, stored in English (the report's CSS classes are made from them).
+    STATUS_LABELS = {"imported": _("imported"), "already imported": _("already imported"), "rejected": _("rejected")}
+
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="rows")
     position = models.PositiveIntegerField()
     name = models.TextField()
@@ -133,3 +158,6 @@ class JobRow(models.Model):
     class Meta:
         ordering = ["job", "position"]
         constraints = [models.UniqueConstraint(fields=["job", "position"], name="jobrow_unique_position")]
+
+    def status_display(self):
+        return self.STATUS_LABELS.get(self.status, self.status)

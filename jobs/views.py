@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from annotations.interchange.formats import FORMATS
@@ -36,7 +37,7 @@ def get_job_for(user, job_id):
     if job.kind == Job.Kind.IMPORT and not user.has_perm(IMPORT_PERMISSION):
         raise PermissionDenied
     if not job.is_visible_to(user):
-        raise Http404("No such job.")
+        raise Http404(_("No such job."))
     return job
 
 
@@ -83,7 +84,7 @@ def import_page(request):
 def import_history(request):
     jobs = Job.objects.filter(kind=Job.Kind.IMPORT).select_related("user")
     page = Paginator(jobs, JOBS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "jobs/job_list.html", {"page": page, "title": "Import history", "show_user": True})
+    return render(request, "jobs/job_list.html", {"page": page, "title": _("Import history"), "show_user": True})
 
 
 @require_GET
@@ -93,7 +94,7 @@ def job_list(request):
     if not request.user.is_superuser:
         jobs = jobs.filter(user=request.user)
     page = Paginator(jobs, JOBS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "jobs/job_list.html", {"page": page, "title": "Jobs", "show_user": request.user.is_superuser})
+    return render(request, "jobs/job_list.html", {"page": page, "title": _("Jobs"), "show_user": request.user.is_superuser})
 
 
 @require_GET
@@ -132,8 +133,10 @@ def job_retry(request, job_id):
     if not lifecycle.requeue(job):
         context = {
             "job": job,
-            "message": "This job cannot run again: it is still running, it was cancelled or "
-            "finished, or its uploaded files are gone. Start a new one.",
+            "message": _(
+                "This job cannot run again: it is still running, it was cancelled or "
+                "finished, or its uploaded files are gone. Start a new one."
+            ),
         }
         return render(request, "jobs/problem.html", context, status=409)
     _enqueue(job)
@@ -145,12 +148,12 @@ def export_start(request):
     """The export page's button: one article downloads at once (streamed); anything larger becomes a job."""
     export_format = FORMATS.get(request.POST.get("format", "hamish"))
     if export_format is None:
-        return render(request, "annotations/export_problem.html", {"message": "Unknown export format."}, status=400)
+        return render(request, "annotations/export_problem.html", {"message": _("Unknown export format.")}, status=400)
     raw_article = request.POST.get("article", "")
     article_id = parse_id(raw_article)
     if raw_article and article_id is None:
         return render(
-            request, "annotations/export_problem.html", {"message": "The article must be given by its number."}, status=400
+            request, "annotations/export_problem.html", {"message": _("The article must be given by its number.")}, status=400
         )
     clean = request.POST.get("clean") in ("1", "on", "true")
     annotator = request.POST.get("annotator", "")
@@ -160,7 +163,7 @@ def export_start(request):
         return render(
             request,
             "annotations/export_problem.html",
-            {"message": "Choose everyone's annotations or a curated layer."},
+            {"message": _("Choose everyone's annotations or a curated layer.")},
             status=400,
         )
     project_id = parse_id(request.POST.get("project")) if layer == "curated" else None
@@ -168,7 +171,7 @@ def export_start(request):
         return render(
             request,
             "annotations/export_problem.html",
-            {"message": "Choose the project whose curated layer to export."},
+            {"message": _("Choose the project whose curated layer to export.")},
             status=400,
         )
     layered = {"layer": layer, "project": project_id} if layer == "curated" else {}
@@ -188,7 +191,7 @@ def export_start(request):
     source = request.POST.get("source", "")
     if "\x00" in annotator or "\x00" in source:  # no name holds one, and PostgreSQL refuses NUL in a query
         return render(
-            request, "annotations/export_problem.html", {"message": "There is no outlet or user of that name."}, status=400
+            request, "annotations/export_problem.html", {"message": _("There is no outlet or user of that name.")}, status=400
         )
     query = query_or_404(request.user, source=source, annotator=annotator or None, clean=clean, **layered)  # unknown names: 404
     parameters = {"format": export_format.name, "source": source, "annotator": annotator, "clean": clean, **layered}
@@ -202,7 +205,7 @@ def export_download(request, job_id):
     job = get_job_for(request.user, job_id)
     result = job.files.filter(role=JobFile.Role.RESULT).first() if job.kind == Job.Kind.EXPORT else None
     if job.status != Job.Status.DONE or result is None:
-        context = {"job": job, "message": "This export has no file to download (yet): it is not done, or it failed."}
+        context = {"job": job, "message": _("This export has no file to download (yet): it is not done, or it failed.")}
         return render(request, "jobs/problem.html", context, status=409 if job.kind == Job.Kind.EXPORT else 404)
     response = StreamingHttpResponse(storage.iter_chunks(result), content_type=job.result_type)
     response["Content-Disposition"] = f'attachment; filename="{job.result_name}"'  # ids and a date only

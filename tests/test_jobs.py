@@ -112,7 +112,7 @@ def test_the_import_history_lists_who_imported_what_and_links_each_report(staff_
     theirs = Job.objects.create(kind=Job.Kind.IMPORT, user=other_admin, description="theirs.zip", status=Job.Status.FAILED)
     html = staff_client.get(reverse("jobs:imports")).content.decode()
     for job, who in [(mine, "admin"), (theirs, "admin2")]:
-        assert job.description in html and f'href="{job.get_absolute_url()}"' in html and f"<td>{who}</td>" in html
+        assert job.description in html and f'href="{job.get_absolute_url()}"' in html and f"<td><bdi>{who}</bdi></td>" in html
     assert "failed" in html
 
 
