@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from corpus.models import Article
 from hamish.ids import parse_id
-from projects.curation import POLARITY_WORDS  # the stance matrix names polarities as the board does
 from projects.lookups import get_project_for_member
+from projects.words import POLARITY_WORDS  # the stance matrix names polarities as the board does
 
 from . import charts, grid, queries
 

@@ -26,13 +26,10 @@ from annotations.models import BoilerplateMark, Span, Stance
 from .agreement.data import collect
 from .agreement.measures import match_stances
 from .models import Assignment, CurationDecision, Project
+from .words import KIND_NAMES, label_name
 
 SPAN, STANCE, MARK = "span", "stance", "boilerplate"
 CONTEXT = 40  # characters of the paragraph shown on either side of a span
-KIND_NAMES = {SPAN: _("span"), STANCE: _("stance"), MARK: _("boilerplate")}  # as the board and messages name them
-# The default polarities' names in the reader's language (a polarity an administrator added shows its name);
-# "mixed" is also what the comparison page calls a holder of more than one position toward a target.
-POLARITY_WORDS = {"supports": _("supports"), "opposes": _("opposes"), "neutral": _("neutral"), "mixed": _("mixed")}
 STATE_NAMES = {
     "accepted": _("in the layer"),
     "auto": _("auto-merged"),
@@ -94,6 +91,7 @@ class Version:
     agreed: bool = False
     decision: str | None = None  # a CurationDecision.Action
     in_layer: int | None = None  # the id of the layer's copy, when there is one
+    categories: dict | None = None  # {category name: display name}, for label_name (set by the page)
 
     @property
     def state(self):
@@ -115,7 +113,7 @@ class Version:
 
     @property
     def label_name(self):
-        return POLARITY_WORDS.get(self.label, self.label) if self.kind == STANCE else self.label
+        return label_name(self.kind, self.label, self.categories)
 
     @property
     def state_name(self):
@@ -134,10 +132,11 @@ class LayerItem:
     passages: list
     holder: str = ""
     target: str = ""
+    categories: dict | None = None
 
     @property
     def label_name(self):
-        return POLARITY_WORDS.get(self.label, self.label) if self.kind == STANCE else self.label
+        return label_name(self.kind, self.label, self.categories)
 
 
 @dataclass

@@ -19,7 +19,12 @@ WHICH = [
 
 class AssignForm(forms.Form):
     which = forms.ChoiceField(choices=WHICH, initial="unassigned", label=gettext_lazy("Articles"))
-    source = IdModelChoiceField(queryset=Source.objects.order_by("name"), required=False, label=gettext_lazy("Outlet"))
+    source = IdModelChoiceField(
+        queryset=Source.objects.order_by("name"),
+        required=False,
+        label=gettext_lazy("Outlet"),
+        empty_label=gettext_lazy("- Choose an outlet -"),
+    )
     annotators = IdModelMultipleChoiceField(
         queryset=get_user_model().objects.none(), widget=forms.CheckboxSelectMultiple, label=gettext_lazy("Annotators")
     )

@@ -14,12 +14,14 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from annotations.models import BoilerplateCategory
 from corpus.models import Article
 from hamish.ids import parse_id
 
 from . import agreement
 from .lookups import get_project_for_member
 from .models import CAN_CURATE, Assignment, Status
+from .words import label_name
 
 MAX_ARTICLES = 300
 
@@ -123,11 +125,15 @@ def disagreements_page(request, project_id, article_id):
             status=400,
         )
     users = get_user_model().objects.in_bulk([a, b])
+    categories = dict(BoilerplateCategory.objects.values_list("name", "display_name"))  # marks by display name
     context = {
         "project": project,
         "article": article,
         "a": users[a],
         "b": users[b],
-        "disagreements": agreement.disagreements(article, a, b),
+        "disagreements": [
+            (d, *(side and label_name(side.kind, side.label, categories) for side in (d.a, d.b)))
+            for d in agreement.disagreements(article, a, b)
+        ],
     }
     return render(request, "projects/disagreements.html", context)

@@ -19,10 +19,11 @@ from annotations.models import BoilerplateCategory, Label, Polarity
 from hamish.ids import parse_id
 
 from . import curation_actions
-from .curation import KIND_NAMES, build_board
+from .curation import build_board
 from .curation_layer import is_curated, layer_identity
 from .lookups import get_project_for_member
 from .models import CAN_CURATE, Assignment, Curation, CurationStatus, Status
+from .words import KIND_NAMES
 
 ARTICLES_PER_PAGE = 100
 KEY = re.compile(r"(span|stance|boilerplate):[0-9A-Za-z:_-]{1,240}")  # what projects.curation's keys look like
@@ -74,6 +75,10 @@ def curate(request, project_id, article_id):
         )
     layer = layer_identity(project)
     board = build_board(project, article, layer_user_id=layer.pk)
+    categories = dict(BoilerplateCategory.objects.values_list("name", "display_name"))
+    for cluster in board.clusters:  # marks are shown by their category's display name
+        for item in cluster.versions + cluster.layer:
+            item.categories = categories
     context = {
         "project": project,
         "article": article,

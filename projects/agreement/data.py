@@ -21,6 +21,7 @@ from annotations.interchange.conll import tokens as conll_tokens
 from annotations.models import BoilerplateMark, Span, Stance, StanceEvidence
 from corpus.models import Paragraph
 
+from ..words import KIND_NAMES
 from .measures import SpanItem, StanceItem
 
 
@@ -163,7 +164,6 @@ ONLY_A, ONLY_B = "only_a", "only_b"
 LABEL, EXTENT = "label", "extent"  # spans that overlap: other label; same label, other boundaries
 POLARITY, EVIDENCE = "polarity", "evidence"  # stances on the same holder and target
 CATEGORY = "category"  # a paragraph both marked as boilerplate, of different categories (κ counts it as agreement)
-KIND_NAMES = {"span": _("span"), "stance": _("stance"), "boilerplate": _("boilerplate")}
 REASON_NAMES = {  # what the drill-down says of each reason
     ONLY_A: _("only the first annotator"),
     ONLY_B: _("only the second annotator"),
