@@ -49,7 +49,9 @@ class ConsoleLog:
 
     def _on_console(self, message):
         if message.type == "error":
-            self.errors.append(message.text)
+            url = (message.location or {}).get("url", "")
+            # "Failed to load resource" names no resource: say which.
+            self.errors.append(f"{message.text} ({url})" if url and url not in message.text else message.text)
 
     @property
     def csp_errors(self):
@@ -59,6 +61,11 @@ class ConsoleLog:
         assert not self.csp_errors, f"Content Security Policy violations: {self.csp_errors}"
         assert not self.page_errors, f"uncaught JavaScript errors: {self.page_errors}"
 
+    def assert_no_errors(self):
+        """Stricter: no console error at all (a failed request, a script's console.error), besides the above."""
+        self.assert_clean()
+        assert not self.errors, f"console errors: {self.errors}"
+
 
 @pytest.fixture
 def console(page):
@@ -67,3 +74,12 @@ def console(page):
     log = ConsoleLog(page)
     yield log
     log.assert_clean()
+
+
+@pytest.fixture
+def strict_console(page):
+    """As `console`, and any console error at all fails the test: for pages that should load without one."""
+    page.set_default_timeout(5_000)
+    log = ConsoleLog(page)
+    yield log
+    log.assert_no_errors()
