@@ -74,6 +74,8 @@ def test_manager_assigns_and_the_annotator_works_through_the_queue(page, live_se
     assert dict(Assignment.objects.values_list("article_id", "status")) == {first.pk: Status.DONE, second.pk: Status.NEW}
 
     open_article(page, live_server, first)
+    if size[0] <= 960:  # on a tablet the panel is a sheet over the text, opened from its toggle
+        page.locator("[data-sheet-toggle]").click()
     with page.expect_response(lambda r: "/reopen/" in r.url):
         page.get_by_role("button", name="Reopen").click()
     expect(page.locator("#assignment-status")).to_contain_text("In progress")
