@@ -4,8 +4,12 @@ A mark never touches the paragraph's spans or stance evidence: they are kept, an
 told they are there. The "clean text" of an article is its paragraphs without the marked ones.
 """
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from corpus.arabic import fold
 from corpus.duplicates import outlet_lines
@@ -20,8 +24,34 @@ SHORT_LINE = 40  # characters: a cue phrase anywhere in a line this short still 
 
 def guess_category(paragraph, *, title="", categories=None):
     """The category a paragraph most likely belongs to: the one whose cue phrase starts it (or appears in a
-    short line), "title" if it repeats the article's title, else "other"."""
-    return _guess(paragraph.text, fold(title) if title else "", _Cues(_categories(categories)))[0]
+    short line), "title" if it repeats the article's title, "related" for a bulleted line in the list under a
+    related-links heading (مقالات مشابهة, then • …), else "other"."""
+    cues = _Cues(_categories(categories))
+    category, reason = _guess(paragraph.text, fold(title) if title else "", cues)
+    if reason is None and is_bullet(paragraph.text) and RELATED in cues.by_name:
+        earlier = (
+            Paragraph.objects.filter(
+                article_id=paragraph.article_id,
+                position__lt=paragraph.position,
+                position__gte=paragraph.position - LIST_LOOKBACK,
+            )
+            .order_by("-position")
+            .values_list("text", flat=True)
+        )
+        heading = next((text for text in earlier if not is_bullet(text)), None)
+        if heading is not None and _guess(heading, "", cues)[0] == cues.by_name[RELATED]:
+            return cues.by_name[RELATED]
+    return category
+
+
+RELATED = "related"
+LIST_LOOKBACK = 30  # paragraphs: how far up a bulleted line looks for the heading of its list
+# A list item as outlets print related links: a bullet or dash, or a number with . ) or -, then text.
+BULLET = re.compile(r"^\s*(?:[-–—•·▪◦●○■□►▸‣⁃*]|[0-9٠-٩]{1,2}[.)\-])\s*\S")
+
+
+def is_bullet(text):
+    return bool(BULLET.match(text))
 
 
 def _categories(categories):
@@ -46,11 +76,12 @@ def _guess(text, folded_title, cues):
     """(category, reason) where a rule names one, else (other, None)."""
     folded = fold(text)
     if folded_title and folded == folded_title and "title" in cues.by_name:
-        return cues.by_name["title"], "repeats the title"
+        return cues.by_name["title"], _("repeats the title")
     short = len(folded) <= SHORT_LINE
     for category, cue, folded_cue in cues.folded:
         if folded.startswith(folded_cue) or (short and folded_cue in folded):
-            return category, f"“{cue}”"
+            # Translatable for the quotes: an Arabic caption quotes with «», which mirror right in RTL text.
+            return category, _("“%(cue)s”") % {"cue": cue}
     return cues.fallback, None
 
 
@@ -71,11 +102,23 @@ def boilerplate_hints(article, paragraphs, categories=None):
     cues, folded_title = _Cues(_categories(categories)), fold(article.title)
     lines = outlet_lines(article.source_id, paragraphs)
     hints = {}
-    for paragraph in paragraphs:
+    related = cues.by_name.get(RELATED)
+    list_heading = None  # (position of the last line of a related-links list so far, its heading's cue)
+    for paragraph in sorted(paragraphs, key=lambda p: p.position):
         category, reason = _guess(paragraph.text, folded_title if paragraph.position else "", cues)
+        if reason is None and list_heading and list_heading[0] == paragraph.position - 1 and is_bullet(paragraph.text):
+            # A bulleted line right under مقالات مشابهة (or under the list's previous line): a related link.
+            category, reason = related, _("in the list under “%(cue)s”") % {"cue": list_heading[1]}
+            list_heading = (paragraph.position, list_heading[1])
+        elif related is not None and category == related and reason is not None:
+            list_heading = (paragraph.position, paragraph.text.strip()[:40])
+        else:
+            list_heading = None
         articles, chrome = lines.get(paragraph.pk, (0, False))
         if reason is None and (chrome or articles >= REPEATED_LINE_ARTICLES):
-            reason = f"repeated in {articles} articles of this outlet"
+            reason = ngettext(
+                "repeated in %(count)s article of this outlet", "repeated in %(count)s articles of this outlet", articles
+            ) % {"count": articles}
         words_in_line = paragraph.text.split()
         if (
             reason is None
@@ -83,7 +126,7 @@ def boilerplate_hints(article, paragraphs, categories=None):
             and len(words_in_line) <= SHORT_LINE_WORDS
             and not paragraph.text.endswith(SENTENCE_END)
         ):
-            reason = "a short line that is no sentence, like a link or a label"
+            reason = _("a short line that is no sentence, like a link or a label")
         if reason and category is not None:
             hints[paragraph.pk] = (category, reason)
     return hints
@@ -100,23 +143,32 @@ def annotations_in(paragraph):
 def kept_warning(paragraph):
     """The message for marking a paragraph that holds annotations, or "" if it holds none."""
     spans, stances = annotations_in(paragraph)
-    held = []
+    # Whole sentences for each case: Arabic counts agree with their nouns and the verbs with the count.
+    if spans and stances:
+        return _("This paragraph holds %(spans)s and %(stances)s. They are kept, and stay in the full export.") % {
+            "spans": ngettext("%(count)s span", "%(count)s spans", spans) % {"count": spans},
+            "stances": ngettext("evidence of %(count)s stance", "evidence of %(count)s stances", stances) % {"count": stances},
+        }
     if spans:
-        held.append(f"{spans} span{'s' if spans != 1 else ''}")
+        return ngettext(
+            "This paragraph holds %(count)s span. It is kept, and stays in the full export.",
+            "This paragraph holds %(count)s spans. They are kept, and stay in the full export.",
+            spans,
+        ) % {"count": spans}
     if stances:
-        held.append(f"evidence of {stances} stance{'s' if stances != 1 else ''}")
-    if not held:
-        return ""
-    if spans + stances == 1:
-        return f"This paragraph holds {held[0]}. It is kept, and stays in the full export."
-    return f"This paragraph holds {' and '.join(held)}. They are kept, and stay in the full export."
+        return ngettext(
+            "This paragraph holds evidence of %(count)s stance. It is kept, and stays in the full export.",
+            "This paragraph holds evidence of %(count)s stances. They are kept, and stay in the full export.",
+            stances,
+        ) % {"count": stances}
+    return ""
 
 
 def _check_category(category, current=None):
     if category is None:
-        raise ValidationError("Choose a boilerplate category.")
+        raise ValidationError(_("Choose a boilerplate category."))
     if not category.is_active and category.pk != getattr(current, "pk", None):
-        raise ValidationError(f"The category {category.display_name} is retired; choose another.")
+        raise ValidationError(_("The category %(category)s is retired; choose another.") % {"category": category.display_name})
 
 
 @transaction.atomic
@@ -139,13 +191,13 @@ def mark_boilerplate(*, user, paragraph, category, version=None, author=None):
         log(user, AnnotationEvent.CHANGED, mark, mark.pk, paragraph.pk, before=before, after=snapshot(mark))
         return mark
     if version is not None:
-        raise Gone("Your mark on this paragraph was removed in another tab; nothing was saved. Reload the page.")
+        raise Gone(_("Your mark on this paragraph was removed in another tab; nothing was saved. Reload the page."))
     _check_category(category)
     try:
         with transaction.atomic():
             mark = BoilerplateMark.objects.create(paragraph=paragraph, category=category, author=author)
     except IntegrityError:
-        raise ValidationError("You marked this paragraph at the same moment elsewhere; reload the page.") from None
+        raise ValidationError(_("You marked this paragraph at the same moment elsewhere; reload the page.")) from None
     log(user, AnnotationEvent.CREATED, mark, mark.pk, paragraph.pk, after=snapshot(mark))
     return mark
 

@@ -10,6 +10,7 @@ row, checked: never Django's fallback to an INSERT, which brought deleted spans 
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 
 class Conflict(ValidationError):
@@ -28,6 +29,58 @@ def what(model):
     return "boilerplate mark" if model._meta.model_name == "boilerplatemark" else model._meta.verbose_name
 
 
+# Whole sentences per kind of annotation, not "This {what}": Arabic nouns carry gender and the verbs agree.
+def _gone_message(model):
+    return {
+        "span": _("This span no longer exists: it was deleted in another tab or by someone else. Reload the page."),
+        "stance": _("This stance no longer exists: it was deleted in another tab or by someone else. Reload the page."),
+        "boilerplatemark": _(
+            "This boilerplate mark no longer exists: it was deleted in another tab or by someone else. Reload the page."
+        ),
+    }.get(model._meta.model_name) or _(
+        "This annotation no longer exists: it was deleted in another tab or by someone else. Reload the page."
+    )
+
+
+def _changed_message(model):
+    return {
+        "span": _(
+            "This span was changed in another tab or by someone else since you opened it; nothing was saved. Here is the current one."
+        ),
+        "stance": _(
+            "This stance was changed in another tab or by someone else since you opened it; nothing was saved. Here is the current one."
+        ),
+        "boilerplatemark": _(
+            "This boilerplate mark was changed in another tab or by someone else since you opened it; nothing was saved. "
+            "Here is the current one."
+        ),
+    }.get(model._meta.model_name) or _(
+        "This annotation was changed in another tab or by someone else since you opened it; nothing was saved. "
+        "Here is the current one."
+    )
+
+
+def _raced_message(model):
+    return {
+        "span": _("This span was changed or deleted at the same moment elsewhere; nothing was saved. Reload the page."),
+        "stance": _("This stance was changed or deleted at the same moment elsewhere; nothing was saved. Reload the page."),
+        "boilerplatemark": _(
+            "This boilerplate mark was changed or deleted at the same moment elsewhere; nothing was saved. Reload the page."
+        ),
+    }.get(model._meta.model_name) or _(
+        "This annotation was changed or deleted at the same moment elsewhere; nothing was saved. Reload the page."
+    )
+
+
+def _deleted_at_once_message(model):
+    return {
+        "span": _("This span was deleted at the same moment elsewhere."),
+        "stance": _("This stance was deleted at the same moment elsewhere."),
+        "stanceevidence": _("This stance evidence was deleted at the same moment elsewhere."),
+        "boilerplatemark": _("This boilerplate mark was deleted at the same moment elsewhere."),
+    }.get(model._meta.model_name) or _("This annotation was deleted at the same moment elsewhere.")
+
+
 def lock_for_change(model, pk, *, user=None, version=None):
     """The annotation `pk`, re-read and locked for the rest of the transaction.
 
@@ -39,14 +92,11 @@ def lock_for_change(model, pk, *, user=None, version=None):
     """
     obj = model.objects.select_for_update(of=("self",)).filter(pk=pk).order_by("pk").first()
     if obj is None:
-        raise Gone(f"This {what(model)} no longer exists: it was deleted in another tab or by someone else. Reload the page.")
+        raise Gone(_gone_message(model))
     if user is not None:
         obj.check_editable_by(user)
     if version is not None and version != obj.version:
-        raise Conflict(
-            f"This {what(model)} was changed in another tab or by someone else since you opened it; "
-            "nothing was saved. Here is the current one."
-        )
+        raise Conflict(_changed_message(model))
     return obj
 
 
@@ -59,9 +109,7 @@ def save_change(obj, fields):
     values = {field: getattr(obj, field) for field in fields}
     rows = type(obj).objects.filter(pk=obj.pk, version=obj.version).update(version=obj.version + 1, updated_at=now, **values)
     if rows != 1:
-        raise Conflict(
-            f"This {what(type(obj))} was changed or deleted at the same moment elsewhere; nothing was saved. Reload the page."
-        )
+        raise Conflict(_raced_message(type(obj)))
     obj.version += 1
     obj.updated_at = now
 
@@ -70,7 +118,7 @@ def delete_exactly(obj):
     """Delete a locked annotation (and what cascades from it); exactly its one row, or Gone."""
     deleted = type(obj).objects.filter(pk=obj.pk).delete()[1].get(obj._meta.label, 0)
     if deleted != 1:
-        raise Gone(f"This {what(type(obj))} was deleted at the same moment elsewhere.")
+        raise Gone(_deleted_at_once_message(type(obj)))
 
 
 def parse_version(value):
@@ -81,5 +129,5 @@ def parse_version(value):
         return None
     version = parse_id(value)
     if version is None:
-        raise ValidationError("The page sent an unreadable version; reload the page.")
+        raise ValidationError(_("The page sent an unreadable version; reload the page."))
     return version

@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import BoilerplateCategory, Entity, Label, Polarity
 from .notes import NOTE_MAX
@@ -15,10 +16,10 @@ class SpanCreateForm(forms.Form):
     end = forms.IntegerField(min_value=0)
     quote = forms.CharField(strip=False, max_length=MAX_QUOTE)
     label = forms.ModelChoiceField(
-        queryset=Label.objects.all(), to_field_name="name", error_messages={"invalid_choice": "Unknown label."}
+        queryset=Label.objects.all(), to_field_name="name", error_messages={"invalid_choice": _("Unknown label.")}
     )
     entity = forms.ModelChoiceField(
-        queryset=Entity.objects.all(), required=False, error_messages={"invalid_choice": "Unknown entity."}
+        queryset=Entity.objects.all(), required=False, error_messages={"invalid_choice": _("Unknown entity.")}
     )
 
     def span_arguments(self):
@@ -36,11 +37,11 @@ class SpanUpdateForm(forms.Form):
     """Any of: a new label, a note, an entity to link (empty unlinks), or a new entity's name."""
 
     label = forms.ModelChoiceField(
-        queryset=Label.objects.all(), to_field_name="name", required=False, error_messages={"invalid_choice": "Unknown label."}
+        queryset=Label.objects.all(), to_field_name="name", required=False, error_messages={"invalid_choice": _("Unknown label.")}
     )
     note = forms.CharField(required=False, strip=False, max_length=NOTE_MAX)
     entity = forms.ModelChoiceField(
-        queryset=Entity.objects.all(), required=False, error_messages={"invalid_choice": "Unknown entity."}
+        queryset=Entity.objects.all(), required=False, error_messages={"invalid_choice": _("Unknown entity.")}
     )
     new_entity = forms.CharField(required=False, max_length=200)  # the autocomplete box's text
     create_entity = forms.BooleanField(required=False)  # "New entity" pressed: link to new_entity by name
@@ -54,7 +55,7 @@ class SpanUpdateForm(forms.Form):
         name = " ".join(data["new_entity"].split())
         if data["create_entity"]:
             if not name:
-                raise forms.ValidationError("Type the entity's name first.")
+                raise forms.ValidationError(gettext("Type the entity's name first."))
             changes["new_entity_name"] = name
         elif "entity" in self.data:
             changes["entity"] = data["entity"]
@@ -82,14 +83,14 @@ class StanceForm(forms.Form):
     holder = forms.CharField(required=False, max_length=40)
     holder_name = forms.CharField(required=False, max_length=200)
     holder_label = forms.ModelChoiceField(
-        queryset=Label.objects.all(), to_field_name="name", required=False, error_messages={"invalid_choice": "Unknown label."}
+        queryset=Label.objects.all(), to_field_name="name", required=False, error_messages={"invalid_choice": _("Unknown label.")}
     )
     target = forms.CharField(required=False, max_length=40)
     target_name = forms.CharField(required=False, max_length=300)
     polarity = forms.ModelChoiceField(
         queryset=Polarity.objects.all(),
         to_field_name="name",
-        error_messages={"invalid_choice": "Unknown polarity.", "required": "Choose the polarity."},
+        error_messages={"invalid_choice": _("Unknown polarity."), "required": _("Choose the polarity.")},
     )
     note = forms.CharField(required=False, strip=False, max_length=NOTE_MAX)
 
@@ -103,9 +104,9 @@ class StanceForm(forms.Form):
         except forms.ValidationError as exc:
             raise forms.ValidationError(exc.messages) from None
         if data["holder_choice"] is None:
-            raise forms.ValidationError("Choose who holds the stance, or type a name.")
+            raise forms.ValidationError(gettext("Choose who holds the stance, or type a name."))
         if data["target_choice"] is None:
-            raise forms.ValidationError("Choose what the stance is about, or type a topic.")
+            raise forms.ValidationError(gettext("Choose what the stance is about, or type a topic."))
         return data
 
     def stance_arguments(self):
@@ -131,45 +132,47 @@ class BoilerplateForm(forms.Form):
         queryset=BoilerplateCategory.objects.all(),
         to_field_name="name",
         required=False,
-        error_messages={"invalid_choice": "Unknown boilerplate category."},
+        error_messages={"invalid_choice": _("Unknown boilerplate category.")},
     )
 
     def clean(self):
         data = super().clean()
         if data.get("action") == "mark" and not data.get("category"):
-            raise forms.ValidationError("Choose a boilerplate category.")
+            raise forms.ValidationError(gettext("Choose a boilerplate category."))
         return data
 
 
 class AnnotationImportForm(forms.Form):
     """The admin's annotation import: a Hamish JSON export, CoNLL/BIO or doccano JSONL file."""
 
-    file = forms.FileField(help_text="A Hamish JSON export (.json), CoNLL/BIO (.conll, .bio, .txt) or doccano JSONL (.jsonl).")
-    format = forms.ChoiceField(choices=[("", "from the file name")], required=False)
+    file = forms.FileField(help_text=_("A Hamish JSON export (.json), CoNLL/BIO (.conll, .bio, .txt) or doccano JSONL (.jsonl)."))
+    format = forms.ChoiceField(choices=[("", _("from the file name"))], required=False)
     create_missing = forms.BooleanField(
         required=False,
-        label="Create missing labels",
-        help_text="Create labels, polarities and boilerplate categories the file uses but this Hamish lacks.",
+        label=_("Create missing labels"),
+        help_text=_("Create labels, polarities and boilerplate categories the file uses but this Hamish lacks."),
     )
     unknown_users = forms.ChoiceField(
-        choices=[("create", "create them as inactive accounts"), ("map", "attribute their work to the account below")],
+        choices=[("create", _("create them as inactive accounts")), ("map", _("attribute their work to the account below"))],
         initial="create",
-        label="Annotators unknown here",
+        label=_("Annotators unknown here"),
     )
-    map_to = forms.ModelChoiceField(queryset=None, required=False, label="Account for unknown annotators")
+    map_to = forms.ModelChoiceField(queryset=None, required=False, label=_("Account for unknown annotators"))
     annotator = forms.ModelChoiceField(
-        queryset=None, required=False, help_text="CoNLL and doccano files: whose spans these are (default: you)."
+        queryset=None, required=False, help_text=_("CoNLL and doccano files: whose spans these are (default: you).")
     )
-    source = forms.CharField(required=False, max_length=200, help_text="CoNLL and doccano files: the outlet of the new articles.")
+    source = forms.CharField(
+        required=False, max_length=200, help_text=_("CoNLL and doccano files: the outlet of the new articles.")
+    )
     bad_lines = forms.ChoiceField(
         choices=[
-            ("refuse", gettext_lazy("refuse the file and list them")),
-            ("repair", gettext_lazy("repair them (each repair is reported)")),
-            ("skip", gettext_lazy("skip them (each is reported)")),
+            ("refuse", _("refuse the file and list them")),
+            ("repair", _("repair them (each repair is reported)")),
+            ("skip", _("skip them (each is reported)")),
         ],
         initial="refuse",
         required=False,
-        label=gettext_lazy("Bad lines in a CoNLL file"),
+        label=_("Bad lines in a CoNLL file"),
     )
 
     def __init__(self, *args, **kwargs):
@@ -186,12 +189,15 @@ class AnnotationImportForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("unknown_users") == "map" and not data.get("map_to"):
-            raise forms.ValidationError("Choose the account that unknown annotators' work is attributed to.")
+            raise forms.ValidationError(gettext("Choose the account that unknown annotators' work is attributed to."))
         upload = data.get("file")
         if upload is not None and upload.size > settings.HAMISH_ANNOTATION_IMPORT_MAX_BYTES:
             raise forms.ValidationError(
-                f"The file is {upload.size:,} bytes; an annotation import may be at most {settings.HAMISH_ANNOTATION_IMPORT_MAX_BYTES:,} bytes."
-                " Use manage.py import_annotations for larger files."
+                gettext(
+                    "The file is %(size)s bytes; an annotation import may be at most %(max)s bytes."
+                    " Use manage.py import_annotations for larger files."
+                )
+                % {"size": f"{upload.size:,}", "max": f"{settings.HAMISH_ANNOTATION_IMPORT_MAX_BYTES:,}"}
             )
         return data
 

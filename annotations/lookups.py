@@ -3,6 +3,7 @@ query when no closed project shuts the user out)."""
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from corpus.models import Article, Paragraph
 
@@ -12,7 +13,7 @@ from .models import Span, Stance, StanceEvidence
 def _readable_or_404(user, article_id):
     # By id, after the row is fetched by its key: a join on every readable article would cost a scan of them.
     if not Article.objects.readable_by(user, article_id):
-        raise Http404("No such article.")
+        raise Http404(_("No such article."))
 
 
 def get_article_for_reader(user, article_id):

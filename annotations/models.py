@@ -11,11 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from corpus.models import Paragraph
 
-hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Give the colour as #RRGGBB, e.g. #1f77b4.")
-label_name = RegexValidator(r"^[A-Z][A-Z0-9_-]{0,19}$", "Use capital Latin letters, digits, _ or -, e.g. PER or GPE.")
+hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Give the colour as #RRGGBB, e.g. #1f77b4."))
+label_name = RegexValidator(r"^[A-Z][A-Z0-9_-]{0,19}$", _("Use capital Latin letters, digits, _ or -, e.g. PER or GPE."))
 # Keys the reading view keeps for navigation and commands; a label may not take them.
 # s starts a stance, e adds evidence to the open stance, b toggles boilerplate on the current paragraph,
 # g / y / n go to, accept and reject suggestions; D marks the article done, N opens the next in the queue.
@@ -36,7 +38,7 @@ class Authored:
     def edit_refusal(self, user):
         """Why `user` may not change this annotation, or None if they may."""
         if not user.is_authenticated:
-            return "Sign in to change annotations."
+            return gettext("Sign in to change annotations.")
         if user.pk == self.author_id:
             return None  # the fast path; a curated layer's author cannot sign in, so this is never one
         # Imported here because projects build on annotations, not the other way round.
@@ -47,7 +49,12 @@ class Authored:
             return refusal
         if user.is_superuser:
             return None
-        return f"Only the {self._meta.verbose_name}'s author or an administrator may change it."
+        # A sentence per kind: Arabic nouns carry gender, and the pronoun agrees.
+        return {
+            "span": gettext("Only the span's author or an administrator may change it."),
+            "stance": gettext("Only the stance's author or an administrator may change it."),
+            "boilerplatemark": gettext("Only the boilerplate mark's author or an administrator may change it."),
+        }.get(self._meta.model_name) or gettext("Only the annotation's author or an administrator may change it.")
 
     def is_editable_by(self, user):
         return self.edit_refusal(user) is None
@@ -102,14 +109,18 @@ class SpanQuerySet(AuthoredQuerySet):
 class Label(models.Model):
     """An entity type (PER, ORG, LOC, MISC by default: the CoNLL/ANERcorp names)."""
 
-    name = models.CharField(max_length=20, unique=True, validators=[label_name], help_text="e.g. PER; used in exports.")
-    display_name = models.CharField(max_length=60, help_text="Arabic display name, e.g. شخص.")
+    name = models.CharField(max_length=20, unique=True, validators=[label_name], help_text=_("e.g. PER; used in exports."))
+    display_name = models.CharField(max_length=60, help_text=_("Arabic display name, e.g. شخص."))
     colour = models.CharField(max_length=7, validators=[hex_colour], default="#1f77b4")
     shortcut = models.CharField(
-        max_length=1, blank=True, help_text="One key that applies this label to the selection (not j k [ ] ? u z x s e b g y n)."
+        max_length=1,
+        blank=True,
+        help_text=_("One key that applies this label to the selection (not j k [ ] ? u z x s e b g y n)."),
     )
     description = models.TextField(blank=True)
-    is_active = models.BooleanField(default=True, help_text="Retired labels keep their spans but are not offered for new ones.")
+    is_active = models.BooleanField(
+        default=True, help_text=_("Retired labels keep their spans but are not offered for new ones.")
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     objects = ActiveQuerySet.as_manager()
@@ -121,7 +132,7 @@ class Label(models.Model):
                 fields=["shortcut"],
                 condition=Q(is_active=True) & ~Q(shortcut=""),
                 name="label_unique_active_shortcut",
-                violation_error_message="Another active label already uses this key.",
+                violation_error_message=_("Another active label already uses this key."),
             ),
         ]
 
@@ -132,7 +143,9 @@ class Label(models.Model):
         from django.core.exceptions import ValidationError
 
         if self.shortcut in RESERVED_KEYS:
-            raise ValidationError({"shortcut": f"The key {self.shortcut!r} is kept for navigation; choose another."})
+            raise ValidationError(
+                {"shortcut": gettext("The key %(key)s is kept for navigation; choose another.") % {"key": repr(self.shortcut)}}
+            )
 
 
 class Entity(models.Model):
@@ -169,17 +182,17 @@ class EntityAlias(models.Model):
 
 class Span(Authored, models.Model):
     paragraph = models.ForeignKey(Paragraph, on_delete=models.CASCADE, related_name="spans")
-    start = models.PositiveIntegerField(help_text="Code point offset in the NFC paragraph text (inclusive).")
-    end = models.PositiveIntegerField(help_text="Code point offset in the NFC paragraph text (exclusive).")
-    text = models.TextField(help_text="The quoted text: paragraph.text[start:end].")
+    start = models.PositiveIntegerField(help_text=_("Code point offset in the NFC paragraph text (inclusive)."))
+    end = models.PositiveIntegerField(help_text=_("Code point offset in the NFC paragraph text (exclusive)."))
+    text = models.TextField(help_text=_("The quoted text: paragraph.text[start:end]."))
     label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="spans")
     entity = models.ForeignKey(Entity, null=True, blank=True, on_delete=models.SET_NULL, related_name="spans")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="spans")
-    note = models.TextField(blank=True, help_text="Sanitised HTML (a few inline tags).")
+    note = models.TextField(blank=True, help_text=_("Sanitised HTML (a few inline tags)."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(
-        default=1, help_text="Goes up by one with every change: a card that shows version n may change it only while it is n."
+        default=1, help_text=_("Goes up by one with every change: a card that shows version n may change it only while it is n.")
     )
 
     objects = SpanQuerySet.as_manager()
@@ -205,11 +218,11 @@ class AnnotationEvent(models.Model):
 
     CREATED, CHANGED, DELETED, IMPORTED = "created", "changed", "deleted", "imported"
     # "imported": written by an annotation import (who imported it, from which file, in `after`); not undoable.
-    ACTIONS = [(CREATED, "created"), (CHANGED, "changed"), (DELETED, "deleted"), (IMPORTED, "imported")]
+    ACTIONS = [(CREATED, _("created")), (CHANGED, _("changed")), (DELETED, _("deleted")), (IMPORTED, _("imported"))]
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotation_events")
     action = models.CharField(max_length=10, choices=ACTIONS)
-    KINDS = [("span", "span"), ("stance", "stance"), ("boilerplate", "boilerplate")]
+    KINDS = [("span", _("span")), ("stance", _("stance")), ("boilerplate", _("boilerplate"))]
 
     kind = models.CharField(max_length=20, choices=KINDS, default="span")
     object_id = models.PositiveBigIntegerField()
@@ -233,16 +246,16 @@ class AnnotationEvent(models.Model):
         return f"{self.actor} {self.action} {self.kind} {self.object_id}"
 
 
-slug_name = RegexValidator(r"^[a-z][a-z0-9_-]{0,29}$", "Use small Latin letters, digits, _ or -, e.g. supports.")
+slug_name = RegexValidator(r"^[a-z][a-z0-9_-]{0,29}$", _("Use small Latin letters, digits, _ or -, e.g. supports."))
 
 
 class Polarity(models.Model):
     """A stance's direction: supports / opposes / neutral / mixed by default, configurable in the admin."""
 
-    name = models.CharField(max_length=30, unique=True, validators=[slug_name], help_text="e.g. supports; used in exports.")
-    display_name = models.CharField(max_length=60, help_text="Arabic display name, e.g. يؤيد.")
+    name = models.CharField(max_length=30, unique=True, validators=[slug_name], help_text=_("e.g. supports; used in exports."))
+    display_name = models.CharField(max_length=60, help_text=_("Arabic display name, e.g. يؤيد."))
     colour = models.CharField(max_length=7, validators=[hex_colour], default="#5f6368")
-    is_active = models.BooleanField(default=True, help_text="Retired polarities keep their stances but are not offered.")
+    is_active = models.BooleanField(default=True, help_text=_("Retired polarities keep their stances but are not offered."))
     position = models.PositiveSmallIntegerField(default=0)
 
     objects = ActiveQuerySet.as_manager()
@@ -292,17 +305,17 @@ class Stance(Authored, models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The holder's mention, if picked from one.",
+        help_text=_("The holder's mention, if picked from one."),
     )
     target_entity = models.ForeignKey(Entity, null=True, blank=True, on_delete=models.PROTECT, related_name="stances_targeted")
     target_topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.PROTECT, related_name="stances")
     polarity = models.ForeignKey(Polarity, on_delete=models.PROTECT, related_name="stances")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="stances")
-    note = models.TextField(blank=True, help_text="Sanitised HTML (a few inline tags).")
+    note = models.TextField(blank=True, help_text=_("Sanitised HTML (a few inline tags)."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(
-        default=1, help_text="Goes up by one with every change: a card that shows version n may change it only while it is n."
+        default=1, help_text=_("Goes up by one with every change: a card that shows version n may change it only while it is n.")
     )
 
     objects = StanceQuerySet.as_manager()
@@ -314,7 +327,7 @@ class Stance(Authored, models.Model):
                 condition=Q(target_entity__isnull=False, target_topic__isnull=True)
                 | Q(target_entity__isnull=True, target_topic__isnull=False),
                 name="stance_one_target",
-                violation_error_message="A stance has exactly one target: an entity or a topic.",
+                violation_error_message=_("A stance has exactly one target: an entity or a topic."),
             ),
         ]
         indexes = [models.Index(fields=["article", "author"])]
@@ -355,10 +368,11 @@ class StanceEvidence(models.Model):
 class BoilerplateCategory(models.Model):
     """A kind of web chrome (related links, navigation, byline, ...), configurable in the admin."""
 
-    name = models.CharField(max_length=30, unique=True, validators=[slug_name], help_text="e.g. related; used in exports.")
-    display_name = models.CharField(max_length=60, help_text="Shown in the reading view, e.g. related links.")
+    name = models.CharField(max_length=30, unique=True, validators=[slug_name], help_text=_("e.g. related; used in exports."))
+    display_name = models.CharField(max_length=60, help_text=_("Shown in the reading view, e.g. related links."))
     cue_phrases = models.TextField(
-        blank=True, help_text="One phrase per line (إقرأ أيضا); a paragraph that starts with one is guessed to be of this kind."
+        blank=True,
+        help_text=_("One phrase per line (إقرأ أيضا); a paragraph that starts with one is guessed to be of this kind."),
     )
     is_active = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=0)
@@ -386,7 +400,7 @@ class BoilerplateMark(Authored, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(
-        default=1, help_text="Goes up by one with every change: a card that shows version n may change it only while it is n."
+        default=1, help_text=_("Goes up by one with every change: a card that shows version n may change it only while it is n.")
     )
 
     objects = AuthoredQuerySet.as_manager()
@@ -445,9 +459,9 @@ class TokenLayout(models.Model):
     its CoNLL export writes the file's tokens back, not Hamish's tokenizer's (annotations/interchange/conll)."""
 
     paragraph = models.OneToOneField(Paragraph, on_delete=models.CASCADE, primary_key=True, related_name="token_layout")
-    boundaries = models.JSONField(help_text="Token offsets in code points of the paragraph text: [start, end, start, end, …].")
-    break_after = models.BooleanField(default=True, help_text="The file had a blank line (a sentence break) after it.")
-    scheme = models.CharField(max_length=5, default="IOB2", help_text="The file's tag scheme: IOB1, IOB2, BIOES or BILOU.")
+    boundaries = models.JSONField(help_text=_("Token offsets in code points of the paragraph text: [start, end, start, end, …]."))
+    break_after = models.BooleanField(default=True, help_text=_("The file had a blank line (a sentence break) after it."))
+    scheme = models.CharField(max_length=5, default="IOB2", help_text=_("The file's tag scheme: IOB1, IOB2, BIOES or BILOU."))
 
     def __str__(self):
         return f"tokens of paragraph {self.paragraph_id}"

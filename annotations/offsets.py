@@ -9,6 +9,8 @@ nowhere else.
 
 import unicodedata
 
+from django.utils.translation import gettext as _
+
 
 class OffsetError(ValueError):
     """A span that cannot be stored; the message is shown to the analyst."""
@@ -21,17 +23,17 @@ def utf16_length(text):
 def utf16_to_code_point(text, utf16_offset):
     """The code point index at `utf16_offset`; OffsetError inside a surrogate pair or out of range."""
     if utf16_offset < 0:
-        raise OffsetError("The selection starts before the paragraph.")
+        raise OffsetError(_("The selection starts before the paragraph."))
     units = 0
     for index, char in enumerate(text):
         if units == utf16_offset:
             return index
         units += 2 if ord(char) > 0xFFFF else 1
         if units > utf16_offset:
-            raise OffsetError("The selection splits a character that takes two UTF-16 units (an emoji, say).")
+            raise OffsetError(_("The selection splits a character that takes two UTF-16 units (an emoji, say)."))
     if units == utf16_offset:
         return len(text)
-    raise OffsetError("The selection runs past the end of the paragraph.")
+    raise OffsetError(_("The selection runs past the end of the paragraph."))
 
 
 def code_point_to_utf16(text, index):
@@ -50,23 +52,26 @@ def check_span(text, start, end, quote):
     the paragraph text at those offsets.
     """
     if not (0 <= start <= len(text) and 0 <= end <= len(text)):
-        raise OffsetError(f"The offsets {start}-{end} are outside the paragraph (0-{len(text)}).")
+        raise OffsetError(
+            _("The offsets %(start)s-%(end)s are outside the paragraph (0-%(length)s).")
+            % {"start": start, "end": end, "length": len(text)}
+        )
     if start > end:
-        raise OffsetError("The span ends before it starts.")
+        raise OffsetError(_("The span ends before it starts."))
     if start == end:
-        raise OffsetError("The span is empty.")
+        raise OffsetError(_("The span is empty."))
     if text[start:end] != quote:
-        raise OffsetError("The selected text does not match the paragraph at those offsets; reload the page and try again.")
+        raise OffsetError(_("The selected text does not match the paragraph at those offsets; reload the page and try again."))
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
     if start == end:
-        raise OffsetError("The selection holds only whitespace.")
+        raise OffsetError(_("The selection holds only whitespace."))
     if _is_combining(text[start]):
-        raise OffsetError("The span starts on a combining mark, cutting it from its letter.")
+        raise OffsetError(_("The span starts on a combining mark, cutting it from its letter."))
     if end < len(text) and _is_combining(text[end]):
-        raise OffsetError("The span ends between a letter and its combining mark.")
+        raise OffsetError(_("The span ends between a letter and its combining mark."))
     return start, end
 
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from corpus import word_diff
 from corpus.arabic import fold, stems, words
@@ -274,7 +275,7 @@ def suggestions_for(user, paragraphs, *, own_spans, index=None, matches=None):
 
 def _check_place(paragraph, start, end):
     if not (0 <= start < end <= len(paragraph.text)) or not paragraph.text[start:end].strip():
-        raise ValidationError("That suggestion no longer fits the text; reload the page.")
+        raise ValidationError(_("That suggestion no longer fits the text; reload the page."))
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .conll import stream_conll
 from .doccano import stream_doccano
@@ -41,11 +42,11 @@ def _tap(records, callback):
 FORMATS = {
     f.name: f
     for f in [
-        ExportFormat("hamish", "Hamish JSON (everything, exact offsets)", "application/json", "json"),
-        ExportFormat("conll", "CoNLL / BIO (PER, ORG, LOC, MISC)", "text/plain", "conll"),
-        ExportFormat("anercorp", "CoNLL / BIO with ANERcorp tags (PERS, ORG, LOC, MISC)", "text/plain", "conll"),
-        ExportFormat("doccano", "doccano JSONL (sequence labelling)", "application/jsonl", "jsonl"),
-        ExportFormat("w3c", "W3C Web Annotation (JSON-LD)", "application/ld+json", "jsonld"),
+        ExportFormat("hamish", _("Hamish JSON (everything, exact offsets)"), "application/json", "json"),
+        ExportFormat("conll", _("CoNLL / BIO (PER, ORG, LOC, MISC)"), "text/plain", "conll"),
+        ExportFormat("anercorp", _("CoNLL / BIO with ANERcorp tags (PERS, ORG, LOC, MISC)"), "text/plain", "conll"),
+        ExportFormat("doccano", _("doccano JSONL (sequence labelling)"), "application/jsonl", "jsonl"),
+        ExportFormat("w3c", _("W3C Web Annotation (JSON-LD)"), "application/ld+json", "jsonld"),
     ]
 }
 

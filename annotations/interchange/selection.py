@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from corpus.models import Article, Source
 
@@ -22,7 +23,9 @@ def _project(user, project_id):
     found = projects.select_related("curated_identity").filter(pk=project_id).first() if project_id is not None else None
     if found is None:
         raise SelectionError(
-            f"There is no project {project_id}." if project_id is not None else "Name the project whose curated layer to export."
+            _("There is no project %(id)s.") % {"id": project_id}
+            if project_id is not None
+            else _("Name the project whose curated layer to export.")
         )
     return found
 
@@ -32,7 +35,7 @@ def build_query(user, *, article=None, source=None, annotator=None, clean=False,
     keeps the articles of that project, and `layer="curated"` exports only its curated layer."""
     layer = layer or "all"
     if layer not in LAYERS:
-        raise SelectionError(f"There is no layer {layer!r}: choose all or curated.")
+        raise SelectionError(_("There is no layer %(layer)s: choose all or curated.") % {"layer": repr(layer)})
     articles = Article.objects.for_reader(user) if user is not None else Article.objects.all()
     chosen_project = None
     if project is not None or layer == "curated":
@@ -42,21 +45,22 @@ def build_query(user, *, article=None, source=None, annotator=None, clean=False,
     if article is not None:
         articles = articles.filter(pk=article)
         if not articles.exists():
-            raise SelectionError(f"There is no article {article}.")
+            raise SelectionError(_("There is no article %(id)s.") % {"id": article})
         description = {"articles": f"article:{article}"}
     elif source:
         found = Source.objects.filter(name=source).first()
         if found is None:
-            raise SelectionError(f"There is no source called {source!r}.")
+            raise SelectionError(_("There is no source called %(name)s.") % {"name": repr(source)})
         articles = articles.filter(source=found)
         description = {"articles": f"source:{source}"}
     chosen = None
     if layer == "curated":
         if annotator:
-            raise SelectionError("The curated layer has one author, the layer itself: leave out the annotator.")
+            raise SelectionError(_("The curated layer has one author, the layer itself: leave out the annotator."))
         if chosen_project.curated_identity is None:
             raise SelectionError(
-                f"The project {chosen_project.name!r} has no curated layer yet: nobody has curated its articles."
+                _("The project %(name)s has no curated layer yet: nobody has curated its articles.")
+                % {"name": repr(chosen_project.name)}
             )
         chosen = chosen_project.curated_identity
         description["layer"] = "curated"
@@ -66,7 +70,7 @@ def build_query(user, *, article=None, source=None, annotator=None, clean=False,
         User = get_user_model()
         chosen = User.objects.filter(**{User.USERNAME_FIELD: annotator}).first()
         if chosen is None:
-            raise SelectionError(f"There is no user called {annotator!r}.")
+            raise SelectionError(_("There is no user called %(name)s.") % {"name": repr(annotator)})
     return ExportQuery(articles=articles, annotator=chosen, clean=clean, description=description)
 
 

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from hamish.ids import parse_id
@@ -13,7 +14,7 @@ from ..models import AnnotationEvent
 
 PER_PAGE = 50
 AUDIT_PERMISSION = "annotations.view_annotationevent"
-DENIED = (
+DENIED = gettext_lazy(
     'Your account may not read the audit log: it needs the permission "Can view annotation event". '
     "Ask an administrator to give it to you (Admin, Users or Groups)."
 )

@@ -5,6 +5,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ..boilerplate import kept_warning, mark_boilerplate, toggle_boilerplate, unmark_boilerplate
@@ -49,7 +50,7 @@ def change(request, paragraph_id):
         else:
             own = BoilerplateMark.objects.filter(paragraph=paragraph, author=request.user).first()
             if own is None:
-                return problem("You have not marked this paragraph as boilerplate.", status=409)
+                return problem(_("You have not marked this paragraph as boilerplate."), status=409)
             unmark_boilerplate(user=request.user, mark=own, version=posted_version(request))
             mark = None
     except ValidationError as exc:
@@ -57,9 +58,10 @@ def change(request, paragraph_id):
     extra = {"card_boilerplate": True, **card_context(request.user, paragraph)}
     warning = kept_warning(paragraph) if mark is not None else ""
     if mark is not None:
-        extra["flash"] = f"Marked as boilerplate ({mark.category.display_name}). {warning}".strip()
+        marked = _("Marked as boilerplate (%(category)s).") % {"category": mark.category.display_name}
+        extra["flash"] = f"{marked} {warning}".strip()
     else:
-        extra["flash"] = "No longer boilerplate."
+        extra["flash"] = _("No longer boilerplate.")
     response = render_paragraph(request, paragraph, extra=extra)
     if warning:
         # Shown as a warning, not as news: the analyst should notice that annotations sit in the paragraph.

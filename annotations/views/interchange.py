@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from corpus.models import Article, Source
@@ -40,17 +41,17 @@ def _curated_projects(user):
 def export_download(request):
     export_format = FORMATS.get(request.GET.get("format", "hamish"))
     if export_format is None:
-        return render(request, "annotations/export_problem.html", {"message": "Unknown export format."}, status=400)
+        return render(request, "annotations/export_problem.html", {"message": _("Unknown export format.")}, status=400)
     raw_article = request.GET.get("article", "")
     article_id = parse_id(raw_article)
     if raw_article and article_id is None:
         return render(
-            request, "annotations/export_problem.html", {"message": "The article must be given by its number."}, status=400
+            request, "annotations/export_problem.html", {"message": _("The article must be given by its number.")}, status=400
         )
     annotator, source = request.GET.get("annotator", ""), request.GET.get("source", "")
     if "\x00" in annotator or "\x00" in source:  # no name holds one, and PostgreSQL refuses NUL in a query
         return render(
-            request, "annotations/export_problem.html", {"message": "There is no outlet or user of that name."}, status=400
+            request, "annotations/export_problem.html", {"message": _("There is no outlet or user of that name.")}, status=400
         )
     if annotator == "me":
         annotator = request.user.get_username()

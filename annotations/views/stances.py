@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from corpus.models import Article
@@ -47,20 +48,20 @@ def form_choices(user, article, *, holder="", target="", current=None):
         return (f"entity:{entity.pk}", f"{entity.name} · {entity.label.name}")
 
     holder_groups = [
-        ("Entities in this article", [entity_option(e) for e in entities.values()]),
-        ("Your unlinked mentions", [(f"span:{s.pk}", f"{s.text} · {s.label.name}") for s in unlinked]),
+        (_("Entities in this article"), [entity_option(e) for e in entities.values()]),
+        (_("Your unlinked mentions"), [(f"span:{s.pk}", f"{s.text} · {s.label.name}") for s in unlinked]),
     ]
     target_groups = [
-        ("Topics", [(f"topic:{t.pk}", t.name) for t in topics]),
-        ("Entities in this article", [entity_option(e) for e in entities.values()]),
+        (_("Topics"), [(f"topic:{t.pk}", t.name) for t in topics]),
+        (_("Entities in this article"), [entity_option(e) for e in entities.values()]),
     ]
     if current is not None:
         if current.holder_entity_id not in entities:
-            holder_groups.insert(0, ("Current", [entity_option(current.holder_entity)]))
+            holder_groups.insert(0, (_("Current"), [entity_option(current.holder_entity)]))
         if current.target_entity_id and current.target_entity_id not in entities:
-            target_groups.insert(0, ("Current", [entity_option(current.target_entity)]))
+            target_groups.insert(0, (_("Current"), [entity_option(current.target_entity)]))
         if current.target_topic_id and current.target_topic not in topics:
-            target_groups.insert(0, ("Current", [(f"topic:{current.target_topic_id}", current.target_topic.name)]))
+            target_groups.insert(0, (_("Current"), [(f"topic:{current.target_topic_id}", current.target_topic.name)]))
     return {
         "holder_groups": [(group, options) for group, options in holder_groups if options],
         "target_groups": [(group, options) for group, options in target_groups if options],
@@ -167,7 +168,7 @@ def evidence_add(request, stance_id):
     stance = get_stance_for_editor(request.user, stance_id)
     paragraph_id = parse_id(request.POST.get("paragraph"))
     if paragraph_id is None:
-        return problem("Select the passage inside a paragraph of this article.")
+        return problem(_("Select the passage inside a paragraph of this article."))
     paragraph = get_paragraph_for_reader(request.user, paragraph_id)
     form = SelectionForm(request.POST)
     if not form.is_valid():

@@ -4,6 +4,8 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from ..lookups import get_article_for_reader, get_paragraph_for_reader
@@ -18,10 +20,10 @@ class SuggestionForm(forms.Form):
     start = forms.IntegerField(min_value=0)  # code points: the server made the suggestion
     end = forms.IntegerField(min_value=0)
     label = forms.ModelChoiceField(
-        queryset=Label.objects.all(), to_field_name="name", error_messages={"invalid_choice": "Unknown label."}
+        queryset=Label.objects.all(), to_field_name="name", error_messages={"invalid_choice": gettext_lazy("Unknown label.")}
     )
     entity = forms.ModelChoiceField(
-        queryset=Entity.objects.all(), required=False, error_messages={"invalid_choice": "Unknown entity."}
+        queryset=Entity.objects.all(), required=False, error_messages={"invalid_choice": gettext_lazy("Unknown entity.")}
     )
 
 
@@ -49,7 +51,7 @@ def decide(request, paragraph_id):
     except ValidationError as exc:
         return problem(first_error(exc))
     return render_paragraph(
-        request, paragraph, extra={"flash": "Suggestion rejected; it will not be shown to you again."}, panels=NO_PANELS
+        request, paragraph, extra={"flash": _("Suggestion rejected; it will not be shown to you again.")}, panels=NO_PANELS
     )
 
 
@@ -57,7 +59,11 @@ def decide(request, paragraph_id):
 def decide_all(request, pk):
     article = get_article_for_reader(request.user, pk)
     made = accept_all(user=request.user, article=article)
-    messages.success(request, f"{made} suggestion{'s' if made != 1 else ''} accepted as your spans.")
+    messages.success(
+        request,
+        ngettext("%(count)s suggestion accepted as your spans.", "%(count)s suggestions accepted as your spans.", made)
+        % {"count": made},
+    )
     response = HttpResponse(status=204)
     response["HX-Refresh"] = "true"  # every paragraph may have changed: reload the page
     return response
