@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from annotations.models import BoilerplateCategory, Label, Polarity
@@ -19,9 +19,10 @@ from corpus.models import Article
 
 
 class Role(models.TextChoices):
-    ANNOTATOR = "annotator", _("Annotator")
-    CURATOR = "curator", _("Curator")
-    MANAGER = "manager", _("Manager")
+    # A context of their own: "Annotator" is also a column header elsewhere, translated with the article.
+    ANNOTATOR = "annotator", pgettext_lazy("role", "Annotator")
+    CURATOR = "curator", pgettext_lazy("role", "Curator")
+    MANAGER = "manager", pgettext_lazy("role", "Manager")
 
 
 # What each role may do, beyond reading the project's articles and annotating them.
@@ -122,9 +123,9 @@ class Membership(models.Model):
 
 
 class Status(models.TextChoices):
-    NEW = "new", _("New")
-    IN_PROGRESS = "in_progress", _("In progress")
-    DONE = "done", _("Done")
+    NEW = "new", pgettext_lazy("assignment status", "New")
+    IN_PROGRESS = "in_progress", pgettext_lazy("assignment status", "In progress")
+    DONE = "done", pgettext_lazy("assignment status", "Done")
 
 
 class Assignment(models.Model):
@@ -169,8 +170,8 @@ class StatusEvent(models.Model):
 
 
 class CurationStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CURATED = "curated", _("Curated")
+    OPEN = "open", pgettext_lazy("curation status", "Open")
+    CURATED = "curated", pgettext_lazy("curation status", "Curated")
 
 
 class Curation(models.Model):

@@ -34,7 +34,7 @@ def test_manager_assigns_and_the_annotator_works_through_the_queue(page, live_se
     page.goto(f"{live_server.url}/projects/{project.pk}/assign/")
     page.get_by_label("analyst1").check()
     page.get_by_role("button", name="Assign").click()
-    expect(page.locator(".messages")).to_contain_text("2 assignment(s) made.")
+    expect(page.locator(".messages")).to_contain_text("2 assignments made.")
     shot(page, f"projects-progress-{size[0]}")
     page.context.clear_cookies()
 
