@@ -214,8 +214,11 @@ QUOTE_SHOWN = 40  # characters of a span's text in the undo preview
 
 
 def _quote(text):
+    """The text shortened, inside first-strong isolates: Arabic in an English sentence (or the reverse) keeps
+    its own direction without reordering the guillemets and punctuation around it."""
     text = " ".join((text or "").split())
-    return text if len(text) <= QUOTE_SHOWN else text[: QUOTE_SHOWN - 1] + "…"
+    text = text if len(text) <= QUOTE_SHOWN else text[: QUOTE_SHOWN - 1] + "…"
+    return f"\u2068{text}\u2069"
 
 
 def describe(event):

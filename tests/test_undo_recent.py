@@ -39,7 +39,7 @@ def test_it_previews_the_last_action_without_undoing_it(analyst_client, analyst,
     response = preview(analyst_client, paragraph.article_id)
     assert response.status_code == 200
     offer = json.loads(response.content)
-    assert offer == {"event": AnnotationEvent.objects.get().pk, "description": "your PER tag on «لويد أوستن»"}
+    assert offer == {"event": AnnotationEvent.objects.get().pk, "description": "your PER tag on «\u2068لويد أوستن\u2069»"}
     assert Span.objects.filter(pk=span.pk).exists()  # a preview changes nothing
 
 
@@ -48,7 +48,7 @@ def test_it_undoes_the_action_shown(analyst_client, analyst, paragraph):
     offer = json.loads(preview(analyst_client, paragraph.article_id).content)
     response = undo(analyst_client, {"article": paragraph.article_id, "event": offer["event"]})
     assert response.status_code == 200
-    assert json.loads(response["HX-Trigger"])["hamish:flash"]["message"] == "Undone: your PER tag on «لويد أوستن»."
+    assert json.loads(response["HX-Trigger"])["hamish:flash"]["message"] == "Undone: your PER tag on «\u2068لويد أوستن\u2069»."
     assert not Span.objects.exists()
 
 

@@ -102,7 +102,10 @@ def delete(request, span_id):
         delete_span(user=request.user, span=span, version=posted_version(request))
     except ValidationError as exc:
         return refused(exc, reverse("annotations:span_card", args=[span_id]))
-    deleted = _("Span deleted: %(label)s «%(text)s». u undoes it.") % {"label": span.label.name, "text": span.text}
+    deleted = _("Span deleted: %(label)s «%(text)s». u undoes it.") % {
+        "label": span.label.name,
+        "text": f"\u2068{span.text}\u2069",
+    }
     return render_paragraph(
         request, paragraph, extra={"clear_card": True, "flash": deleted}, panels=ENTITY_PANEL if linked else NO_PANELS
     )

@@ -87,6 +87,11 @@
     say(event.detail.message, event.detail.kind || "info");
   });
 
+  // A message the server left for this page (after "Accept all", which reloads it) is said in the panel too,
+  // where the analyst looks after working, not only above the article.
+  const pageMessages = document.querySelector(".messages");
+  if (pageMessages && pageMessages.textContent.trim()) say(pageMessages.textContent.trim(), "info");
+
   // URLs come from the page as templates with 0 for the id: /paragraphs/0/stances/new/.
   function urlFor(template, id) { return workspace.dataset[template].replace("/0/", "/" + id + "/"); }
 
@@ -231,16 +236,19 @@
   if (showBoilerplate) {
     showBoilerplate.addEventListener("change", () => workspace.classList.toggle("show-boilerplate", showBoilerplate.checked));
   }
-  // A mouse drag that began in a paragraph and ended beyond it (below the text, in the panel, past the
-  // article's end) is cut back to that paragraph: a span never leaves one, and the drag meant its text.
-  // Only mouse drags: a keyboard selection that reaches too far is refused with a message instead.
+  // A mouse drag that began in a paragraph and was let go outside the text (below it, in the margin, the
+  // panel, past the article's end) is cut back to that paragraph: a span never leaves one, and the drag meant
+  // its text. Let go over another paragraph's text, the drag took in two paragraphs on purpose or by mistake,
+  // and is refused with a message, as a keyboard selection that reaches too far is.
   let dragStart = null;
   document.addEventListener("mousedown", (event) => {
     dragStart = event.button === 0 && !popover.contains(event.target) ? paragraphOf(event.target) : null;
   });
-  function clampDrag() {
+  function clampDrag(releasedOver) {
     const paragraph = dragStart;
     dragStart = null;
+    const over = paragraphOf(releasedOver);
+    if (over && over !== paragraph) return;
     const native = window.getSelection();
     if (!paragraph || !native || native.rangeCount === 0 || native.isCollapsed) return;
     if (!paragraph.contains(native.anchorNode) || paragraph.contains(native.focusNode)) return;
@@ -253,7 +261,7 @@
   }
   document.addEventListener("mouseup", (event) => {
     if (popover.contains(event.target)) return;
-    window.setTimeout(() => { clampDrag(); showPopover(); }, 0);
+    window.setTimeout(() => { clampDrag(event.target); showPopover(); }, 0);
   });
   document.addEventListener("keyup", (event) => {
     if (event.shiftKey && event.key.startsWith("Arrow")) showPopover();
@@ -276,24 +284,27 @@
     return shown >= Math.min(rect.height, 24);
   }
   // The current paragraph where the analyst is looking: after scrolling away from it (the wheel, the
-  // scroll bar, a link), the first paragraph on screen takes its place, so that j / k and Shift+Arrow
-  // start from what one sees, not from a paragraph out of sight. While j / k's own smooth scroll is
-  // under way the paragraph it chose counts as on screen.
+  // scroll bar, a link), a paragraph on screen takes its place, so that j / k and Shift+Arrow start from
+  // what one sees, not from a paragraph out of sight: the first on screen (for j and Shift+Arrow; k, going
+  // up, takes the last). While j / k's own smooth scroll is under way the paragraph it chose counts as on screen.
   let keyScroll = 0; // when j / k last started a scroll (ms); scrollend ends it
   document.addEventListener("scrollend", () => { keyScroll = 0; });
-  function seenParagraph() {
+  function seenParagraph({ last = false } = {}) {
+    // By id: a paragraph re-rendered since it became current is a new element (the old one is detached).
+    if (currentParagraph) currentParagraph = document.getElementById(currentParagraph.id) || currentParagraph;
     if (currentParagraph && (onScreen(currentParagraph) || Date.now() - keyScroll < 1500)) return { paragraph: currentParagraph, moved: false };
-    const first = paragraphs().find(onScreen);
-    return { paragraph: first || currentParagraph, moved: Boolean(first) };
+    const shown = paragraphs().filter(onScreen);
+    const seen = last ? shown[shown.length - 1] : shown[0];
+    return { paragraph: seen || currentParagraph, moved: Boolean(seen) };
   }
 
   function moveParagraph(step) {
     const all = paragraphs();
     if (!all.length) return;
-    const seen = seenParagraph();
+    const seen = seenParagraph({ last: step < 0 });
     let next;
     if (!seen.paragraph) next = all[step > 0 ? 0 : all.length - 1];
-    else if (seen.moved) next = seen.paragraph; // off-screen current: j / k land on the first paragraph in view
+    else if (seen.moved) next = seen.paragraph; // off-screen current: j / k land on the first / last paragraph in view
     else next = all[Math.max(0, Math.min(all.length - 1, all.findIndex((p) => p.id === seen.paragraph.id) + step))];
     setCurrentParagraph(next);
     next.focus({ preventScroll: true });

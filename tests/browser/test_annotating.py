@@ -365,6 +365,8 @@ def test_card_delete_and_undo_by_keyboard(page, live_server, analyst, article, c
     expect(card.locator("h2")).to_contain_text("ORG")
     assert Span.objects.get().label.name == "ORG"
     with page.expect_response(lambda r: r.url.endswith("/undo/")):
+        page.keyboard.press("u")  # says what it would undo
+        expect(page.locator("#flash [data-undo-confirm]")).to_be_visible()
         page.keyboard.press("u")
     expect(segment(page, "#p0", "لويد أوستن")).to_have_class(re.compile(r"\bc0-PER\b"))
     assert Span.objects.get().label.name == "PER"
@@ -380,6 +382,10 @@ def test_card_delete_and_undo_by_keyboard(page, live_server, analyst, article, c
     assert not Span.objects.exists()
 
     with page.expect_response(lambda r: r.url.endswith("/undo/")) as response:
+        page.keyboard.press("u")  # says what it would undo
+
+        expect(page.locator("#flash [data-undo-confirm]")).to_be_visible()
+
         page.keyboard.press("u")
     assert response.value.status == 200
     expect(segment(page, "#p0", "لويد أوستن")).to_have_attribute("data-spans", str(span.pk))
@@ -388,12 +394,14 @@ def test_card_delete_and_undo_by_keyboard(page, live_server, analyst, article, c
 
     # Ctrl+z undoes the next action back: the span's creation.
     with page.expect_response(lambda r: r.url.endswith("/undo/")):
+        page.keyboard.press("Control+z")  # says what it would undo
+        expect(page.locator("#flash [data-undo-confirm]")).to_be_visible()
         page.keyboard.press("Control+z")
     expect(page.locator("#p0 .seg")).to_have_count(0)
     assert not Span.objects.exists()
 
-    with page.expect_response(lambda r: r.url.endswith("/undo/")) as response:
-        page.keyboard.press("u")
+    with page.expect_response(lambda r: "/undo/preview/" in r.url) as response:
+        page.keyboard.press("u")  # u first asks what it would undo: here, nothing
     assert response.value.status == 409
     expect(page.locator("#flash")).to_have_text("Nothing to undo in this article.")
     assert not Span.objects.exists()
@@ -608,7 +616,7 @@ def test_undo_of_a_change_in_another_article_leaves_this_page_alone(page, live_s
 
     open_article(page, live_server, other)
     own_p0 = other.paragraphs.get(position=0)
-    with page.expect_response(lambda r: r.url.endswith("/undo/")):
+    with page.expect_response(lambda r: "/undo/preview/" in r.url):
         page.keyboard.press("u")
     # Undo here reaches only this article's actions: the span in the first article stays.
     expect(page.locator("#flash")).to_have_text("Nothing to undo in this article.")

@@ -580,12 +580,14 @@ def test_undo_removes_a_new_stance_and_restores_boilerplate_marks(page, live_ser
 
     def undo(expected_flash):
         with page.expect_response(lambda r: r.url.endswith("/undo/")) as response:
+            page.keyboard.press("u")  # says what it would undo
+            expect(page.locator("#flash [data-undo-confirm]")).to_be_visible()
             page.keyboard.press("u")
         assert response.value.status == 200, response.value.text()
-        expect(page.locator("#flash")).to_have_text(expected_flash)
+        expect(page.locator("#flash")).to_have_text(re.compile("^" + re.escape(expected_flash)))  # then what it was
         expect(page.locator(".htmx-added, .htmx-settling")).to_have_count(0)
 
-    undo("Undid: stance created.")
+    undo("Undone: your new stance")
     expect(evidence_segments(page, p)).to_have_count(0)
     expect(page.locator("#stance-panel")).to_contain_text("No stance yet")
     expect(page.locator("#span-card .card")).to_have_count(0)
@@ -600,7 +602,7 @@ def test_undo_removes_a_new_stance_and_restores_boilerplate_marks(page, live_ser
     press_until_current(page, "k", byline)
     press_b(page, byline)
     expect(b).to_have_attribute("data-boilerplate", "Boilerplate: byline, dateline or credit")
-    undo("Undid: boilerplate created.")
+    undo("Undone: your boilerplate mark")
     expect(b).not_to_have_class(re.compile(r"\bboilerplate\b"))
     assert not BoilerplateMark.objects.exists()
 
@@ -614,14 +616,14 @@ def test_undo_removes_a_new_stance_and_restores_boilerplate_marks(page, live_ser
     expect(b).not_to_have_class(re.compile(r"\bboilerplate\b"))
     assert not BoilerplateMark.objects.exists()
 
-    undo("Undid: boilerplate deleted.")
+    undo("Undone: the removal of a boilerplate mark")
     expect(b).to_have_attribute("data-boilerplate", "Boilerplate: caption")
     assert BoilerplateMark.objects.get().category.name == "caption"
-    undo("Undid: boilerplate changed.")
+    undo("Undone: your change to the boilerplate mark")
     expect(b).to_have_attribute("data-boilerplate", "Boilerplate: byline, dateline or credit")
     assert BoilerplateMark.objects.get().category.name == "byline"
     expect(page.locator("#boilerplate-summary p").first).to_have_text(clean_summary(article, {byline.pk}))
-    undo("Undid: boilerplate created.")
+    undo("Undone: your boilerplate mark")
     expect(b).not_to_have_class(re.compile(r"\bboilerplate\b"))
     assert not BoilerplateMark.objects.exists()
     expect(page.locator("#boilerplate-summary p").first).to_have_text(clean_summary(article, set()))
@@ -739,6 +741,8 @@ def test_stance_from_the_popup_edited_deleted_and_restored(page, live_server, an
 
     # u sets it back.
     with page.expect_response(lambda r: r.url.endswith("/undo/")):
+        page.keyboard.press("u")  # says what it would undo
+        expect(page.locator("#flash [data-undo-confirm]")).to_be_visible()
         page.keyboard.press("u")
     expect(page.locator("#stance-panel .stance-open")).to_have_text("دانا سترول opposes نفوذ إيران في المنطقة")
     assert Stance.objects.get().polarity.name == "opposes"
@@ -753,6 +757,8 @@ def test_stance_from_the_popup_edited_deleted_and_restored(page, live_server, an
     expect(page.locator("#span-card .card")).to_have_count(0)
     assert not Stance.objects.exists()
     with page.expect_response(lambda r: r.url.endswith("/undo/")):
+        page.keyboard.press("u")  # says what it would undo
+        expect(page.locator("#flash [data-undo-confirm]")).to_be_visible()
         page.keyboard.press("u")
     expect_evidence(page, p, wished.text, stance.pk)
     restored = Stance.objects.get()

@@ -181,7 +181,9 @@ def test_tag_lloyd_austin_once_and_accept_his_other_mentions_one_key_away(page, 
             assert f"suggested PER: the name of {AUSTIN}" in suggestion["title"]
         assert box_sides(page.locator(".seg.suggestion").first) == DASHED_BOX
         expect(page.locator("#suggestion-count")).to_have_text(str(len(found)))
-        expect(page.locator("#suggestion-noun")).to_have_text("suggestion" if len(found) == 1 else "suggestions")
+        expect(page.locator("#suggestion-summary")).to_have_text(
+            f"{len(found)} dashed suggestion{'' if len(found) == 1 else 's'} in this article"
+        )
         expect(page.locator("[data-accept-all]")).to_be_enabled()
         # The page's text is the paragraphs' text: the suggestions add nothing to it.
         for paragraph in paragraphs:
@@ -205,7 +207,9 @@ def test_tag_lloyd_austin_once_and_accept_his_other_mentions_one_key_away(page, 
         expect(new_segment).not_to_have_class(re.compile(r"\bsuggestion\b"))
         card_open(page, accepted.pk)
         expect(page.locator("#suggestion-count")).to_have_text(str(len(found) - 1))
-        expect(page.locator("#suggestion-noun")).to_have_text("suggestion" if len(found) == 2 else "suggestions")
+        expect(page.locator("#suggestion-summary")).to_have_text(
+            f"{len(found) - 1} dashed suggestion{'' if len(found) == 2 else 's'} in this article"
+        )
         if len(keys) > 1:
             expect(page.locator(".seg.current-suggestion")).not_to_have_count(0)
             assert current_keys(page) == [keys[1]]
@@ -363,22 +367,30 @@ def test_accept_all_in_an_article_after_confirming(page, live_server, analyst, s
     assert [s["key"] for s in suggestions_on_page(page)] == [s["key"] for s in found]
     expect(page.locator(".suggestions-panel p").first).to_have_text(re.compile(rf"^{total} dashed suggestions in this article"))
 
-    # Cancelling the confirmation sends nothing.
+    # The button asks in the page (no browser dialog); Esc cancels, sends nothing and gives the focus back.
     requests = []
     page.on("request", lambda r: requests.append(r.url) if "accept-all" in r.url else None)
-    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.on("dialog", lambda dialog: pytest.fail(f"a browser dialog: {dialog.message}"))
     button.click()
+    question, accept = page.locator("#accept-all-question"), page.locator("[data-accept-all-confirm]")
+    expect(question).to_have_text(f"Accept all {total} suggestions in this article as your spans?")
+    expect(accept).to_be_focused()
+    shot_at(page, "suggest-accept-all-question", "#accept-all-confirm")
+    page.keyboard.press("Escape")
+    expect(question).to_be_hidden()
+    expect(button).to_be_focused()
     page.wait_for_timeout(300)
     assert requests == [] and not Span.objects.exists()
 
-    messages = []
-    page.once("dialog", lambda dialog: (messages.append(dialog.message), dialog.accept()))
+    # From the keyboard: Enter on the button asks, Enter on Accept (focused) accepts them.
+    page.keyboard.press("Enter")
+    expect(accept).to_be_focused()
     accept_all_url = f"/articles/{article.pk}/suggestions/accept-all/"
     with page.expect_response(lambda r: r.url.endswith(accept_all_url)) as response, page.expect_navigation():
-        button.click()
+        page.keyboard.press("Enter")
     assert response.value.status == 204
-    assert messages == [f"Accept all {total} suggestions in this article as your spans?"]
     expect(page.locator(".messages")).to_contain_text(f"{total} suggestions accepted as your spans.")
+    expect(page.locator("#flash")).to_have_text(f"{total} suggestions accepted as your spans.")  # in the panel too
     expect(page.locator("#suggestion-count")).to_have_text("0")
     expect(page.locator("[data-accept-all]")).to_be_disabled()
     expect(page.locator(".seg.suggestion")).to_have_count(0)
@@ -430,11 +442,10 @@ def test_accept_all_leaves_out_paragraphs_the_analyst_marked_as_boilerplate(
     expect(page.locator("#suggestion-count")).to_have_text(str(shown))
     assert [s["key"] for s in suggestions_on_page(page)] == [s["key"] for s in offered if s["paragraph"] != title.anchor]
 
-    messages = []
-    page.once("dialog", lambda dialog: (messages.append(dialog.message), dialog.accept()))
+    page.locator("[data-accept-all]").click()
+    expect(page.locator("#accept-all-question")).to_have_text(f"Accept all {shown} suggestions in this article as your spans?")
     with page.expect_navigation():
-        page.locator("[data-accept-all]").click()
-    assert messages == [f"Accept all {shown} suggestions in this article as your spans?"]
+        page.locator("[data-accept-all-confirm]").click()
     expect(page.locator(".messages")).to_contain_text(f"{shown} suggestions accepted as your spans.")
     assert Span.objects.filter(paragraph__article=article).count() == shown
     assert not Span.objects.filter(paragraph=title).exists()
@@ -569,6 +580,8 @@ def test_suggestions_are_not_exported_until_accepted(page, live_server, analyst,
 
     # Undo takes it back: the suggestion is offered again, and nothing is exported.
     with page.expect_response(lambda r: r.url.endswith("/undo/")):
+        page.keyboard.press("u")  # says what it would undo
+        expect(page.locator("#flash [data-undo-confirm]")).to_be_visible()
         page.keyboard.press("u")
     expect(page.locator(f".seg.suggestion[data-suggestions='{found[0]['key']}']")).to_have_text(found[0]["text"])
     expect(page.locator("#suggestion-count")).to_have_text(str(len(found)))
