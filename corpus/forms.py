@@ -22,7 +22,7 @@ class ImportForm(forms.Form):
     source = forms.CharField(
         required=False,
         max_length=SOURCE_NAME_MAX,
-        help_text="Optional: file every article under this outlet. Otherwise the files' own source, or “Unknown source”.",
+        help_text="Optional: file every article under this outlet. Otherwise the files' own source, or «مصدر غير معروف» (unknown source).",
     )
 
     def clean_files(self):

@@ -31,7 +31,7 @@ def env_bool(name, default=False):
     raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off (got {raw!r}).")
 
 
-def env_int(name, default):
+def env_int(name, default, *, minimum=1):
     raw = os.environ.get(name)
     if raw is None or not raw.strip():
         return default
@@ -39,8 +39,10 @@ def env_int(name, default):
         value = int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number (got {raw!r}).") from None
-    if value <= 0:
-        raise ImproperlyConfigured(f"{name} must be positive (got {raw!r}).")
+    if value < minimum:
+        raise ImproperlyConfigured(
+            f"{name} must be positive (got {raw!r})." if minimum == 1 else f"{name} must be at least {minimum} (got {raw!r})."
+        )
     return value
 
 
@@ -113,6 +115,8 @@ MIDDLEWARE = [
     # Every view needs a login unless it is explicitly marked @login_not_required (Django's middleware;
     # htmx calls without a session get 401 and a message instead of a redirect to the login page).
     "hamish.failures.LoginRequiredMiddleware",
+    # Signed-in analysts on /admin/... get 403 and why, not the admin's login page (anonymous users still do).
+    "hamish.admin_gate.StaffOnlyAdminMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -250,9 +254,10 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000) if not DEBUG else 0
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+# 0 switches HSTS off (a site not yet sure of its TLS); then no subdomain or preload claim either.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0) if not DEBUG else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0) and SECURE_HSTS_SECONDS > 0
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

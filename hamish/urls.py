@@ -6,6 +6,8 @@ import hamish.ids  # noqa: F401  (registers the <id:...> URL converter)
 from hamish.jsi18n import javascript_catalog
 from hamish.login import RateLimitedAdminLoginView, RateLimitedLoginView
 
+from .favicon import favicon
+
 admin.site.site_header = "Hamish administration"
 admin.site.site_title = "Hamish"
 admin.site.index_title = "Corpus, labels and users"
@@ -22,6 +24,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The JavaScript interface strings of one language (hamish/jsi18n.py), loaded by base.html.
     path("jsi18n/<str:language>/", javascript_catalog, name="javascript_catalog"),
+    path("favicon.ico", favicon, name="favicon"),
     path("", include("corpus.urls")),
     path("", include("annotations.urls")),
     path("", include("projects.urls")),

@@ -82,6 +82,9 @@ PARAMETERS = {
     "show",
     "a",
     "b",
+    "other",  # entity merge: the entity merged into the page's one
+    "merge_q",  # entity page: the merge picker's search
+    "event",  # undo: the action (entity merge) to undo
 }
 READ = re.compile(r"""(?:request\.(?:GET|POST)|params)(?:\.get\(|\[)["'](\w+)["']""")
 

@@ -24,7 +24,8 @@ from ..models import Article, Paragraph, Source
 from .errors import RejectedFile
 from .formats import draft_from_file
 
-DEFAULT_SOURCE_NAME = "Unknown source"
+# The outlet of files that name none, as the demo corpus names it: one name whatever the interface language.
+DEFAULT_SOURCE_NAME = "مصدر غير معروف"
 BATCH_SIZE = 500  # articles per transaction: the web page and the admin
 BULK_BATCH_SIZE = 1000  # the command: fewer transactions (each holds the write lock about a second)
 # The search terms of a paragraph take several times its text's memory: index this many characters at a time.

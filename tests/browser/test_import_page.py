@@ -80,7 +80,7 @@ def test_admin_imports_text_files_and_a_zip_through_the_page(page, live_server, 
     assert article.title == GOOD_LINES[0]
     assert article.original_filename == "a.txt"
     assert article.imported_by == admin
-    assert article.source.name == "Unknown source"
+    assert article.source.name == "مصدر غير معروف"
     assert list(article.paragraphs.order_by("position").values_list("text", flat=True)) == GOOD_LINES
     assert Article.objects.count() == 1
 

@@ -28,7 +28,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from corpus.importing.text import BIDI_CONTROLS, LINE_BREAKS, STRAY_CONTROLS, ZERO_WIDTH
 
@@ -186,12 +186,12 @@ class Reading:
                 )
                 % {"runs": f"{self.long_runs:,}", "long": LONG_RUN, "paragraphs": f"{self.split_paragraphs:,}"}
             )
-        return _("Detected: %(what)s.") % {"what": "; ".join(parts)}
+        return _("Detected: %(what)s.") % {"what": _separator().join(parts)}
 
     def summary(self):
         """Problems by kind, in one line."""
         kinds = Counter(problem.kind for problem in self.problems)
-        return "; ".join(_kind_names(kind, count) for kind, count in kinds.items())
+        return _separator().join(_kind_names(kind, count) for kind, count in kinds.items())
 
     def notes(self):
         """What the import should say besides its counts: the detection, repairs, skips, normalisation."""
@@ -237,6 +237,10 @@ class Reading:
         if count > SHOWN_PROBLEMS:
             lines.append(_("… and %(count)s more.") % {"count": f"{count - SHOWN_PROBLEMS:,}"})
         return lines
+
+
+def _separator():
+    return pgettext("list separator", "; ")
 
 
 def _shown(value, limit=60):
