@@ -36,7 +36,9 @@ def statements_grid(statements, outlets, title):
     body = []
     for i, outlet in enumerate(outlets):
         x = right - CELL * i - CELL / 2
-        body.append(_text(x, HEAD_H - 6, outlet.name, "end", f'transform="rotate(-60 {x} {HEAD_H - 6})"'))
+        # The name begins at its column and climbs to the upper left (a right-to-left mirror of the usual
+        # slanted header), over the empty corner above the row labels: never past the chart's right edge.
+        body.append(_text(x, HEAD_H - 6, outlet.name, "start", f'transform="rotate(60 {x} {HEAD_H - 6})"'))
     for row, statement in enumerate(statements):
         y = HEAD_H + CELL * row
         body.append(_text(LABEL_W - 6, y + 15, statement.text[:40], "start"))  # rtl: start is the right end
