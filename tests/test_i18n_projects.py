@@ -9,6 +9,7 @@ import html as html_module
 import io
 import json
 import re
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -256,3 +257,30 @@ def test_an_english_reader_still_gets_english(queue, analyst, settings):
     client.force_login(analyst)
     text = main_text(client.get(reverse("projects:project_detail", args=[queue["project"].pk])))
     assert "My queue" in text and "3 articles" in text and "In progress" in text
+
+
+MY_TEMPLATES = sorted(
+    [*Path(__file__).resolve().parents[1].joinpath("templates", "projects").glob("*.html")]
+    + [*Path(__file__).resolve().parents[1].joinpath("compare", "templates", "compare").glob("*.html")]
+)
+# Words a template may hold unmarked: formats named as such in Arabic too, and nothing else.
+UNMARKED_ALLOWED = {"SVG", "CSV"}
+
+
+def unmarked_words(source):
+    """ASCII words a template would show that no translate or blocktranslate tag covers."""
+    source = re.sub(r"{%\s*blocktranslate\b.*?{%\s*endblocktranslate\s*%}", " ", source, flags=re.S)
+    source = re.sub(r"{%\s*block main_class\s*%}.*?{%\s*endblock\s*%}", " ", source, flags=re.S)  # class names
+    source = re.sub(r"{#.*?#}|{%.*?%}|{{.*?}}", " ", source, flags=re.S)
+    source = re.sub(r"<(script|style)\b.*?</\1>", " ", source, flags=re.S)
+    source = re.sub(r"<[^>]*>", " ", source)
+    return {word for word in re.findall(r"[A-Za-z]{2,}", html_module.unescape(source)) if word not in UNMARKED_ALLOWED}
+
+
+@pytest.mark.parametrize("template", MY_TEMPLATES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_no_template_string_is_left_unmarked(template):
+    assert unmarked_words(template.read_text(encoding="utf-8")) == set()
+
+
+def test_the_unmarked_check_finds_an_unmarked_word():
+    assert unmarked_words('{% translate "Done" %} <p title="x">Left out</p> {{ name }}') == {"Left", "out"}
