@@ -298,3 +298,13 @@ def test_unknown_entities_are_404(analyst_client):
         ("entity_alias_remove", [999, 1]),
     ]:
         assert analyst_client.post(reverse(f"annotations:{name}", args=args)).status_code == 404
+
+
+def test_the_entity_page_and_its_refusals_read_in_arabic(settings, analyst, austin):
+    settings.LANGUAGE_CODE = "ar"  # before the login: the session keeps the language from then on
+    analyst_client = Client()
+    analyst_client.force_login(analyst)
+    _, html = page(analyst_client, austin)
+    assert "دمج كيان آخر في هذا الكيان" in html and "إضافة تهجئة" in html
+    response = analyst_client.post(reverse("annotations:entity_merge", args=[austin.pk]), {"other": austin.pk})
+    assert response.status_code == 422 and "لا يُدمج كيان في نفسه" in response.content.decode()
