@@ -30,8 +30,12 @@ def segments(text, spans):
     return result
 
 
-def paragraph_html(text, spans, evidence=(), suggestions=()):
+def paragraph_html(text, spans, evidence=(), suggestions=(), *, annotators=None):
     """The paragraph's inner HTML. Text is escaped; class names come from validated label names.
+
+    With `annotators` ({author id: (colour mark 1-8, name)}: everyone's spans are shown), each band also
+    carries its author's mark (a{layer}-{mark}: a thin line of the annotator's colour under the label's band)
+    and the title names whose span each band is, so two analysts' identical spans do not read as nesting.
 
     Spans draw colour bands; stance evidence (objects with a .stance_id) is underlined, and its segments
     carry data-stances so that a click can open the stance; suggestions (objects with a .reason) get a
@@ -61,6 +65,12 @@ def paragraph_html(text, spans, evidence=(), suggestions=()):
         if covering_spans:
             classes.append(f"depth-{min(len(covering_spans), MAX_LAYERS)}")
             classes += [f"c{layer}-{span.label.name}" for layer, span in enumerate(covering_spans[-MAX_LAYERS:])]
+            if annotators is not None:
+                classes += [
+                    f"a{layer}-{annotators[span.author_id][0]}"
+                    for layer, span in enumerate(covering_spans[-MAX_LAYERS:])
+                    if span.author_id in annotators
+                ]
         if stance_ids:
             classes.append("evidence")
         if suggested:
@@ -68,7 +78,12 @@ def paragraph_html(text, spans, evidence=(), suggestions=()):
         ids = " ".join(str(span.pk) for span in covering_spans)
         entity_ids = " ".join(str(span.entity_id) for span in covering_spans if span.entity_id)
         title = " / ".join(
-            [span.label.name for span in covering_spans]
+            [
+                f"{span.label.name} · {annotators[span.author_id][1]}"
+                if annotators and span.author_id in annotators
+                else span.label.name
+                for span in covering_spans
+            ]
             + ["stance evidence"] * bool(stance_ids)
             + [f"suggested {s.label.name}: {s.reason}" for s in suggested]
         )

@@ -100,3 +100,29 @@ def test_the_javascript_catalogue_is_served_in_the_language_asked_for_without_a_
     english = client.get(reverse("javascript_catalog", args=["en"]))
     assert english.status_code == 200 and "django.catalog" in english.content.decode()
     assert client.get("/jsi18n/xx/").status_code == 404
+
+
+# ---- what the message area says after a write (it stayed empty) ----------------------------------
+
+
+def flash_of(response):
+    return json.loads(response["HX-Trigger"])["hamish:flash"]["message"]
+
+
+def test_stance_save_and_delete_and_span_delete_say_what_happened(analyst_client, analyst, polarities, labels):
+    from annotations.models import Stance
+    from tests.test_stances import STROUL, stance_post
+
+    paragraph = make_article([STROUL]).paragraphs.get()
+    response = analyst_client.post(
+        reverse("annotations:stance_create", args=[paragraph.pk]), stance_post(paragraph), headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200 and flash_of(response) == "Stance saved. u undoes it."
+    stance = Stance.objects.get()
+    response = analyst_client.post(
+        reverse("annotations:stance_delete", args=[stance.pk]), {"version": stance.version}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200 and flash_of(response) == "Stance deleted. u undoes it."
+    span = add_span(paragraph, "دانا سترول", "PER", author=analyst)
+    response = analyst_client.post(reverse("annotations:span_delete", args=[span.pk]), headers={"HX-Request": "true"})
+    assert flash_of(response) == "Span deleted: PER «\u2068دانا سترول\u2069». u undoes it."

@@ -3,6 +3,7 @@
 import json
 from collections import defaultdict
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count
 from django.db.models.functions import Length
 from django.http import HttpResponse
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_GET
 from corpus import word_diff
 from corpus.duplicates import VERSIONS_LISTED, matches_of, version_total, versions_of
 from corpus.models import Article, Paragraph
+from hamish.ids import parse_id
 
 from .. import vocabulary
 from ..boilerplate import boilerplate_hints, clean_paragraphs
@@ -33,6 +35,21 @@ def span_scope(request):
     if requested in SPAN_SCOPES:
         request.session["span_scope"] = requested
     return request.session.get("span_scope", "mine")
+
+
+ANNOTATOR_MARKS = 8  # distinct annotator colours (hamish.css .annotator-1 ... -8); more annotators reuse them
+
+
+def span_author(request):
+    """The one annotator whose spans 'everyone's' shows, or None for all: ?by=<user id> on the article page
+    sets it for the session (kept across the partial re-renders after writes), ?by= clears it."""
+    if "by" in request.GET:
+        chosen = parse_id(request.GET["by"])
+        if chosen is None:
+            request.session.pop("span_author", None)
+        else:
+            request.session["span_author"] = chosen
+    return request.session.get("span_author")
 
 
 def url_maker(name):
@@ -63,7 +80,23 @@ class ArticleAnnotations:
             stances = Stance.objects.filter(pk__in=StanceEvidence.objects.filter(paragraph_id__in=ids).values("stance_id"))
         else:
             stances = Stance.objects.filter(article_id=article_id)
-        self.spans = Span.objects.filter(paragraph_id__in=ids).visible_to(self.user, everyone=self.everyone).drawn(self.labels)
+        spans = Span.objects.filter(paragraph_id__in=ids).visible_to(self.user, everyone=self.everyone)
+        # Everyone's spans: whose is whose. Every annotator of the article (not only of the written
+        # paragraphs) in a fixed order, so each keeps one colour across re-renders; one query.
+        self.annotators, self.author_shown = [], None
+        if self.everyone:
+            users = get_user_model().objects.filter(
+                pk__in=Span.objects.filter(paragraph_id__in=article_paragraphs(article_id)).values("author_id")
+            )
+            self.annotators = [
+                {"pk": pk, "name": name, "mark": i % ANNOTATOR_MARKS + 1}
+                for i, (pk, name) in enumerate(users.order_by("pk").values_list("pk", get_user_model().USERNAME_FIELD))
+            ]
+            chosen = span_author(request)
+            if any(a["pk"] == chosen for a in self.annotators):
+                self.author_shown = chosen
+                spans = spans.filter(author_id=chosen)
+        self.spans = spans.drawn(self.labels)
         # Ids first, for stances and marks: most paragraphs hold neither, and the full queries (joins, the
         # evidence) cost more for Django to build than the id lookups do to run.
         stance_ids = list(stances.visible_to(self.user, everyone=self.everyone).values_list("pk", flat=True))
@@ -127,9 +160,18 @@ class ArticleAnnotations:
             paragraph.boilerplate_hint = hints.get(paragraph.pk) if paragraph.boilerplate is None else None
             paragraph.version_count = version_counts.get(paragraph.pk, 0)
             paragraph.html = paragraph_html(
-                paragraph.text, paragraph.visible_spans, paragraph.visible_evidence, paragraph.suggestions
+                paragraph.text,
+                paragraph.visible_spans,
+                paragraph.visible_evidence,
+                paragraph.suggestions,
+                annotators=self.annotator_index,
             )
         return paragraphs
+
+    @property
+    def annotator_index(self):
+        """{author id: (colour mark, name)} when everyone's spans are shown, else None (nothing to tell apart)."""
+        return {a["pk"]: (a["mark"], a["name"]) for a in self.annotators} if self.everyone else None
 
     @property
     def marked_paragraph_ids(self):
@@ -222,6 +264,8 @@ def reader_context(request, article):
         "labels": labels,
         "label_keys": {label.shortcut: label.name for label in labels if label.shortcut},
         "span_scope": span_scope(request),
+        "annotators": annotations.annotators,
+        "author_shown": annotations.author_shown,
         "suggestion_count": sum(len(p.suggestions) for p in paragraphs),
         **panel_context(annotations, article.pk, paragraphs=paragraphs),
     }

@@ -107,7 +107,7 @@ def create(request, paragraph_id):
         )
     except ValidationError as exc:
         return problem(first_error(exc))
-    return render_stance_change(request, stance.pk)
+    return render_stance_change(request, stance.pk, flash=_("Stance saved. u undoes it."))
 
 
 def stance_card_context(user, stance):
@@ -125,12 +125,12 @@ def stance_card_context(user, stance):
     return context
 
 
-def render_stance_change(request, stance_id, *, also=()):
+def render_stance_change(request, stance_id, *, also=(), flash=None):
     """The stance's evidence paragraphs re-rendered (they gain or lose underlines; `also` names paragraphs
-    that just lost some), the panel, and the stance's card."""
+    that just lost some), the panel, and the stance's card; `flash`, what the message area says."""
     stance = get_stance_for_reader(request.user, stance_id)
     paragraphs = list(dict.fromkeys([*(item.paragraph for item in stance.evidence.all()), *also]))
-    extra = {"card_stance": stance, **stance_card_context(request.user, stance)}
+    extra = {"card_stance": stance, **stance_card_context(request.user, stance), **({"flash": flash} if flash else {})}
     response = render_paragraphs(request, paragraphs, extra=extra)
     # The request targeted the paragraph it was made from (the new passage's, or the card's first), which
     # need not be the first one here; htmx would put this paragraph in its place, or drop it if an
@@ -160,7 +160,7 @@ def update(request, stance_id):
         update_stance(user=request.user, stance=stance, version=posted_version(request), **form.stance_arguments())
     except ValidationError as exc:
         return refused(exc, card_url(stance_id))
-    return render_stance_change(request, stance_id)
+    return render_stance_change(request, stance_id, flash=_("Stance saved. u undoes the change."))
 
 
 @require_POST
@@ -199,7 +199,7 @@ def delete(request, stance_id):
         delete_stance(user=request.user, stance=stance, version=posted_version(request))
     except ValidationError as exc:
         return refused(exc, card_url(stance_id))
-    return render_paragraphs(request, paragraphs, extra={"clear_card": True})
+    return render_paragraphs(request, paragraphs, extra={"clear_card": True, "flash": _("Stance deleted. u undoes it.")})
 
 
 # ---- pages per target ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from annotations.history import UNDO_WINDOW
 from annotations.models import AnnotationEvent, Span
-from tests.utils import make_article
+from tests.utils import add_span, make_article
 
 from .conftest import login, shot
 
@@ -181,3 +181,29 @@ def test_undo_says_what_it_will_undo_and_reaches_back_only_so_far(page, live_ser
     page.keyboard.press("u")
     page.wait_for_timeout(300)
     assert posted == [posted[0]] and Span.objects.count() == 1
+
+
+def test_everyones_spans_tell_the_annotators_apart(page, live_server, analyst, other_analyst, article, console):
+    p0 = article.paragraphs.get(position=0)
+    add_span(p0, "لويد أوستن", "PER", author=analyst)
+    theirs = add_span(p0, "لويد أوستن", "PER", author=other_analyst)
+    add_span(p0, "واشنطن", "LOC", author=other_analyst)
+    login(page, live_server, "analyst1", "analyst-pass-123")
+    page.goto(f"{live_server.url}/articles/{article.pk}/?spans=all")
+    both = page.locator(f"#p0 .seg[data-spans~='{theirs.pk}']")
+    expect(both).to_have_attribute("title", "PER · analyst1 / PER · analyst2")
+    # The two bands' annotator lines are drawn in two different colours.
+    lines = both.evaluate("s => [getComputedStyle(s).getPropertyValue('--a0'), getComputedStyle(s).getPropertyValue('--a1')]")
+    assert lines[0].strip() and lines[1].strip() and lines[0] != lines[1]
+    legend = page.locator(".annotators")
+    expect(legend).to_be_visible()
+    expect(legend.locator("li")).to_have_count(2)
+    page.locator(".scope").scroll_into_view_if_needed()
+    shot(page, "reader-keys-everyones-spans")
+    # From the keyboard: the filter is a link; only analyst2's spans remain.
+    legend.get_by_role("link", name="only theirs").last.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator(f"#p0 .seg[data-spans='{theirs.pk}']")).to_have_count(1)
+    expect(page.locator("#p0 .seg")).to_have_count(2)  # his PER and LOC, not mine
+    expect(legend.locator("strong")).to_have_text("only theirs shown")
