@@ -1,10 +1,11 @@
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 from .importing.decoding import describe_size
 from .importing.formats import SOURCE_NAME_MAX
 
-ACCEPTED_SUFFIXES = ".txt,.text,.html,.htm,.xhtml,.json,.zip"
+ACCEPTED_SUFFIXES = ".txt,.text,.html,.htm,.xhtml,.json,.zip,.conll,.bio,.iob"
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -24,6 +25,21 @@ class ImportForm(forms.Form):
         max_length=SOURCE_NAME_MAX,
         help_text="Optional: file every article under this outlet. Otherwise the files' own source, or «مصدر غير معروف» (unknown source).",
     )
+    bad_lines = forms.ChoiceField(
+        choices=[
+            ("refuse", gettext_lazy("refuse the file and list them")),
+            ("repair", gettext_lazy("repair them (each repair is reported)")),
+            ("skip", gettext_lazy("skip them (each is reported)")),
+        ],
+        initial="refuse",
+        required=False,
+        label=gettext_lazy("Bad lines in a CoNLL file"),
+        help_text=gettext_lazy(
+            "CoNLL / BIO files (.conll, .bio, .iob) come in as new articles with their entities, annotated by you, "
+            "each file whole or not at all; the report says what was found in each."
+        ),
+    )
+
 
     def clean_files(self):
         # Each file's own problems (empty, binary, too big...) are reported per file by the import

@@ -21,6 +21,7 @@ from corpus import duplicates
 from corpus.importing import import_files
 from corpus.importing.decoding import describe_size
 from corpus.importing.files import ARCHIVE_SUFFIXES, ImportLimits, IncomingFile, iter_archive, read_at_most
+from corpus.models import Article
 
 from . import lifecycle, storage
 from .models import Job, JobFile
@@ -30,10 +31,12 @@ logger = logging.getLogger(__name__)
 # Articles per saved batch: smaller than the page's old 500 so report rows (which an article gets only once its
 # batch commits) reach the progress bar every few seconds; bigger would be faster and jumpier.
 JOB_BATCH_SIZE = 200
+CONLL_SUFFIXES = {".conll", ".bio", ".iob"}  # imported by the annotation importer, each file on its own (not from a .zip)
 
 
-def create_import_job(*, user, uploads, source_name):
-    """A queued import Job holding `uploads` (Django UploadedFiles) in the database; the caller enqueues it."""
+def create_import_job(*, user, uploads, source_name, bad_lines="refuse"):
+    """A queued import Job holding `uploads` (Django UploadedFiles) in the database; the caller enqueues it.
+    `bad_lines`: what a CoNLL file's bad lines get (refuse, repair or skip: annotations/interchange/conll)."""
     names = [PurePosixPath((upload.name or "upload").replace("\\", "/")).name or "upload" for upload in uploads]
     description = ", ".join(names)
     if len(description) > 300:
@@ -43,7 +46,7 @@ def create_import_job(*, user, uploads, source_name):
             kind=Job.Kind.IMPORT,
             user=user,
             description=description,
-            parameters={"source": source_name},
+            parameters={"source": source_name, "bad_lines": bad_lines},
             files_total=len(uploads),
         )
         for position, (name, upload) in enumerate(zip(names, uploads)):
@@ -66,6 +69,11 @@ def _count_members(stored):
 def _incoming(job, progress, limits):
     """IncomingFiles from the job's stored uploads; stops (between two files) once a cancel is seen."""
     for stored in job.files.filter(role=JobFile.Role.UPLOAD).order_by("position"):
+        if PurePosixPath(stored.name).suffix.lower() in CONLL_SUFFIXES:
+            if progress.cancelled:
+                return
+            _import_conll(job, stored, progress, limits)
+            continue
         if PurePosixPath(stored.name).suffix.lower() in ARCHIVE_SUFFIXES:
             files = iter_archive(stored.name, storage.ChunkReader(stored), limits)
         elif stored.size > limits.max_file_bytes:
@@ -85,6 +93,40 @@ def _incoming(job, progress, limits):
                 return
             yield incoming
             progress.maybe_flush()
+
+
+def _import_conll(job, stored, progress, limits):
+    """A CoNLL / BIO upload: new articles with the file's entities as the user's spans, imported whole or not at
+    all by the annotation importer; its report line says what was detected, repaired or skipped, or every problem."""
+    from types import SimpleNamespace
+
+    from annotations.interchange.loading import AnnotationImportError, document_from_file, import_document
+
+    record = _on_outcome(progress)
+
+    def rejected(message, notes=()):
+        record(SimpleNamespace(name=stored.name, status="rejected", message=message, article_id=None, notes=list(notes)))
+
+    if not job.user.has_perm("annotations.add_span"):
+        return rejected(_("You may not import annotations."))
+    if stored.size > limits.max_file_bytes:
+        limit = {"size": describe_size(stored.size), "limit": describe_size(limits.max_file_bytes)}
+        return rejected(_("The file is %(size)s; the limit is %(limit)s.") % limit)
+    try:
+        document = document_from_file(
+            read_at_most(storage.ChunkReader(stored), limits.max_file_bytes),
+            format="conll",
+            annotator=job.user.get_username(),
+            source_name=job.parameters.get("source", ""),
+            filename=stored.name,
+            bad_lines=job.parameters.get("bad_lines", "refuse"),
+        )
+        report = import_document(document, user=job.user)
+    except AnnotationImportError as exc:
+        return rejected(_("Not imported; nothing was changed."), exc.problems)
+    first = Article.objects.filter(content_hash=document["articles"][0]["content_hash"]).values_list("pk", flat=True).first()
+    status = "imported" if report.counts["articles created"] else "already imported"
+    record(SimpleNamespace(name=stored.name, status=status, message=report.summary(), article_id=first, notes=report.notes))
 
 
 def _on_outcome(progress):

@@ -63,7 +63,12 @@ def import_page(request):
     job = None
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     if request.method == "POST" and form.is_valid():
-        job = create_import_job(user=request.user, uploads=form.cleaned_data["files"], source_name=form.cleaned_data["source"])
+        job = create_import_job(
+            user=request.user,
+            uploads=form.cleaned_data["files"],
+            source_name=form.cleaned_data["source"],
+            bad_lines=form.cleaned_data.get("bad_lines") or "refuse",
+        )
         _enqueue(job)  # after the job and its files are committed: a worker elsewhere must find them
         if not request.htmx:
             return redirect(job)

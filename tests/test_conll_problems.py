@@ -191,3 +191,36 @@ def test_without_spans_the_tokenizer_is_the_old_rule():
     # A sentence mark inside an entity does not end the sentence.
     start = text.index("واشنطن")
     assert len(sentences(text, [(start, text.index("ثم") + 2)])) == 1
+
+
+# ---- the import page: CoNLL files are imported in the background job, each with its report line ------------
+
+
+def test_the_import_page_imports_a_conll_file_and_reports_what_it_detected(labels, staff_client):
+    from jobs.models import Job
+
+    form = staff_client.get(reverse("corpus:import")).content.decode()
+    assert 'name="bad_lines"' in form and ".conll" in form
+    data = "لويد B-PERS\nأوستن I-PERS\n O\nحزب الله B-ORG\n".encode()
+    files = [SimpleUploadedFile("aner.conll", data), SimpleUploadedFile("plain.txt", "نص عادي".encode())]
+    response = staff_client.post(reverse("corpus:import"), {"files": files, "bad_lines": "repair"})
+    job = Job.objects.get()
+    assert response.status_code == 302 and job.parameters["bad_lines"] == "repair"
+    assert (job.imported, job.rejected) == (2, 0)
+    row = job.rows.get(name="aner.conll")
+    assert row.status == "imported" and row.article_id == Span.objects.get(text="حزب الله").paragraph.article_id
+    assert row.notes[0].startswith("Detected: 2 columns (token, tag)") and "1 bad line repaired (line 4)." in row.notes
+    page = staff_client.get(job.get_absolute_url()).content.decode()
+    assert "ANERcorp tag names (PERS is read as PER)" in page and "1 bad line skipped (line 3)." in page
+
+
+def test_a_bad_conll_file_on_the_import_page_is_one_rejected_line_listing_its_problems(labels, staff_client):
+    from jobs.models import Job
+
+    before = state()
+    data = "لويد B-PER\n O\nأوستن I-PER\nx y B-LOC\n".encode()
+    staff_client.post(reverse("corpus:import"), {"files": [SimpleUploadedFile("bad.bio", data)]})
+    row = Job.objects.get().rows.get()
+    assert row.status == "rejected" and row.message == "Not imported; nothing was changed."
+    assert "Line 2: no token before the tag 'O'." in row.notes and any(n.startswith("Line 4: 3 fields") for n in row.notes)
+    assert state() == before
