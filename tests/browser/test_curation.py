@@ -52,7 +52,7 @@ def test_a_curator_merges_two_annotators_and_exports_the_curated_layer(
     page.get_by_label("analyst2").check()
     page.get_by_label("Each article to k annotators").check()
     page.get_by_role("button", name="Assign").click()
-    expect(page.locator(".messages")).to_contain_text("4 assignment(s) made.")
+    expect(page.locator(".messages")).to_contain_text("4 assignments made.")
     page.context.clear_cookies()
 
     # They agree on لويد أوستن in both articles; on ثابت العباسي they differ (PER / ORG); only analyst1 tags واشنطن.
@@ -70,7 +70,7 @@ def test_a_curator_merges_two_annotators_and_exports_the_curated_layer(
     expect(page.locator("table.curation-queue tbody tr")).to_have_count(2)
     shot(page, "curation-queue")
     page.get_by_role("link", name="المقال الأول").click()
-    expect(page.locator(".messages")).to_contain_text("Auto-merge: 1 annotation(s)")
+    expect(page.locator(".messages")).to_contain_text("Auto-merge: 1 annotation the annotators agree on is now")
     expect(page.locator("#curation-status")).to_contain_text("3 versions open")
     shot(page, "curation-board")
 
