@@ -274,7 +274,9 @@ def test_the_undo_key_also_takes_back_a_merge(analyst, paragraph, austin, austin
 def test_the_merge_is_in_the_audit_log(staff_client, admin, austin, austin2):
     merge_entities(user=admin, keep=austin, merge=austin2)
     html = staff_client.get(reverse("annotations:audit_log")).content.decode()
-    assert f"changed entity #{austin.pk}" in html
+    assert f"changed entity #{austin.pk}" in html and "أوستن ← لويد أوستن" in html
+    assert "entity" in dict(AnnotationEvent.KINDS)  # the log's filter offers merges
+    assert "أوستن ← لويد أوستن" in staff_client.get(reverse("annotations:audit_log"), {"kind": "entity"}).content.decode()
 
 
 def test_entity_writes_need_a_login_the_csrf_token_and_post(analyst, austin, austin2):

@@ -27,6 +27,9 @@ def describe(event):
         return data.get("text", "")
     if event.kind == "stance":
         return " / ".join(item[3] for item in data.get("evidence", []))[:200]
+    if event.kind == "entity":  # a merge: «merged ← kept» in the right-to-left cell; its undo: the one restored
+        after = event.after or {}
+        return " ← ".join(name for name in (after.get("merged_name"), after.get("name")) if name)
     return ""
 
 
