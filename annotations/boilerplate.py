@@ -168,7 +168,7 @@ def _check_category(category, current=None):
     if category is None:
         raise ValidationError(_("Choose a boilerplate category."))
     if not category.is_active and category.pk != getattr(current, "pk", None):
-        raise ValidationError(_("The category %(category)s is retired; choose another.") % {"category": category.display_name})
+        raise ValidationError(_("The category %(category)s is retired; choose another.") % {"category": category.shown_name})
 
 
 @transaction.atomic

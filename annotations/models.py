@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from corpus.models import Paragraph
@@ -222,8 +222,7 @@ class AnnotationEvent(models.Model):
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotation_events")
     action = models.CharField(max_length=10, choices=ACTIONS)
-    # "entity": a merge of two entities (annotations.entities), object_id the entity kept.
-    KINDS = [("span", _("span")), ("stance", _("stance")), ("boilerplate", _("boilerplate")), ("entity", _("entity"))]
+    KINDS = [("span", _("span")), ("stance", _("stance")), ("boilerplate", _("boilerplate"))]
 
     kind = models.CharField(max_length=20, choices=KINDS, default="span")
     object_id = models.PositiveBigIntegerField()
@@ -366,6 +365,22 @@ class StanceEvidence(models.Model):
         return self.text
 
 
+# The default categories' display names (annotations/migrations/0004) in the reader's language: the rows hold
+# English, and a name an administrator changed is shown as they wrote it.
+DEFAULT_CATEGORY_NAMES = {
+    "related": ("related links", pgettext_lazy("boilerplate category", "related links")),
+    "navigation": ("navigation", pgettext_lazy("boilerplate category", "navigation")),
+    "byline": ("byline, dateline or credit", pgettext_lazy("boilerplate category", "byline, dateline or credit")),
+    "caption": ("caption", pgettext_lazy("boilerplate category", "caption")),
+    "masthead": ("masthead", pgettext_lazy("boilerplate category", "masthead")),
+    "comments": ("comments notice", pgettext_lazy("boilerplate category", "comments notice")),
+    "tags": ("tags", pgettext_lazy("boilerplate category", "tags")),
+    "share": ("share or promo", pgettext_lazy("boilerplate category", "share or promo")),
+    "title": ("repeated title", pgettext_lazy("boilerplate category", "repeated title")),
+    "other": ("other", pgettext_lazy("boilerplate category", "other")),
+}
+
+
 class BoilerplateCategory(models.Model):
     """A kind of web chrome (related links, navigation, byline, ...), configurable in the admin."""
 
@@ -386,6 +401,12 @@ class BoilerplateCategory(models.Model):
 
     def __str__(self):
         return self.display_name
+
+    @property
+    def shown_name(self):
+        """The display name as the page shows it: a default category's in the reader's language."""
+        default, translated = DEFAULT_CATEGORY_NAMES.get(self.name, (None, None))
+        return str(translated) if self.display_name == default else self.display_name
 
     @property
     def cues(self):

@@ -100,7 +100,7 @@ def test_it_isolates_the_data_of_a_boilerplate_hint_in_the_arabic_caption(analys
     # The category (English by default) and the quoted cue keep their own direction inside the Arabic sentence,
     # and the cue is quoted with guillemets, which mirror right in right-to-left text.
     assert (
-        'data-boilerplate-hint="تبدو حشوًا للموقع (\u2068related links\u2069: \u2068«إقرأ أيضا»\u2069) · المفتاح b يعلّمها"' in html
+        'data-boilerplate-hint="تبدو حشوًا للموقع (\u2068روابط ذات صلة\u2069: \u2068«إقرأ أيضا»\u2069) · المفتاح b يعلّمها"' in html
     )
 
 
@@ -222,3 +222,26 @@ def test_it_follows_the_analysts_preference_over_the_default(settings, world, an
     client.force_login(analyst)
     html = get_ok(client, reverse("annotations:span_card", args=[world["span"].pk]), headers=HTMX)
     assert "احذف المقتطف" in html and "Delete span" not in html
+
+
+def test_it_names_the_default_boilerplate_categories_in_arabic(analyst_client, world):
+    paragraph = world["paragraph"]
+    analyst_client.post(
+        reverse("annotations:boilerplate_change", args=[paragraph.pk]), {"action": "mark", "category": "other"}, headers=HTMX
+    )
+    html = get_ok(analyst_client, reverse("annotations:boilerplate_card", args=[paragraph.pk]), headers=HTMX)
+    assert "علّمتها <strong><bdi>أخرى</bdi></strong>" in html
+    for name in ("روابط ذات صلة", "روابط التنقّل", "شرح صورة", "عنوان مكرّر"):
+        assert f">{name}</button>" in html
+    # Stricter than english_left: the default categories' English names are gone too.
+    assert re.findall(r"[A-Za-z]{3,}", visible_text(html, region="all")) == []
+
+
+def test_it_shows_a_category_an_administrator_renamed_as_written(analyst_client, world):
+    BoilerplateCategory.objects.filter(name="other").update(display_name="متفرقات الموقع")
+    paragraph = world["paragraph"]
+    analyst_client.post(
+        reverse("annotations:boilerplate_change", args=[paragraph.pk]), {"action": "mark", "category": "other"}, headers=HTMX
+    )
+    html = get_ok(analyst_client, reverse("annotations:boilerplate_card", args=[paragraph.pk]), headers=HTMX)
+    assert "علّمتها <strong><bdi>متفرقات الموقع</bdi></strong>" in html

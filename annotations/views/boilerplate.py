@@ -58,7 +58,7 @@ def change(request, paragraph_id):
     extra = {"card_boilerplate": True, **card_context(request.user, paragraph)}
     warning = kept_warning(paragraph) if mark is not None else ""
     if mark is not None:
-        marked = _("Marked as boilerplate (%(category)s).") % {"category": mark.category.display_name}
+        marked = _("Marked as boilerplate (%(category)s).") % {"category": mark.category.shown_name}
         extra["flash"] = f"{marked} {warning}".strip()
     else:
         extra["flash"] = _("No longer boilerplate.")
