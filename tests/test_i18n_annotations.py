@@ -6,6 +6,7 @@ search help's folding rules read left to right, captions isolate their data)."""
 import html as html_module
 import json
 import re
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -245,3 +246,41 @@ def test_it_shows_a_category_an_administrator_renamed_as_written(analyst_client,
     )
     html = get_ok(analyst_client, reverse("annotations:boilerplate_card", args=[paragraph.pk]), headers=HTMX)
     assert "علّمتها <strong><bdi>متفرقات الموقع</bdi></strong>" in html
+
+
+TEMPLATES = sorted(Path(__file__).resolve().parents[1].joinpath("templates", "annotations").glob("*.html"))
+# Words a template may show unmarked: key caps and the Markdown name, written so in Arabic too.
+UNMARKED_ALLOWED = {"Esc", "Shift", "Ctrl", "Delete", "Markdown"}
+SHOWN_ATTRIBUTES = (
+    "placeholder",
+    "aria-label",
+    "title",
+    "alt",
+    "hx-confirm",
+    "label",
+    "data-boilerplate",
+    "data-boilerplate-hint",
+)
+
+
+def unmarked_words(source):
+    """ASCII words a template would show, as text or in an attribute a reader sees or hears, that no translate
+    or blocktranslate tag covers."""
+    source = re.sub(r"{%\s*blocktranslate\b.*?{%\s*endblocktranslate\s*%}", " ", source, flags=re.S)
+    source = re.sub(r"{%\s*block main_class\s*%}.*?{%\s*endblock\s*%}", " ", source, flags=re.S)  # class names
+    source = re.sub(r"{#.*?#}|{%.*?%}|{{.*?}}", " ", source, flags=re.S)
+    source = re.sub(r"<(script|style)\b.*?</\1>", " ", source, flags=re.S)
+    attributes = "|".join(SHOWN_ATTRIBUTES)
+    shown = " ".join(re.findall(rf'\s(?:{attributes})="([^"]*)"', source))
+    source = re.sub(r"<[^>]*>", " ", source) + " " + shown
+    return {word for word in re.findall(r"[A-Za-z]{2,}", html_module.unescape(source)) if word not in UNMARKED_ALLOWED}
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: p.name)
+def test_no_template_string_is_left_unmarked(template):
+    assert unmarked_words(template.read_text(encoding="utf-8")) == set()
+
+
+def test_the_unmarked_check_finds_unmarked_words():
+    source = '{% translate "Done" %} <p title="Left">out</p> <input placeholder="{% translate "x" %}"> {{ name }}'
+    assert unmarked_words(source) == {"Left", "out"}
