@@ -2,8 +2,11 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
+
+from hamish.bidi import isolate
 
 from .errors import error_response
 from .forms import TokenForm
@@ -19,7 +22,7 @@ def token_list(request):
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if ApiToken.objects.filter(user=request.user, revoked_at__isnull=True).count() >= TOKENS_PER_USER:
-            form.add_error(None, f"You have {TOKENS_PER_USER} tokens; revoke one you no longer use first.")
+            form.add_error(None, _("You have %(count)s tokens; revoke one you no longer use first.") % {"count": TOKENS_PER_USER})
         else:
             token, secret = ApiToken.issue(user=request.user, name=form.cleaned_data["name"])
             form = TokenForm()
@@ -33,7 +36,11 @@ def token_revoke(request, token_id):
     """Only the user's own tokens: anyone else's is 404, as if it did not exist."""
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
     token.revoke()
-    messages.success(request, f"The token “{token.name}” ({token.prefix}…) is revoked; calls with it are refused.")
+    messages.success(
+        request,
+        _("The token “%(name)s” (%(prefix)s…) is revoked; calls with it are refused.")
+        % {"name": isolate(token.name), "prefix": isolate(token.prefix)},
+    )
     return redirect("api:tokens")
 
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.shortcuts import redirect
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from .models import Article, Paragraph, Source
 
@@ -14,7 +15,7 @@ class SourceAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))
 
-    @admin.display(ordering="article_count", description="articles")
+    @admin.display(ordering="article_count", description=_("articles"))
     def article_count(self, source):
         return source.article_count
 
@@ -60,7 +61,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(paragraph_count=Count("paragraphs"))
 
-    @admin.display(ordering="paragraph_count", description="paragraphs")
+    @admin.display(ordering="paragraph_count", description=_("paragraphs"))
     def paragraph_count(self, article):
         return article.paragraph_count
 

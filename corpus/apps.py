@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
+from django.utils.translation import gettext_lazy as _
 
 
 class CorpusConfig(AppConfig):
     name = "corpus"
-    verbose_name = "Corpus"
+    verbose_name = _("Corpus")
 
     def ready(self):
         from .search import register_sql_functions

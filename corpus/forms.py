@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .importing.decoding import describe_size
@@ -18,12 +19,16 @@ class ImportForm(forms.Form):
     files = forms.Field(
         required=False,  # clean_files gives the message a person understands
         widget=MultipleFileInput(attrs={"accept": ACCEPTED_SUFFIXES}),
-        help_text="Plain text, HTML or article JSON files, or .zip archives of them.",
+        label=gettext_lazy("Files"),
+        help_text=gettext_lazy("Plain text, HTML or article JSON files, or .zip archives of them."),
     )
     source = forms.CharField(
         required=False,
         max_length=SOURCE_NAME_MAX,
-        help_text="Optional: file every article under this outlet. Otherwise the files' own source, or «مصدر غير معروف» (unknown source).",
+        label=gettext_lazy("Source (outlet)"),
+        help_text=gettext_lazy(
+            "Optional: file every article under this outlet. Otherwise the files' own source, or «مصدر غير معروف» (unknown source)."
+        ),
     )
     bad_lines = forms.ChoiceField(
         choices=[
@@ -40,18 +45,17 @@ class ImportForm(forms.Form):
         ),
     )
 
-
     def clean_files(self):
         # Each file's own problems (empty, binary, too big...) are reported per file by the import
         # service, so one bad file never stops the others; here only the request as a whole is checked.
         uploads = self.files.getlist("files")
         if not uploads:
-            raise forms.ValidationError("Choose at least one file to import.")
+            raise forms.ValidationError(_("Choose at least one file to import."))
         total = sum(upload.size for upload in uploads)
         if total > settings.HAMISH_UPLOAD_MAX_BYTES:
             raise forms.ValidationError(
-                f"These files come to {describe_size(total)}; one upload may hold at most "
-                f"{describe_size(settings.HAMISH_UPLOAD_MAX_BYTES)}. Import them in several goes."
+                _("These files come to %(size)s; one upload may hold at most %(limit)s. Import them in several goes.")
+                % {"size": describe_size(total), "limit": describe_size(settings.HAMISH_UPLOAD_MAX_BYTES)}
             )
         return uploads
 

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.shortcuts import render
+from django.utils import translation
 
 from .importing.decoding import describe_size
 
@@ -21,6 +22,8 @@ class RequestSizeLimitMiddleware:
             length = 0
         limit = settings.HAMISH_UPLOAD_MAX_BYTES
         if length > limit:
+            # Ahead of the session and LocaleMiddleware: the browser's language (cookie or Accept-Language).
+            translation.activate(translation.get_language_from_request(request))
             return render(
                 request,
                 "413.html",

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Count
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 # Paragraphs are joined with this to form an article's full text (content hash, export).
 PARAGRAPH_SEPARATOR = "\n"
@@ -26,11 +27,13 @@ def content_hash(paragraph_texts):
 class Source(models.Model):
     """A news outlet."""
 
-    name = models.CharField(max_length=200, unique=True)
-    url = models.URLField(blank=True, max_length=500, help_text="The outlet's home page, if known.")
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    url = models.URLField(_("web address"), blank=True, max_length=500, help_text=_("The outlet's home page, if known."))
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
 
     def __str__(self):
         return self.name
@@ -88,26 +91,36 @@ def project_visibility(user):
 
 
 class Article(models.Model):
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="articles")
-    title = models.CharField(max_length=1000)
-    url = models.URLField(blank=True, max_length=2000)
-    published_on = models.DateField(null=True, blank=True)
-    language = models.CharField(max_length=16, default="ar", help_text="BCP 47 language tag, e.g. ar.")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="articles", verbose_name=_("source"))
+    title = models.CharField(_("title"), max_length=1000)
+    url = models.URLField(_("web address"), blank=True, max_length=2000)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=16, default="ar", help_text=_("BCP 47 language tag, e.g. ar."))
     content_hash = models.CharField(
+        _("content hash"),
         max_length=64,
         unique=True,
         editable=False,
-        help_text="SHA-256 of the paragraphs joined by newlines; identical re-imports are detected by it.",
+        help_text=_("SHA-256 of the paragraphs joined by newlines; identical re-imports are detected by it."),
     )
-    original_filename = models.CharField(max_length=500, blank=True)
-    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    imported_at = models.DateTimeField(auto_now_add=True)
+    original_filename = models.CharField(_("original file name"), max_length=500, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
 
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["source__name", "title", "id"]
         indexes = [models.Index(fields=["source", "title"])]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
 
     def __str__(self):
         return self.title
@@ -125,12 +138,14 @@ class Article(models.Model):
 
 
 class Paragraph(models.Model):
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="paragraphs")
-    position = models.PositiveIntegerField(help_text="0-based order within the article.")
-    text = models.TextField(help_text="NFC, exactly as imported; never edited (annotation offsets point into it).")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="paragraphs", verbose_name=_("article"))
+    position = models.PositiveIntegerField(_("position"), help_text=_("0-based order within the article."))
+    text = models.TextField(_("text"), help_text=_("NFC, exactly as imported; never edited (annotation offsets point into it)."))
 
     class Meta:
         ordering = ["article", "position"]
+        verbose_name = _("paragraph")
+        verbose_name_plural = _("paragraphs")
         constraints = [
             models.UniqueConstraint(fields=["article", "position"], name="paragraph_unique_position"),
             models.CheckConstraint(condition=~models.Q(text=""), name="paragraph_text_not_empty"),

@@ -20,27 +20,34 @@ from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connec
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import csrf
 
 logger = logging.getLogger("hamish.failures")
 
 RETRY_AFTER_SECONDS = 5
-BUSY_NOT_SAVED = "The database is busy; nothing was saved. Try again in a moment."
-BUSY_READ = "The database is busy; try again in a moment."
-SAVED = "Saved; reload the page to see it."
-SESSION_ENDED_WRITE = "Your session ended: log in again. Your selection was not saved."
-SESSION_ENDED_READ = "Your session ended: log in again."
-STALE_TOKEN = "This page's security token is out of date (did you log in again?): reload the page. Nothing was saved."
+# Lazy: each answer speaks the language active for its request.
+BUSY_NOT_SAVED = gettext_lazy("The database is busy; nothing was saved. Try again in a moment.")
+BUSY_READ = gettext_lazy("The database is busy; try again in a moment.")
+SAVED = gettext_lazy("Saved; reload the page to see it.")
+SESSION_ENDED_WRITE = gettext_lazy("Your session ended: log in again. Your selection was not saved.")
+SESSION_ENDED_READ = gettext_lazy("Your session ended: log in again.")
+STALE_TOKEN = gettext_lazy(
+    "This page's security token is out of date (did you log in again?): reload the page. Nothing was saved."
+)
 
 # What an htmx caller is told for an error answer that carries no message of its own (Django's error
 # pages, its debug pages, an empty 405).
 MESSAGES = {
-    400: "The server did not understand this request; reload the page. Nothing was changed.",
-    403: "You may not change this annotation: it is someone else's.",
-    404: "That annotation no longer exists; reload the page.",
-    405: "This cannot be done that way; reload the page. Nothing was changed.",
-    413: "That upload is too large. Nothing was imported.",
-    500: "Something went wrong on our side; nothing was saved. Try again; if it keeps happening, tell an administrator.",
+    400: gettext_lazy("The server did not understand this request; reload the page. Nothing was changed."),
+    403: gettext_lazy("You may not change this annotation: it is someone else's."),
+    404: gettext_lazy("That annotation no longer exists; reload the page."),
+    405: gettext_lazy("This cannot be done that way; reload the page. Nothing was changed."),
+    413: gettext_lazy("That upload is too large. Nothing was imported."),
+    500: gettext_lazy(
+        "Something went wrong on our side; nothing was saved. Try again; if it keeps happening, tell an administrator."
+    ),
 }
 
 # SQLite says "locked" or "busy" when another process holds the write lock, and also reports bugs (no such
@@ -66,12 +73,12 @@ def database_unavailable(exc):
 
 
 def plain(message, status):
-    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    return HttpResponse(str(message), status=status, content_type="text/plain; charset=utf-8")
 
 
 def page(message, status):
     """A small page of its own (no base template: that would ask the database for the user)."""
-    heading = "Saved, but the page could not be shown" if message == SAVED else "The database is busy"
+    heading = _("Saved, but the page could not be shown") if message == SAVED else _("The database is busy")
     return HttpResponse(render_to_string("503.html", {"heading": heading, "message": message}), status=status)
 
 
@@ -165,7 +172,11 @@ class FailureMiddleware:
         if response.streaming or response.get("Content-Type", "").startswith("text/plain"):
             return response
         status = response.status_code
-        message = SAVED if saved else MESSAGES.get(status, f"The server could not do this ({status}). Nothing was changed.")
+        message = (
+            SAVED
+            if saved
+            else MESSAGES.get(status) or _("The server could not do this (%(status)s). Nothing was changed.") % {"status": status}
+        )
         replacement = plain(message, status)
         for header, value in response.items():
             if header.lower() not in ("content-type", "content-length"):

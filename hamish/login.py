@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import FailedLogin
 
@@ -66,7 +67,11 @@ def begin_attempt(request):
 
 def throttle_message():
     minutes = max(1, settings.HAMISH_LOGIN_WINDOW_SECONDS // 60)
-    return f"Too many failed logins. Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+    return ngettext(
+        "Too many failed logins. Try again in %(minutes)s minute.",
+        "Too many failed logins. Try again in %(minutes)s minutes.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 @method_decorator(transaction.non_atomic_requests, name="dispatch")  # begin_attempt needs autocommit

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 CHUNK_BYTES = 1024 * 1024  # one JobChunk row: small enough for any database's parameter, big enough to be few
@@ -28,39 +28,46 @@ class Job(models.Model):
         REBUILD = "rebuild", _("Index rebuild")
 
     class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-        CANCELLED = "cancelled", _("Cancelled")
+        # In context: "Done" is also a project assignment's status, worded differently in Arabic.
+        QUEUED = "queued", pgettext_lazy("job status", "Queued")
+        RUNNING = "running", pgettext_lazy("job status", "Running")
+        DONE = "done", pgettext_lazy("job status", "Done")
+        FAILED = "failed", pgettext_lazy("job status", "Failed")
+        CANCELLED = "cancelled", pgettext_lazy("job status", "Cancelled")
 
     ENDED = (Status.DONE, Status.FAILED, Status.CANCELLED)
 
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="jobs")
-    description = models.CharField(max_length=300, blank=True)  # "batch.zip, a.txt" / "Hamish JSON of the corpus"
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="jobs", verbose_name=_("user")
+    )
+    description = models.CharField(
+        _("description"), max_length=300, blank=True
+    )  # "batch.zip, a.txt" / "Hamish JSON of the corpus"
     parameters = models.JSONField(default=dict, blank=True)  # what the task needs to redo the work
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
     phase = models.CharField(max_length=100, blank=True)  # what a running job is doing now, for the page
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)  # the worker's last progress write
     attempts = models.PositiveIntegerField(default=0)
     # Imports: files (archive members count one each) and their outcomes. Exports: articles written.
-    files_total = models.PositiveIntegerField(default=0)
-    files_done = models.PositiveIntegerField(default=0)
-    imported = models.PositiveIntegerField(default=0)
-    already_imported = models.PositiveIntegerField(default=0)
-    rejected = models.PositiveIntegerField(default=0)
+    files_total = models.PositiveIntegerField(_("files in all"), default=0)
+    files_done = models.PositiveIntegerField(_("files done"), default=0)
+    imported = models.PositiveIntegerField(pgettext_lazy("import outcome", "imported"), default=0)
+    already_imported = models.PositiveIntegerField(pgettext_lazy("import outcome", "already imported"), default=0)
+    rejected = models.PositiveIntegerField(pgettext_lazy("import outcome", "rejected"), default=0)
     cancel_requested = models.BooleanField(default=False)
-    error = models.TextField(blank=True)
+    error = models.TextField(_("error"), blank=True)
     result_name = models.CharField(max_length=200, blank=True)  # an export's download file name
     result_type = models.CharField(max_length=100, blank=True)  # and its media type
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["kind", "-created_at"])]
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
 
     def __str__(self):
         return f"{self.get_kind_display()} #{self.pk} ({self.status})"
@@ -145,7 +152,11 @@ class JobRow(models.Model):
     """One line of an import's report (corpus.importing's FileOutcome), written as the worker reaches it."""
 
     # corpus.importing's outcome statuses, stored in English (the report's CSS classes are made from them).
-    STATUS_LABELS = {"imported": _("imported"), "already imported": _("already imported"), "rejected": _("rejected")}
+    STATUS_LABELS = {
+        "imported": pgettext_lazy("import outcome", "imported"),
+        "already imported": pgettext_lazy("import outcome", "already imported"),
+        "rejected": pgettext_lazy("import outcome", "rejected"),
+    }
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="rows")
     position = models.PositiveIntegerField()

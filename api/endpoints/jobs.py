@@ -15,6 +15,7 @@ from ninja.files import UploadedFile
 from annotations.interchange.formats import FORMATS
 from annotations.interchange.selection import LAYERS, SelectionError, build_query
 from corpus.forms import ImportForm
+from hamish.bidi import strip_isolates
 from jobs import storage
 from jobs.exports import create_export_job
 from jobs.imports import create_import_job
@@ -72,7 +73,9 @@ def job_out(job):
         "created_at": job.created_at,
         "finished_at": job.finished_at,
         "stale": job.is_stale,
-        "rows": [{"name": r.name, "status": r.status, "message": r.message, "article": r.article_id} for r in rows],
+        "rows": [
+            {"name": r.name, "status": r.status, "message": strip_isolates(r.message), "article": r.article_id} for r in rows
+        ],
         "file_url": f"/api/v1/exports/{job.pk}/file" if done_export else None,
     }
 

@@ -9,22 +9,25 @@ mojibake in other tools.
 import codecs
 import re
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 from .errors import RejectedFile
 
 # Signatures of common binary formats, so the message can say what the file is.
 BINARY_SIGNATURES = [
-    (b"%PDF", "a PDF document"),
-    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF87a", "a GIF image"),
-    (b"GIF89a", "a GIF image"),
-    (b"PK\x03\x04", "a zip-based file (for example .docx or .xlsx)"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"\x7fELF", "a program (ELF binary)"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a Microsoft Office document (.doc or .xls)"),
-    (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
-    (b"SQLite format 3\x00", "an SQLite database"),
+    (b"%PDF", gettext_lazy("This is a PDF document, not a text file.")),
+    (b"\x89PNG\r\n\x1a\n", gettext_lazy("This is a PNG image, not a text file.")),
+    (b"\xff\xd8\xff", gettext_lazy("This is a JPEG image, not a text file.")),
+    (b"GIF87a", gettext_lazy("This is a GIF image, not a text file.")),
+    (b"GIF89a", gettext_lazy("This is a GIF image, not a text file.")),
+    (b"PK\x03\x04", gettext_lazy("This is a zip-based file (for example .docx or .xlsx), not a text file.")),
+    (b"\x1f\x8b", gettext_lazy("This is a gzip archive, not a text file.")),
+    (b"\x7fELF", gettext_lazy("This is a program (ELF binary), not a text file.")),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", gettext_lazy("This is a Microsoft Office document (.doc or .xls), not a text file.")),
+    (b"Rar!", gettext_lazy("This is a RAR archive, not a text file.")),
+    (b"7z\xbc\xaf\x27\x1c", gettext_lazy("This is a 7-Zip archive, not a text file.")),
+    (b"SQLite format 3\x00", gettext_lazy("This is an SQLite database, not a text file.")),
 ]
 
 BOMS = [
@@ -42,21 +45,23 @@ NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 def describe_size(n_bytes):
     if n_bytes >= 1024 * 1024:
-        return f"{n_bytes / (1024 * 1024):.1f} MB"
+        return _("%(size)s MB") % {"size": f"{n_bytes / (1024 * 1024):.1f}"}
     if n_bytes >= 1024:
-        return f"{n_bytes / 1024:.0f} KB"
-    return f"{n_bytes} bytes"
+        return _("%(size)s KB") % {"size": f"{n_bytes / 1024:.0f}"}
+    return ngettext("%(size)s byte", "%(size)s bytes", n_bytes) % {"size": n_bytes}
 
 
 def check_size(n_bytes, limit):
     if n_bytes > limit:
-        raise RejectedFile(f"The file is {describe_size(n_bytes)}; the limit is {describe_size(limit)}.")
+        raise RejectedFile(
+            _("The file is %(size)s; the limit is %(limit)s.") % {"size": describe_size(n_bytes), "limit": describe_size(limit)}
+        )
 
 
 def decode_text(data):
     """Return (text, encoding name) for `data`, or raise RejectedFile with a reason."""
     if not data:
-        raise RejectedFile("The file is empty.")
+        raise RejectedFile(_("The file is empty."))
 
     for bom, codec, label in BOMS:
         if data.startswith(bom):
@@ -64,16 +69,19 @@ def decode_text(data):
                 return data.decode(codec), label
             except UnicodeDecodeError as exc:
                 raise RejectedFile(
-                    f"The file starts with a {label} byte-order mark but is not valid {label} "
-                    f"(bad bytes at position {exc.start})."
+                    _(
+                        "The file starts with a %(encoding)s byte-order mark but is not valid %(encoding)s "
+                        "(bad bytes at position %(position)s)."
+                    )
+                    % {"encoding": label, "position": exc.start}
                 ) from None
 
     for signature, what in BINARY_SIGNATURES:
         if data.startswith(signature):
-            raise RejectedFile(f"This is {what}, not a text file.")
+            raise RejectedFile(str(what))
     if b"\x00" in data:
         raise RejectedFile(
-            "The file contains NUL bytes, so it is binary or UTF-16 without a byte-order mark. Save it as UTF-8 text."
+            _("The file contains NUL bytes, so it is binary or UTF-16 without a byte-order mark. Save it as UTF-8 text.")
         )
 
     try:
@@ -88,8 +96,11 @@ def decode_text(data):
     multibyte = len(NON_ASCII.findall(repaired)) - damaged
     if multibyte > 4 * damaged:
         raise RejectedFile(
-            f"The file is UTF-8 with {damaged} invalid byte sequence(s) (the first at byte {first_bad}); "
-            "it may be truncated or damaged. Fix it or save it again as UTF-8."
+            _(
+                "The file is UTF-8 with %(damaged)s invalid byte sequence(s) (the first at byte %(first)s); "
+                "it may be truncated or damaged. Fix it or save it again as UTF-8."
+            )
+            % {"damaged": damaged, "first": first_bad}
         )
 
     text = data.decode("cp1256")
@@ -98,6 +109,8 @@ def decode_text(data):
     if non_ascii and len(arabic) >= 0.6 * len(non_ascii):
         return text, "Windows-1256"
     raise RejectedFile(
-        "The text could not be decoded: it is not UTF-8, UTF-16 with a byte-order mark, or Windows-1256 "
-        "Arabic. Save it as UTF-8 and import it again."
+        _(
+            "The text could not be decoded: it is not UTF-8, UTF-16 with a byte-order mark, or Windows-1256 "
+            "Arabic. Save it as UTF-8 and import it again."
+        )
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from .decoding import describe_size
 
@@ -52,7 +53,11 @@ class IncomingFile:
 
 
 def _too_big(name, size, limits):
-    return IncomingFile(name, error=f"The file is {describe_size(size)}; the limit is {describe_size(limits.max_file_bytes)}.")
+    return IncomingFile(
+        name,
+        error=_("The file is %(size)s; the limit is %(limit)s.")
+        % {"size": describe_size(size), "limit": describe_size(limits.max_file_bytes)},
+    )
 
 
 def _is_metadata(member_path):
@@ -63,14 +68,14 @@ def _is_metadata(member_path):
 
 
 def unsafe_member_reason(member_name):
-    """Why an archive member's path is unsafe, or None. Such members are never read."""
+    """Why an archive member's path is unsafe (the report's whole line), or None. Such members are never read."""
     normalised = member_name.replace("\\", "/")
     if "\x00" in normalised:
-        return "its name contains a NUL byte"
+        return _("Refused: its name contains a NUL byte. The member was not read.")
     if normalised.startswith("/") or (len(normalised) > 1 and normalised[1] == ":"):
-        return "its path is absolute"
+        return _("Refused: its path is absolute. The member was not read.")
     if ".." in normalised.split("/"):
-        return "its path climbs out of the archive with '..'"
+        return _("Refused: its path climbs out of the archive with '..'. The member was not read.")
     return None
 
 
@@ -96,39 +101,39 @@ def iter_archive(display_name, fileobj, limits):
     try:
         archive = zipfile.ZipFile(fileobj)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
-        yield IncomingFile(display_name, error="This is not a valid .zip archive (it may be damaged or truncated).")
+        yield IncomingFile(display_name, error=_("This is not a valid .zip archive (it may be damaged or truncated)."))
         return
     with archive:
         members = [info for info in archive.infolist() if not info.is_dir() and not _is_metadata(info.filename)]
         if len(members) > limits.max_archive_members:
             yield IncomingFile(
                 display_name,
-                error=f"The archive holds {len(members)} files; the limit is {limits.max_archive_members}. "
-                "Nothing in it was imported.",
+                error=_("The archive holds %(count)s files; the limit is %(limit)s. Nothing in it was imported.")
+                % {"count": len(members), "limit": limits.max_archive_members},
             )
             return
         declared_total = sum(info.file_size for info in members)
         if declared_total > limits.max_archive_bytes:
             yield IncomingFile(
                 display_name,
-                error=f"The archive would unpack to {describe_size(declared_total)}; the limit is "
-                f"{describe_size(limits.max_archive_bytes)}. Nothing in it was imported.",
+                error=_("The archive would unpack to %(size)s; the limit is %(limit)s. Nothing in it was imported.")
+                % {"size": describe_size(declared_total), "limit": describe_size(limits.max_archive_bytes)},
             )
             return
         if not members:
-            yield IncomingFile(display_name, error="The archive is empty.")
+            yield IncomingFile(display_name, error=_("The archive is empty."))
             return
         for info in members:
             name = f"{display_name}/{info.filename}"
             reason = unsafe_member_reason(info.filename)
             if reason:
-                yield IncomingFile(name, error=f"Refused: {reason}. The member was not read.")
+                yield IncomingFile(name, error=reason)
                 continue
             if info.flag_bits & 0x1:
-                yield IncomingFile(name, error="The member is encrypted; Hamish cannot read password-protected archives.")
+                yield IncomingFile(name, error=_("The member is encrypted; Hamish cannot read password-protected archives."))
                 continue
             if PurePosixPath(info.filename).suffix.lower() in ARCHIVE_SUFFIXES:
-                yield IncomingFile(name, error="Archives inside archives are not imported; unpack the inner archive first.")
+                yield IncomingFile(name, error=_("Archives inside archives are not imported; unpack the inner archive first."))
                 continue
             if info.file_size > limits.max_file_bytes:
                 yield _too_big(name, info.file_size, limits)
@@ -145,12 +150,12 @@ def _read_member(archive, info, name, limits):
     except _OverLimit as over:
         return IncomingFile(
             name,
-            error=f"The file unpacks to more than {describe_size(limits.max_file_bytes)} (the limit); "
-            f"reading stopped after {describe_size(over.size_read)}.",
+            error=_("The file unpacks to more than %(limit)s (the limit); reading stopped after %(read)s.")
+            % {"limit": describe_size(limits.max_file_bytes), "read": describe_size(over.size_read)},
         )
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError):
         return IncomingFile(
-            name, error="The member could not be read: the archive is damaged or uses an unsupported compression method."
+            name, error=_("The member could not be read: the archive is damaged or uses an unsupported compression method.")
         )
 
 
@@ -160,7 +165,7 @@ def _iter_disk_file(path, display_name, limits):
             with path.open("rb") as fileobj:
                 yield from iter_archive(display_name, fileobj, limits)
         except OSError as exc:
-            yield IncomingFile(display_name, error=f"The file could not be opened: {exc.strerror}.")
+            yield IncomingFile(display_name, error=_("The file could not be opened: %(reason)s.") % {"reason": exc.strerror})
         return
     yield _read_disk_file(path, display_name, limits)  # straight from the call, as in iter_archive
 
@@ -176,7 +181,7 @@ def _read_disk_file(path, display_name, limits):
     except _OverLimit as over:
         return _too_big(display_name, over.size_read, limits)
     except OSError as exc:
-        return IncomingFile(display_name, error=f"The file could not be read: {exc.strerror}.")
+        return IncomingFile(display_name, error=_("The file could not be read: %(reason)s.") % {"reason": exc.strerror})
 
 
 def _walk_folder(folder):
@@ -199,7 +204,7 @@ def iter_paths(paths, limits=None):
         elif path.is_file():
             yield from _iter_disk_file(path, str(path), limits)
         else:
-            yield IncomingFile(str(path), error="No such file or folder.")
+            yield IncomingFile(str(path), error=_("No such file or folder."))
 
 
 def count_paths(paths):

@@ -14,6 +14,10 @@ from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from hamish.bidi import isolate
 
 from ..models import content_hash
 from .decoding import decode_text
@@ -54,13 +58,20 @@ class ArticleDraft:
         return content_hash(self.paragraphs)
 
 
+# What _clean_inline notes when it removes characters, per field.
+REMOVED_CONTROLS = {
+    "title": gettext_lazy("Removed %(count)s control character(s) from the title."),
+    "source name": gettext_lazy("Removed %(count)s control character(s) from the source name."),
+}
+
+
 def _clean_inline(value, what, notes):
     """A one-line value (title, source name): NFC, no bidi or other control characters, every run of
     whitespace and line or paragraph separators (U+2028, U+2029) made one space. Removals are noted."""
     value, bidi = BIDI_CONTROLS.subn("", unicodedata.normalize("NFC", value))
     value, controls = STRAY_CONTROLS.subn("", value)
     if bidi or controls:
-        notes.append(f"Removed {bidi + controls} control character(s) from the {what}.")
+        notes.append(str(REMOVED_CONTROLS[what]) % {"count": bidi + controls})
     return " ".join(value.split())
 
 
@@ -77,27 +88,29 @@ def _checked_url(value):
     try:
         _validate_url(value)
     except ValidationError:
-        raise RejectedFile(f"The URL {value[:200]!r} is not a valid http(s) address.") from None
+        raise RejectedFile(_("The URL %(url)s is not a valid http(s) address.") % {"url": isolate(repr(value[:200]))}) from None
     if len(value) > 2000:
-        raise RejectedFile("The URL is longer than 2,000 characters.")
+        raise RejectedFile(_("The URL is longer than 2,000 characters."))
     return value
 
 
 def _checked_language(value):
     value = (value or "ar").strip()
     if not LANGUAGE_TAG.match(value) or len(value) > 16:
-        raise RejectedFile(f"The language {value[:40]!r} is not a language tag such as 'ar' or 'en'.")
+        raise RejectedFile(
+            _("The language %(value)s is not a language tag such as 'ar' or 'en'.") % {"value": isolate(repr(value[:40]))}
+        )
     return value
 
 
 def _draft(name, cleaned, *, title="", source_name="", url="", published_on=None, language="ar", notes=()):
     if not cleaned.paragraphs:
-        raise RejectedFile("The file holds no text: every line is empty or whitespace.")
+        raise RejectedFile(_("The file holds no text: every line is empty or whitespace."))
     notes = list(notes)
     title = _clean_inline(title, "title", notes)[:TITLE_MAX] or title_from_paragraph(cleaned.paragraphs[0])
     source_name = _clean_inline(source_name, "source name", notes)
     if len(source_name) > SOURCE_NAME_MAX:
-        raise RejectedFile(f"The source name is longer than {SOURCE_NAME_MAX} characters.")
+        raise RejectedFile(_("The source name is longer than %(limit)s characters.") % {"limit": SOURCE_NAME_MAX})
     return ArticleDraft(
         original_filename=name[-500:],
         paragraphs=cleaned.paragraphs,
@@ -115,7 +128,7 @@ def _from_html(name, text, encoding_note):
     # A line or paragraph separator (U+2028, U+2029) or a lone CR inside a block splits it, as in plain text.
     cleaned = clean_lines(line for paragraph in document.paragraphs for line in split_lines(paragraph))
     if not cleaned.paragraphs:
-        raise RejectedFile("No readable paragraphs were found in this HTML page.")
+        raise RejectedFile(_("No readable paragraphs were found in this HTML page."))
     notes = list(encoding_note)
     try:
         url = _checked_url(document.url)
@@ -123,7 +136,7 @@ def _from_html(name, text, encoding_note):
         # A page's own metadata is advisory and written by its site, not by the person importing it: a URL
         # that is not http(s) (javascript:, data:, ...) is dropped and the article kept.
         url = ""
-        notes.append(f"{exc.reason} It was dropped; the article has no URL.")
+        notes.append(_("%(reason)s It was dropped; the article has no URL.") % {"reason": exc.reason})
     try:
         language = _checked_language(document.language.split("-")[0] if document.language else "ar")
     except RejectedFile:
@@ -143,7 +156,10 @@ def _from_html(name, text, encoding_note):
 def _checked_number(convert):
     def parse(text):
         if len(text) > MAX_JSON_NUMBER_CHARACTERS:
-            raise RejectedFile(f"The JSON holds a number too long ({len(text):,} characters); an article file has no numbers.")
+            raise RejectedFile(
+                _("The JSON holds a number too long (%(count)s characters); an article file has no numbers.")
+                % {"count": f"{len(text):,}"}
+            )
         return convert(text)  # a number where a string belongs is refused below as for any other value
 
     return parse
@@ -153,27 +169,33 @@ def _from_json(name, text, encoding_note):
     try:
         document = json.loads(text, parse_int=_checked_number(int), parse_float=_checked_number(float))
     except json.JSONDecodeError as exc:
-        raise RejectedFile(f"Not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
+        raise RejectedFile(
+            _("Not valid JSON: %(problem)s at line %(line)s, column %(column)s.")
+            % {"problem": exc.msg, "line": exc.lineno, "column": exc.colno}
+        ) from None
     except RecursionError:
         # The decoder recurses once per level and stops at the interpreter's recursion limit (about 1,000
         # levels) at once, without reading further; an article file needs two levels.
-        raise RejectedFile("The JSON is nested too deeply; an article file is one object holding a list of strings.") from None
+        raise RejectedFile(_("The JSON is nested too deeply; an article file is one object holding a list of strings.")) from None
     if not isinstance(document, dict):
-        raise RejectedFile("The JSON must be one object describing one article (see README, 'Article JSON').")
+        raise RejectedFile(_("The JSON must be one object describing one article (see README, 'Article JSON')."))
     if "format" in document and "articles" in document:
-        raise RejectedFile("This is a Hamish annotation export, not an article file; import it with import_annotations.")
+        raise RejectedFile(_("This is a Hamish annotation export, not an article file; import it with import_annotations."))
     unknown = sorted(set(document) - JSON_FIELDS)
     if unknown:
-        raise RejectedFile(f"Unknown field(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(sorted(JSON_FIELDS))}.")
+        raise RejectedFile(
+            _("Unknown field(s) %(unknown)s; allowed: %(allowed)s.")
+            % {"unknown": ", ".join(map(repr, unknown)), "allowed": ", ".join(sorted(JSON_FIELDS))}
+        )
     for key in ("title", "source", "url", "published_on", "language", "text"):
         if key in document and document[key] is not None and not isinstance(document[key], str):
-            raise RejectedFile(f"The field {key!r} must be a string.")
+            raise RejectedFile(_("The field %(field)s must be a string.") % {"field": repr(key)})
     if ("paragraphs" in document) == ("text" in document):
-        raise RejectedFile("Give the article's text as either 'paragraphs' (a list of strings) or 'text'.")
+        raise RejectedFile(_("Give the article's text as either 'paragraphs' (a list of strings) or 'text'."))
     if "paragraphs" in document:
         paragraphs = document["paragraphs"]
         if not isinstance(paragraphs, list) or not all(isinstance(p, str) for p in paragraphs):
-            raise RejectedFile("'paragraphs' must be a list of strings.")
+            raise RejectedFile(_("'paragraphs' must be a list of strings."))
         cleaned = clean_lines(line for paragraph in paragraphs for line in split_lines(paragraph))
     else:
         cleaned = paragraphs_from_plain_text(document["text"] or "")
@@ -182,7 +204,10 @@ def _from_json(name, text, encoding_note):
         try:
             published_on = date.fromisoformat(document["published_on"])
         except ValueError:
-            raise RejectedFile(f"'published_on' must be a date as YYYY-MM-DD (got {document['published_on'][:40]!r}).") from None
+            raise RejectedFile(
+                _("'published_on' must be a date as YYYY-MM-DD (got %(value)s).")
+                % {"value": isolate(repr(document["published_on"][:40]))}
+            ) from None
     return _draft(
         name,
         cleaned,
@@ -201,11 +226,14 @@ def draft_from_file(incoming):
         raise RejectedFile(incoming.error)
     suffix = PurePosixPath(incoming.name).suffix.lower()
     if suffix and suffix not in TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES:
-        raise RejectedFile(f"Unsupported file type '{suffix[:20]}'; Hamish imports {SUPPORTED} files.")
+        raise RejectedFile(
+            _("Unsupported file type %(suffix)s; Hamish imports %(supported)s files.")
+            % {"suffix": f"'{suffix[:20]}'", "supported": SUPPORTED}
+        )
     text, encoding = decode_text(incoming.data)
     if not text.strip():
-        raise RejectedFile("The file holds only whitespace.")
-    encoding_note = [f"Decoded from {encoding}."] if encoding not in ("UTF-8",) else []
+        raise RejectedFile(_("The file holds only whitespace."))
+    encoding_note = [_("Decoded from %(encoding)s.") % {"encoding": encoding}] if encoding not in ("UTF-8",) else []
     if suffix in HTML_SUFFIXES or (not suffix and looks_like_html(text)):
         return _from_html(incoming.name, text, encoding_note)
     if suffix in JSON_SUFFIXES or (not suffix and text.lstrip().startswith("{")):

@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils.translation import gettext as _
 from lxml import etree
 
 from .errors import RejectedFile
@@ -215,10 +216,11 @@ def extract_html(markup):
         parser = lxml_parser.close()
     except _NestedTooDeeply:
         raise RejectedFile(
-            f"The page nests elements more than {MAX_NESTING_DEPTH:,} deep (tags left open?); Hamish does not read such pages."
+            _("The page nests elements more than %(depth)s deep (tags left open?); Hamish does not read such pages.")
+            % {"depth": f"{MAX_NESTING_DEPTH:,}"}
         ) from None
     except (etree.LxmlError, UnicodeError, ValueError):
-        raise RejectedFile("This HTML page could not be read.") from None
+        raise RejectedFile(_("This HTML page could not be read.")) from None
     meta = parser.meta
     title = meta.get("og:title") or parser.first_h1 or "".join(parser.title_parts)
     return HtmlDocument(

@@ -18,6 +18,10 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from hamish.bidi import isolate
 
 from .. import duplicates, search
 from ..models import Article, Paragraph, Source
@@ -69,14 +73,12 @@ class ImportReport:
         return self.count(REJECTED)
 
     def summary(self):
-        return (
-            f"{len(self.outcomes)} file(s): {self.imported} imported, "
-            f"{self.already_imported} already imported, {self.rejected} rejected."
-        )
-
-
-def _paragraph_count(n):
-    return f"{n} paragraph{'s' if n != 1 else ''}"
+        return _("%(files)s file(s): %(imported)s imported, %(already)s already imported, %(rejected)s rejected.") % {
+            "files": len(self.outcomes),
+            "imported": self.imported,
+            "already": self.already_imported,
+            "rejected": self.rejected,
+        }
 
 
 def _sources_by_name(names):
@@ -112,7 +114,7 @@ def _write(pending, user):
     for the near-duplicate pass; the caller holds a transaction. Returns the new articles' ids, in order.
 
     Plain SQL: building model instances for every paragraph cost more than writing them."""
-    sources = _sources_by_name({source_name for _, source_name in pending})
+    sources = _sources_by_name({source_name for _draft, source_name in pending})
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
     user_id = user.pk if user is not None else None
@@ -136,7 +138,7 @@ def _write(pending, user):
                 for draft, source_name in pending
             ],
         )
-        hashes = [draft.content_hash for draft, _ in pending]
+        hashes = [draft.content_hash for draft, _source in pending]
         ids_by_hash = {}
         for chunk in _chunks(hashes):
             cursor.execute(f"SELECT content_hash, id FROM {article_table} WHERE content_hash IN ({_placeholders(chunk)})", chunk)
@@ -146,7 +148,7 @@ def _write(pending, user):
             cursor,
             [
                 (article_id, position, text)
-                for article_id, (draft, _) in zip(article_ids, pending, strict=True)
+                for article_id, (draft, _source) in zip(article_ids, pending, strict=True)
                 for position, text in enumerate(draft.paragraphs)
             ],
         )
@@ -159,7 +161,7 @@ def _write(pending, user):
     # Same transaction: an article is searchable exactly when it exists.
     rows = (
         (paragraph_ids[article_id, position], text)
-        for article_id, (draft, _) in zip(article_ids, pending)
+        for article_id, (draft, _source) in zip(article_ids, pending)
         for position, text in enumerate(draft.paragraphs)
     )
     for piece in _pieces(rows, INDEX_CHARACTERS):
@@ -206,14 +208,19 @@ class _Batch:
             self.on_outcome(outcome)
 
     def _already(self, outcome, article_id, title):
-        self._finish(outcome, ALREADY_IMPORTED, f"Already imported as “{title}”; nothing changed.", article_id)
+        self._finish(
+            outcome,
+            ALREADY_IMPORTED,
+            _("Already imported as “%(title)s”; nothing changed.") % {"title": isolate(title)},
+            article_id,
+        )
 
     def flush(self):
         if not self.items:
             return
         items, self.items = self.items, []
         self.characters = 0
-        hashes = {draft.content_hash for draft, _ in items}
+        hashes = {draft.content_hash for draft, _outcome in items}
         existing = _existing_articles(hashes)
         fresh, first_in_batch = [], {}
         for draft, outcome in items:
@@ -224,12 +231,13 @@ class _Batch:
                 self._finish(
                     outcome,
                     ALREADY_IMPORTED,
-                    f"Same text as {first_in_batch[digest].original_filename} in this import; imported once.",
+                    _("Same text as %(file)s in this import; imported once.")
+                    % {"file": isolate(first_in_batch[digest].original_filename)},
                 )
             else:
                 first_in_batch[digest] = draft
                 fresh.append((draft, outcome))
-        pending = [(draft, self.source_name or draft.source_name or DEFAULT_SOURCE_NAME) for draft, _ in fresh]
+        pending = [(draft, self.source_name or draft.source_name or DEFAULT_SOURCE_NAME) for draft, _outcome in fresh]
         if not pending:
             return
         try:
@@ -248,7 +256,7 @@ class _Batch:
         new = [pk for pk in article_ids if pk is not None]
         if new and self.near_duplicates:
             duplicates.process_pending(new)
-        for article_id, (draft, outcome), (_, source_name) in zip(article_ids, fresh, pending, strict=True):
+        for article_id, (draft, outcome), (_draft, source_name) in zip(article_ids, fresh, pending, strict=True):
             if article_id is None:
                 self._already(outcome, *_existing_articles([draft.content_hash])[draft.content_hash])
                 continue
@@ -256,7 +264,12 @@ class _Batch:
             self._finish(
                 outcome,
                 IMPORTED,
-                f"Imported as “{draft.title}” ({_paragraph_count(len(draft.paragraphs))}, source {source_name}).",
+                ngettext(
+                    "Imported as “%(title)s” (%(count)s paragraph, source %(source)s).",
+                    "Imported as “%(title)s” (%(count)s paragraphs, source %(source)s).",
+                    len(draft.paragraphs),
+                )
+                % {"title": isolate(draft.title), "count": len(draft.paragraphs), "source": isolate(source_name)},
                 article_id,
             )
 
@@ -270,7 +283,7 @@ def _parse(incoming):
     except Exception:
         # A bug in reading one file must not lose the others of the batch: that file is refused, the rest go on.
         logger.exception("Reading %r for import failed", incoming.name)
-        return incoming.name, None, "Hamish could not read this file (an internal error, logged for the administrators)."
+        return incoming.name, None, _("Hamish could not read this file (an internal error, logged for the administrators).")
 
 
 def import_files(

@@ -10,6 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 # Explicit bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069):
 # in a file they can reorder what a reader sees (the "Trojan Source" trick).
 # Implicit marks (LRM, RLM, ALM) are harmless and kept.
@@ -47,9 +49,11 @@ def clean_lines(lines):
             paragraphs.append(line)
     notes = []
     if removed_bidi:
-        notes.append(f"Removed {removed_bidi} bidirectional control character(s) (U+202A-U+202E, U+2066-U+2069).")
+        notes.append(
+            _("Removed %(count)s bidirectional control character(s) (U+202A-U+202E, U+2066-U+2069).") % {"count": removed_bidi}
+        )
     if removed_controls:
-        notes.append(f"Removed {removed_controls} stray control character(s).")
+        notes.append(_("Removed %(count)s stray control character(s).") % {"count": removed_controls})
     return CleanText(paragraphs, notes)
 
 

@@ -2,12 +2,14 @@ import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from corpus import duplicates, search
 from corpus.importing import IMPORTED, REJECTED, count_paths, import_files, iter_paths
 from corpus.importing.formats import SOURCE_NAME_MAX
 from corpus.importing.service import BULK_BATCH_SIZE
+from hamish.bidi import strip_isolates
 
 
 class Command(BaseCommand):
@@ -29,9 +31,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths, source=None, no_progress=False, batch_size=BULK_BATCH_SIZE, verbosity=1, **options):
         if source is not None and not 0 < len(source.strip()) <= SOURCE_NAME_MAX:
-            raise CommandError(f"--source must be 1 to {SOURCE_NAME_MAX} characters.")
+            raise CommandError(_("--source must be 1 to %(limit)s characters.") % {"limit": SOURCE_NAME_MAX})
         if batch_size < 1:
-            raise CommandError("--batch-size must be at least 1.")
+            raise CommandError(_("--batch-size must be at least 1."))
         quiet = no_progress or verbosity == 0
         # tqdm redraws with carriage returns, which the command's own line-based writer would break.
         stderr = options.get("stderr") or sys.stderr
@@ -41,9 +43,11 @@ class Command(BaseCommand):
             progress.update(1)
             if verbosity > 1 or (verbosity > 0 and (outcome.status != IMPORTED or outcome.notes)):
                 progress.clear()
-                self.stdout.write(f"{outcome.status}: {outcome.name}: {outcome.message}")
+                # The status stays the English word (a script can grep it); the message is in the interface
+                # language, its isolates (hamish.bidi) stripped: a terminal shows them as boxes or nothing.
+                self.stdout.write(f"{outcome.status}: {outcome.name}: {strip_isolates(outcome.message)}")
                 for note in outcome.notes:
-                    self.stdout.write(f"    note: {note}")
+                    self.stdout.write("    " + _("note: %(note)s") % {"note": strip_isolates(note)})
                 progress.refresh()
 
         search.large_page_cache()
@@ -59,7 +63,10 @@ class Command(BaseCommand):
         progress.close()
         self.stdout.write(report.summary())
         if verbosity > 0:
-            self.stdout.write(f"stored: {report.imported} article(s) with their search index in {stored:.2f} s")
+            self.stdout.write(
+                _("stored: %(count)s article(s) with their search index in %(seconds)s s")
+                % {"count": report.imported, "seconds": f"{stored:.2f}"}
+            )
 
         # The derived near-duplicate index, for everything queued (this import's articles and any an
         # interrupted import left).
@@ -70,8 +77,10 @@ class Command(BaseCommand):
         bar.close()
         if verbosity > 0:
             self.stdout.write(
-                f"near-duplicates: {done} article(s) placed, {joined} paragraph(s) joined a family of copies in "
-                f"{time.perf_counter() - started:.2f} s"
+                _(
+                    "near-duplicates: %(done)s article(s) placed, %(joined)s paragraph(s) joined a family of copies in %(seconds)s s"
+                )
+                % {"done": done, "joined": joined, "seconds": f"{time.perf_counter() - started:.2f}"}
             )
         if any(outcome.status == REJECTED for outcome in report.outcomes):
-            raise CommandError(f"{report.rejected} file(s) rejected; see the lines above.", returncode=1)
+            raise CommandError(_("%(count)s file(s) rejected; see the lines above.") % {"count": report.rejected}, returncode=1)

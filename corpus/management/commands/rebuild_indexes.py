@@ -1,6 +1,7 @@
 import sys
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from corpus import duplicates, search
@@ -25,7 +26,10 @@ class Command(BaseCommand):
             bar = tqdm(total=duplicates.pending_count(), unit="article", desc="near-duplicates", disable=quiet, file=sys.stderr)
             done, joined = duplicates.process_pending(progress=bar.update)
             bar.close()
-            self.stdout.write(f"Placed {done} queued article(s); {joined} paragraph(s) joined a family.")
+            self.stdout.write(
+                _("Placed %(done)s queued article(s); %(joined)s paragraph(s) joined a family.")
+                % {"done": done, "joined": joined}
+            )
             return
         total = Paragraph.objects.count()
         bar = tqdm(total=total, unit="paragraph", desc="search index", disable=quiet, file=sys.stderr)
@@ -35,4 +39,7 @@ class Command(BaseCommand):
         duplicates.rebuild(progress=bar.update)
         bar.close()
         families = ParagraphFamily.objects.filter(articles__gt=1).count()
-        self.stdout.write(f"Indexed {total} paragraphs; {families} near-duplicate families across articles.")
+        self.stdout.write(
+            _("Indexed %(total)s paragraphs; %(families)s near-duplicate families across articles.")
+            % {"total": total, "families": families}
+        )
