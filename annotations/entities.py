@@ -15,6 +15,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from hamish.bidi import isolate
+
 from .conflicts import Conflict, Gone
 from .models import AnnotationEvent, Entity, EntityAlias, Span, Stance
 
@@ -69,7 +71,12 @@ def merge_entities(*, user, keep, merge, version=None):
     if keep.label_id != merge.label_id:
         raise ValidationError(
             _("%(merge)s is a %(merge_label)s and %(keep)s a %(keep_label)s: only entities of one label can be merged.")
-            % {"merge": merge.name, "merge_label": merge.label.name, "keep": keep.name, "keep_label": keep.label.name}
+            % {
+                "merge": isolate(merge.name),
+                "merge_label": merge.label.name,
+                "keep": isolate(keep.name),
+                "keep_label": keep.label.name,
+            }
         )
     spans = list(Span.objects.select_for_update(of=("self",)).filter(entity=merge).order_by("pk"))
     stances = list(
@@ -180,7 +187,7 @@ def reverse_merge(user, event):
             )
     except IntegrityError:
         raise ValidationError(
-            _("%(name)s cannot be restored: an entity of that name and label exists again.") % {"name": merged["name"]}
+            _("%(name)s cannot be restored: an entity of that name and label exists again.") % {"name": isolate(merged["name"])}
         ) from None
     Entity.objects.filter(pk=restored.pk).update(created_at=merged["created_at"])
     EntityAlias.objects.filter(entity=keep, name__in=data["added_aliases"]).delete()
@@ -220,7 +227,7 @@ def add_alias(*, entity, name):
         raise ValidationError(_("That is the entity's own name."))
     alias, created = EntityAlias.objects.get_or_create(entity=entity, name=name)
     if not created:
-        raise ValidationError(_("%(name)s is already an alias of this entity.") % {"name": name})
+        raise ValidationError(_("%(name)s is already an alias of this entity.") % {"name": isolate(name)})
     return alias
 
 

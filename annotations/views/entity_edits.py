@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hamish.bidi import isolate
 from hamish.ids import parse_id
 
 from ..conflicts import Gone
@@ -43,7 +44,7 @@ def merge(request, pk):
         merge_entities(user=request.user, keep=entity.pk, merge=other_id, version=request.POST.get("version") or None)
     except (ValidationError, PermissionDenied) as exc:
         return _refused(request, pk, exc)
-    messages.success(request, _("Merged «%(other)s» into this entity. Undo puts it back.") % {"other": other})
+    messages.success(request, _("Merged «%(other)s» into this entity. Undo puts it back.") % {"other": isolate(other)})
     return redirect("annotations:entity_detail", pk)
 
 
@@ -68,7 +69,7 @@ def alias_add(request, pk):
         alias = add_alias(entity=entity, name=request.POST.get("name", ""))
     except ValidationError as exc:
         return _refused(request, pk, exc)
-    messages.success(request, _("Added the spelling «%(name)s».") % {"name": alias.name})
+    messages.success(request, _("Added the spelling «%(name)s».") % {"name": isolate(alias.name)})
     return redirect("annotations:entity_detail", entity.pk)
 
 
