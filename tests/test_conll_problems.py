@@ -224,3 +224,14 @@ def test_a_bad_conll_file_on_the_import_page_is_one_rejected_line_listing_its_pr
     assert row.status == "rejected" and row.message == "Not imported; nothing was changed."
     assert "Line 2: no token before the tag 'O'." in row.notes and any(n.startswith("Line 4: 3 fields") for n in row.notes)
     assert state() == before
+
+
+@pytest.mark.parametrize("data", [bytes(range(256)), b"\x00" * 100, "\t\n \n\tO\n O\n".encode(), b"B-" * 5000])
+def test_garbage_on_the_admin_page_is_a_page_with_reasons_not_a_500(labels, staff_client, data):
+    before = state()
+    response = staff_client.post(
+        reverse("admin:annotations_span_import"),
+        {"file": SimpleUploadedFile("x.conll", data), "unknown_users": "create", "bad_lines": "repair"},
+    )
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
+    assert state() == before

@@ -128,3 +128,22 @@ def test_importing_the_same_file_twice_adds_nothing(labels, analyst):
     report = import_file("iob1.conll", analyst)
     assert (Article.objects.count(), Span.objects.count(), TokenLayout.objects.count()) == counts
     assert report.counts["token layouts stored"] == 0
+
+
+def test_a_run_with_no_sentence_mark_is_cut_outside_entities_and_still_comes_back_byte_for_byte(labels, analyst):
+    lines = ["-DOCSTART- O", ""]
+    for k in range(2_500):
+        lines.append("لويد B-PER" if k % 100 == 99 else ("أوستن I-PER" if k % 100 == 0 and k else f"كلمة{k} O"))
+    text = "\n".join(lines) + "\n\n"
+    import_file("long.conll", analyst, data=text.encode())
+    sizes = [len(p.token_layout.boundaries) // 2 for p in Paragraph.objects.order_by("position")]
+    assert max(sizes) <= 1_001 and sum(sizes) == 2_500 and len(sizes) == 3
+    assert Span.objects.filter(text="لويد أوستن").count() == 24  # no entity cut at a paragraph end
+    assert export_text("conll") == text
+
+
+def test_windows_line_ends_and_a_byte_order_mark_come_back_token_for_token(labels, analyst):
+    original = (DATA / "anercorp.conll").read_text(encoding="utf-8")
+    data = b"\xef\xbb\xbf" + original.replace("\n", "\r\n").encode()
+    import_file("windows.conll", analyst, data=data)
+    assert export_text("anercorp") == original
