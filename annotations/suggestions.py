@@ -18,9 +18,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from corpus import word_diff
-from corpus.arabic import fold, stems, words
+from corpus.arabic import fold, loan_fold, stems, words
 from corpus.duplicates import canonical, matches_of
 from corpus.models import Paragraph
+from corpus.spellings import HEAD_WORDS, PATRONYMIC, TAIL_WORDS, compound_parts, variant_key, variant_keys
 
 from .models import BoilerplateMark, Entity, Label, Span, SuggestionRejection
 
@@ -48,29 +49,34 @@ class Suggestion:
 
 
 class EntityIndex:
-    """Canonical word sequences of every entity's name and aliases, by first word, for scanning text."""
+    """Canonical word sequences of every entity's name and aliases, by first word, for scanning text.
+
+    Names and text are compared as units: a word, or each half of a compound name written joined
+    (عبدالعزيز is عبد + العزيز, so it meets عبد العزيز either way round; corpus.spellings). Units match when
+    they share a form, or else a g key (بنجلاديش / بنغلاديش: corpus.spellings.variant_keys)."""
 
     def __init__(self, entities):
-        self.by_first, self._found = {}, {}
+        self.by_first, self.by_first_key, self._found = {}, {}, {}
         for entity in entities:
             names = {entity.name, *(alias.name for alias in entity.aliases.all())}
             for name in names:
                 self._add(name, entity)
-            # News names people by their surname after the first mention (قال أوستن): a person's last name
-            # is a pattern too, if it is long enough to be telling.
             if entity.label.name == "PER":
                 for name in names:
-                    name_words = words(name)
-                    if len(name_words) >= 2 and len(canonical(name_words[-1][2])) >= SURNAME_LETTERS:
-                        self._add(name_words[-1][2], entity)
+                    for short in short_names(name):
+                        self._add(short, entity)
 
     def _add(self, name, entity):
-        name_words = words(name)
-        pattern = tuple(stems(fold(word, ta_marbuta=True)) for _s, _e, word in name_words)
-        if pattern and len(fold(name)) >= MIN_NAME_LETTERS:
-            first_form = fold(name_words[0][2], ta_marbuta=True)
+        units = [unit for _s, _e, word in words(name) for unit in word_units(word)]
+        if units and len(fold(name)) >= MIN_NAME_LETTERS:
+            pattern = tuple(forms for _role, forms, _keys, _folded in units)
+            keys = tuple(unit_keys for _role, _forms, unit_keys, _folded in units)
+            # A name beginning with بن (ابن سينا) may follow a patronymic marker; any other may not.
+            candidate = (pattern, keys, units[0][3], entity, bool(PATRONYMIC & units[0][1]))
             for form in pattern[0]:
-                self.by_first.setdefault(form, []).append((pattern, first_form, entity))
+                self.by_first.setdefault(form, []).append(candidate)
+            for key in keys[0]:
+                self.by_first_key.setdefault(key, []).append(candidate)
 
     @classmethod
     def load(cls):
@@ -99,38 +105,91 @@ class EntityIndex:
 
     def _find(self, text):
         found, text_words = [], words(text)
-        forms = [word_forms(word) for _s, _e, word in text_words]
-        by_first, taken = self.by_first, -1
-        for i, forms_here in enumerate(forms):
-            hits = [candidate for form in forms_here for candidate in by_first.get(form, ())]
-            if not hits or text_words[i][0] < taken:
+        # (index of the word, role, forms, keys): role 0 a whole word, 1 and 2 the halves of a joined compound.
+        units = [(w, *unit) for w, (_s, _e, word) in enumerate(text_words) for unit in word_units(word)]
+        by_first, by_first_key, taken = self.by_first, self.by_first_key, -1
+        for i, (w, role, forms_here, keys_here, _unit) in enumerate(units):
+            if role == 2 or text_words[w][0] < taken:
+                continue  # a name never starts inside a word (the العزيز of عبدالعزيز)
+            hits = [c for form in forms_here for c in by_first.get(form, ())]
+            hits += [c for key in keys_here for c in by_first_key.get(key, ())]
+            if not hits:
                 continue
+            # Inside a patronymic chain (يوسف بن سليمان) the name after بن is a forefather's, not a mention.
+            after_marker = i > 0 and units[i - 1][1] != 1 and bool(PATRONYMIC & units[i - 1][2])
             candidates = {id(c): c for c in hits}.values()
-            for pattern, first_form, entity in sorted(candidates, key=lambda c: -len(c[0])):
-                if len(pattern) <= len(forms) - i and all(pattern[k] & forms[i + k] for k in range(len(pattern))):
-                    start = _start_without_clitic(text_words[i], first_form)
-                    end = text_words[i + len(pattern) - 1][1]
+            for pattern, keys, first_form, entity, starts_with_marker in sorted(candidates, key=lambda c: -len(c[0])):
+                last = i + len(pattern) - 1
+                if last >= len(units) or units[last][1] == 1 or (after_marker and not starts_with_marker):
+                    continue  # past the text, or ending inside a joined compound
+                if all(pattern[k] & units[i + k][2] or keys[k] & units[i + k][3] for k in range(len(pattern))):
+                    start = _start_without_clitic(text_words[w], first_form, prefix=role == 1)
+                    end = text_words[units[last][0]][1]
                     found.append((start, end, entity))
                     taken = end
                     break
         return found
 
 
+def short_names(name):
+    """The shorter names news calls a person by after the first mention: the surname (قال أوستن), if long
+    enough to be telling, two words when it is a compound (خالد عبد العزيز: عبد العزيز, never العزيز alone).
+    A patronymic chain gives no surname (in يوسف بن سليمان, سليمان is the father), but the person with
+    their father when the chain goes further (يوسف بن سليمان بن عبد الله: يوسف بن سليمان)."""
+    name_words = words(name)
+    folded = [fold(word, ta_marbuta=True) for _s, _e, word in name_words]
+    markers = [k for k, form in enumerate(folded) if k > 0 and form in PATRONYMIC]
+    if markers:
+        return [name[: name_words[markers[1]][0]].strip()] if len(markers) >= 2 else []
+    if len(name_words) < 2:
+        return []
+    compound_tail = folded[-2] in HEAD_WORDS or folded[-1] in TAIL_WORDS
+    if compound_tail:
+        return [name[name_words[-2][0] :]] if len(name_words) >= 3 else []  # عبد الله is one name: no surname
+    surname = name_words[-1][2]
+    return [surname] if len(canonical(surname)) >= SURNAME_LETTERS else []
+
+
 @lru_cache(maxsize=200_000)  # words repeat: each distinct word is folded once per process
 def word_forms(word):
-    return stems(fold(word, ta_marbuta=True))
+    return stems(_folded(word))
 
 
-def _start_without_clitic(word_entry, name_form):
+def _folded(word):
+    return loan_fold(fold(word, ta_marbuta=True))
+
+
+@lru_cache(maxsize=200_000)
+def word_units(word):
+    """((role, forms, g keys, folded), ...) of one word: one unit (role 0), or two for a compound name
+    written joined (عبدالعزيز, لعبدالعزيز: roles 1 and 2, the first with the word's clitic)."""
+    forms = word_forms(word)
+    for form in sorted(forms, key=len):
+        parts = compound_parts(form)
+        if parts:
+            first, second = stems(parts[0]), stems(parts[1])
+            return ((1, first, variant_keys(first), parts[0]), (2, second, variant_keys(second), parts[1]))
+    return ((0, forms, variant_keys(forms), _folded(word)),)
+
+
+def _start_without_clitic(word_entry, name_form, *, prefix=False):
     """Where the name begins inside the first word: after a clitic the name does not have (و in والعراق when
-    the entity is العراق; وب in وبلويد), keeping what the name itself has (ال of العراق, لل of للعراق)."""
+    the entity is العراق; وب in وبلويد), keeping what the name itself has (ال of العراق, لل of للعراق).
+    With prefix=True the name is the first half of a joined compound (ل|عبدالعزيز for عبد العزيز); a name
+    found by its g key is cut where the key agrees (و|البنتاجون for البنتاغون)."""
     start, _end, word = word_entry
     cuts = range(0, min(4, len(word) - 1))
+    name_key = variant_key(name_form)
     for cut in cuts:  # the name exactly, after a clitic: و|العراق, وب|لويد
-        if fold(word[cut:], ta_marbuta=True) == name_form:
+        rest = _folded(word[cut:])
+        if rest == name_form or prefix and rest.startswith(name_form):
+            return start + cut
+    for cut in cuts:
+        rest = _folded(word[cut:])
+        if rest != name_form and variant_key(rest if not prefix else rest[: len(name_form)]) == name_key:
             return start + cut
     cut = 0
-    while cut < len(word) - 2 and word[cut] in "وف" and stems(fold(word[cut + 1 :], ta_marbuta=True)) & stems(name_form):
+    while cut < len(word) - 2 and word[cut] in "وف" and stems(_folded(word[cut + 1 :])) & stems(name_form):
         cut += 1  # otherwise only a leading conjunction goes: و|للعراق
     return start + cut
 

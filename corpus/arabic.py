@@ -105,14 +105,27 @@ def skeleton(folded_word):
     return folded_word[0] + "".join(ch for ch in folded_word[1:] if ch not in "اوي")
 
 
+# Letters for foreign sounds, read as the Arabic letters outlets also write for them: ڤ ڥ (v) ف, پ (p) ب,
+# چ (ch) ج, گ (g) غ (as in بنغلاديش, غوغل), ڨ (g) ق, ژ (zh) ز. In matching only (match_forms): fold, which
+# near-duplicate fingerprints are built on, keeps them. The other spelling variants are in corpus.spellings.
+LOAN_LETTERS = str.maketrans({"ڤ": "ف", "ڥ": "ف", "پ": "ب", "چ": "ج", "گ": "غ", "ڨ": "ق", "ژ": "ز"})
+_LOAN_SET = frozenset("ڤڥپچگڨژ")
+
+
+def loan_fold(folded_word):
+    """The word with its loan letters read as Arabic ones: ڤيتنام -> فيتنام, پاكستان -> باكستان."""
+    return folded_word if _LOAN_SET.isdisjoint(folded_word) else folded_word.translate(LOAN_LETTERS)
+
+
 def match_forms(word):
-    """(forms, skeletons) of one word as found in text: folded (ta marbuta as ha), with clitics split off."""
+    """(forms, skeletons) of one word as found in text: folded (ta marbuta as ha, loan letters read as
+    Arabic ones), with clitics split off."""
     return folded_match_forms(fold(word, ta_marbuta=True))
 
 
 @lru_cache(maxsize=200_000)
 def folded_match_forms(folded_word):
-    forms = stems(folded_word)
+    forms = stems(loan_fold(folded_word))
     return forms, frozenset(skeleton(form) for form in forms)
 
 

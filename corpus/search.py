@@ -1,19 +1,33 @@
 """Arabic-aware full-text search over paragraphs: SQLite FTS5 on the embedded default, PostgreSQL full-text
 search on PostgreSQL, both over folded text (corpus.arabic), kept in sync when articles are imported.
 
-Each paragraph is indexed as two columns of terms: its words' folded forms with clitics split off
-(العباسي gives العباسي and عباسي), and their skeletons without inner long vowels (الأميركية and
-الأمريكية meet there). A query word matches a paragraph holding any of its forms, or, ranked lower, any of
-its skeletons; every query word must match. Stored text is never changed: hits are found again in the
+Each paragraph is indexed as three columns of terms: its words' folded forms with clitics split off
+(العباسي gives العباسي and عباسي), and compound names in both shapes (عبدالعزيز also gives عبد and
+العزيز; عبد العزيز also gives عبدالعزيز: corpus.spellings); their skeletons without inner long vowels
+(الأميركية and الأمريكية meet there); and the g keys of name-like words (بنجلاديش and بنغلاديش meet
+there, corpus.spellings.variant_keys). A query word matches a paragraph holding any of its forms, or, ranked
+lower, any of its skeletons, or, lowest, any of its g keys; every query word must match. Stored text is never changed: hits are found again in the
 original text for highlighting, so offsets stay exact.
 """
 
 from collections import deque
+from functools import lru_cache
 
 from django.db import connection, transaction
 
-from .arabic import TOKEN_WORDS, WORD, TokenCache, folded_match_forms, match_forms, words
+from .arabic import (
+    TOKEN_WORDS,
+    WORD,
+    TokenCache,
+    fold,
+    folded_match_forms,
+    folded_words,
+    match_forms,
+    skeleton,
+    words,
+)
 from .models import Paragraph
+from .spellings import joined_terms, split_forms, variant_keys
 
 SQLITE_TABLE = "corpus_paragraph_fts"
 SQLITE_SIZES = f"{SQLITE_TABLE}_docsize"  # FTS5's own table: one row per indexed paragraph
@@ -22,23 +36,45 @@ MAX_QUERY_WORDS = 12
 RESULT_LIMIT = 1000  # best-ranked paragraphs a search returns
 
 
+@lru_cache(maxsize=200_000)
+def index_forms(folded_word):
+    """(forms, skeletons, g keys) a word of a paragraph is indexed under: its match forms, the words of a
+    compound it joins (عبدالعزيز: عبد, العزيز, عزيز) and their skeletons, its g keys."""
+    forms, skeletons = folded_match_forms(folded_word)
+    parts = split_forms(forms)
+    if parts:
+        forms = forms | parts
+        skeletons = skeletons | {skeleton(part) for part in parts}
+    return forms, skeletons, variant_keys(forms)
+
+
 def _token_terms(which):
     def compute(token):
-        return " ".join(term for word in TOKEN_WORDS[token] for term in sorted(folded_match_forms(word)[which]))
+        return " ".join(term for word in TOKEN_WORDS[token] for term in sorted(index_forms(word)[which]))
 
     return TokenCache(compute)
 
 
-# Each distinct token's contribution to the two columns, computed once (see corpus.arabic.TokenCache).
-TOKEN_FORMS, TOKEN_SKELETONS = _token_terms(0), _token_terms(1)
+# Each distinct token's contribution to the three columns, computed once (see corpus.arabic.TokenCache).
+TOKEN_FORMS, TOKEN_SKELETONS, TOKEN_VARIANTS = _token_terms(0), _token_terms(1), _token_terms(2)
 
 
 def paragraph_terms(text):
-    """(forms, skeletons): space-separated index terms of a paragraph, each word's sorted forms in text order."""
+    """(forms, skeletons, variants): space-separated index terms of a paragraph, each word's sorted forms in
+    text order, then the joined spelling of compounds written apart (عبد العزيز: عبدالعزيز) after the forms."""
     tokens = text.split()
+    forms = " ".join(filter(None, map(TOKEN_FORMS.__getitem__, tokens)))
+    joined = joined_terms(folded_words(text))
+    if joined:
+        joined = list(dict.fromkeys(joined))
+        forms = " ".join([forms, *joined])
+        extra_skeletons = [skeleton(term) for term in joined]
+    else:
+        extra_skeletons = []
     return (
-        " ".join(filter(None, map(TOKEN_FORMS.__getitem__, tokens))),
-        " ".join(filter(None, map(TOKEN_SKELETONS.__getitem__, tokens))),
+        forms,
+        " ".join([*filter(None, map(TOKEN_SKELETONS.__getitem__, tokens)), *extra_skeletons]),
+        " ".join(filter(None, map(TOKEN_VARIANTS.__getitem__, tokens))),
     )
 
 
@@ -50,11 +86,16 @@ def _skeletons(text):
     return paragraph_terms(text)[1]
 
 
+def _variants(text):
+    return paragraph_terms(text)[2]
+
+
 def register_sql_functions(sender=None, connection=None, **kwargs):
     """connection_created handler: the functions the SQLite delete trigger calls (see create_index)."""
     if connection is not None and connection.vendor == "sqlite":
         connection.connection.create_function("hamish_search_forms", 1, _forms, deterministic=True)
         connection.connection.create_function("hamish_search_skeletons", 1, _skeletons, deterministic=True)
+        connection.connection.create_function("hamish_search_variants", 1, _variants, deterministic=True)
 
 
 def create_index(schema_editor):
@@ -65,7 +106,7 @@ def create_index(schema_editor):
         # already folded words, so FTS5 need not classify and fold every character again). Both make
         # writing the index about twice as fast as unicode61 with stored content.
         schema_editor.execute(
-            f"CREATE VIRTUAL TABLE IF NOT EXISTS {SQLITE_TABLE} USING fts5(forms, skeletons, content='', tokenize='ascii')"
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {SQLITE_TABLE} USING fts5(forms, skeletons, variants, content='', tokenize='ascii')"
         )
         # Merge index segments 16 at a time rather than 4: a quarter less work per imported paragraph at 10,000
         # articles, and no slower to search (the time goes into ranking the matches, not finding them).
@@ -77,8 +118,9 @@ def create_index(schema_editor):
         schema_editor.execute(
             f"CREATE TRIGGER IF NOT EXISTS corpus_paragraph_fts_delete AFTER DELETE ON corpus_paragraph "
             f"WHEN EXISTS (SELECT 1 FROM {SQLITE_SIZES} WHERE id = old.id) "
-            f"BEGIN INSERT INTO {SQLITE_TABLE} ({SQLITE_TABLE}, rowid, forms, skeletons) "
-            f"VALUES ('delete', old.id, hamish_search_forms(old.text), hamish_search_skeletons(old.text)); END"
+            f"BEGIN INSERT INTO {SQLITE_TABLE} ({SQLITE_TABLE}, rowid, forms, skeletons, variants) "
+            f"VALUES ('delete', old.id, hamish_search_forms(old.text), hamish_search_skeletons(old.text), "
+            f"hamish_search_variants(old.text)); END"
         )
     elif vendor == "postgresql":
         # No foreign key: Django's test flush truncates corpus_paragraph without CASCADE. Rows of deleted
@@ -88,8 +130,10 @@ def create_index(schema_editor):
                 paragraph_id bigint PRIMARY KEY,
                 forms text NOT NULL,
                 skeletons text NOT NULL,
+                variants text NOT NULL DEFAULT '',
                 document tsvector GENERATED ALWAYS AS (
                     setweight(to_tsvector('simple', forms), 'A') || setweight(to_tsvector('simple', skeletons), 'B')
+                    || setweight(to_tsvector('simple', variants), 'C')
                 ) STORED
             )"""
         )
@@ -130,32 +174,34 @@ def index_paragraphs(rows, *, new=False):
 
 
 def index_terms(values, *, new=False):
-    """index_paragraphs for [(id, forms, skeletons)] computed ahead (paragraph_terms of each paragraph's text)."""
+    """index_paragraphs for [(id, forms, skeletons, variants)] computed ahead (paragraph_terms of each text)."""
     if not values or not supported():
         return
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             if not new:
                 _forget_sqlite(cursor, values)
-            cursor.executemany(f"INSERT INTO {SQLITE_TABLE} (rowid, forms, skeletons) VALUES (%s, %s, %s)", values)
+            cursor.executemany(f"INSERT INTO {SQLITE_TABLE} (rowid, forms, skeletons, variants) VALUES (%s, %s, %s, %s)", values)
         else:
             cursor.executemany(
-                f"INSERT INTO {POSTGRES_TABLE} (paragraph_id, forms, skeletons) VALUES (%s, %s, %s) "
-                "ON CONFLICT (paragraph_id) DO UPDATE SET forms = EXCLUDED.forms, skeletons = EXCLUDED.skeletons",
+                f"INSERT INTO {POSTGRES_TABLE} (paragraph_id, forms, skeletons, variants) VALUES (%s, %s, %s, %s) "
+                "ON CONFLICT (paragraph_id) DO UPDATE SET forms = EXCLUDED.forms, skeletons = EXCLUDED.skeletons, "
+                "variants = EXCLUDED.variants",
                 values,
             )
 
 
 def _forget_sqlite(cursor, values):
-    """Remove the index rows of these [(id, forms, skeletons)] that exist (a contentless table needs the terms)."""
+    """Remove the index rows of these [(id, forms, skeletons, variants)] that exist (a contentless table needs
+    the terms)."""
     indexed = set()
     for i in range(0, len(values), 500):
-        chunk = [pk for pk, _f, _s in values[i : i + 500]]
+        chunk = [row[0] for row in values[i : i + 500]]
         cursor.execute(f"SELECT id FROM {SQLITE_SIZES} WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk)
         indexed.update(pk for (pk,) in cursor.fetchall())
     if indexed:
         cursor.executemany(
-            f"INSERT INTO {SQLITE_TABLE} ({SQLITE_TABLE}, rowid, forms, skeletons) VALUES ('delete', %s, %s, %s)",
+            f"INSERT INTO {SQLITE_TABLE} ({SQLITE_TABLE}, rowid, forms, skeletons, variants) VALUES ('delete', %s, %s, %s, %s)",
             [row for row in values if row[0] in indexed],
         )
 
@@ -180,8 +226,12 @@ def rebuild(batch_size=5000, progress=None):
 
 
 def query_terms(query):
-    """[(forms, skeletons)] per query word, at most MAX_QUERY_WORDS words."""
-    return [match_forms(word) for _s, _e, word in words(query)][:MAX_QUERY_WORDS]
+    """[(forms, skeletons, g keys)] per query word, at most MAX_QUERY_WORDS words."""
+    terms = []
+    for _s, _e, word in words(query)[:MAX_QUERY_WORDS]:
+        forms, skeletons = match_forms(word)
+        terms.append((forms, skeletons, variant_keys(forms)))
+    return terms
 
 
 def _fts5_string(term):
@@ -189,28 +239,36 @@ def _fts5_string(term):
 
 
 def matching_ids(query, limit=RESULT_LIMIT):
-    """Paragraph ids matching every word of `query`, best first (forms weigh ten times skeletons)."""
+    """Paragraph ids matching every word of `query`, best first (forms weigh ten times skeletons, skeletons
+    four times g keys)."""
     terms = query_terms(query)
     if not terms or not supported():
         return []
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            clauses = [
-                f"(forms : ({' OR '.join(map(_fts5_string, sorted(forms)))})"
-                f" OR skeletons : ({' OR '.join(map(_fts5_string, sorted(skeletons)))}))"
-                for forms, skeletons in terms
-            ]
+            clauses = []
+            for forms, skeletons, variants in terms:
+                clause = (
+                    f"forms : ({' OR '.join(map(_fts5_string, sorted(forms)))})"
+                    f" OR skeletons : ({' OR '.join(map(_fts5_string, sorted(skeletons)))})"
+                )
+                if variants:
+                    clause += f" OR variants : ({' OR '.join(map(_fts5_string, sorted(variants)))})"
+                clauses.append(f"({clause})")
             cursor.execute(
-                f"SELECT rowid FROM {SQLITE_TABLE} WHERE {SQLITE_TABLE} MATCH %s ORDER BY bm25({SQLITE_TABLE}, 10.0, 1.0) LIMIT %s",
+                f"SELECT rowid FROM {SQLITE_TABLE} WHERE {SQLITE_TABLE} MATCH %s "
+                f"ORDER BY bm25({SQLITE_TABLE}, 10.0, 1.0, 0.25) LIMIT %s",
                 [" AND ".join(clauses), limit],
             )
         else:
-            # Each term a quoted lexeme restricted to its weight: A for forms, B for skeletons.
+            # Each term a quoted lexeme restricted to its weight: A for forms, B for skeletons, C for g keys.
             parts = []
-            for forms, skeletons in terms:
-                alternatives = [_ts_lexeme(term, "A") for term in sorted(forms)] + [
-                    _ts_lexeme(term, "B") for term in sorted(skeletons)
-                ]
+            for forms, skeletons, variants in terms:
+                alternatives = (
+                    [_ts_lexeme(term, "A") for term in sorted(forms)]
+                    + [_ts_lexeme(term, "B") for term in sorted(skeletons)]
+                    + [_ts_lexeme(term, "C") for term in sorted(variants)]
+                )
                 parts.append("(" + " | ".join(alternatives) + ")")
             cursor.execute(
                 # Joined to the paragraphs: rows of deleted ones (no trigger here) are never returned.
@@ -229,13 +287,14 @@ def _ts_lexeme(term, weight):
 def hit_test(query):
     """word -> whether it matches a query word (same rules as the index), remembered per distinct word: a long
     paragraph repeats its words, and folding each occurrence again was most of a search's time."""
-    terms, known = query_terms(query), {}
+    # A query compound matches the words it joins or splits into (عبدالعزيز lights عبد and العزيز of عبد العزيز).
+    terms, known = [(f | split_forms(f), s, v) for f, s, v in query_terms(query)], {}
 
     def is_hit(word):
         hit = known.get(word)
         if hit is None:
-            forms, skeletons = match_forms(word)
-            hit = known[word] = any(forms & f or skeletons & s for f, s in terms)
+            forms, skeletons, variants = index_forms(fold(word, ta_marbuta=True))
+            hit = known[word] = any(forms & f or skeletons & s or variants & v for f, s, v in terms)
         return hit
 
     return is_hit

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from bench.synthetic import article_text, demo_articles
-from corpus import arabic, duplicates, search
+from corpus import arabic, duplicates, search, spellings
 from corpus.duplicates import families, fingerprints
 from corpus.importing import IncomingFile, import_files
 from corpus.models import Article, FamilyMember, Paragraph, ParagraphFamily, PendingNearDuplicates
@@ -84,13 +84,19 @@ def reference_fold(text, *, ta_marbuta=False):
 
 
 def reference_paragraph_terms(text):
-    """corpus.search.paragraph_terms as it was: fold the text, split it into words, each word's sorted forms."""
-    forms, skeletons = [], []
-    for word in arabic.WORD.findall(reference_fold(text, ta_marbuta=True)):
-        word_forms, word_skeletons = arabic.folded_match_forms(word)
+    """corpus.search.paragraph_terms without its per-token caches: fold the text, split it into words, each
+    word's sorted forms, skeletons and g keys, then the joined spelling of compounds written apart."""
+    forms, skeletons, variants = [], [], []
+    folded = arabic.WORD.findall(reference_fold(text, ta_marbuta=True))
+    for word in folded:
+        word_forms, word_skeletons, word_variants = search.index_forms(word)
         forms.extend(sorted(word_forms))
         skeletons.extend(sorted(word_skeletons))
-    return " ".join(forms), " ".join(skeletons)
+        variants.extend(sorted(word_variants))
+    joined = list(dict.fromkeys(spellings.joined_terms(folded)))
+    forms.extend(joined)
+    skeletons.extend(arabic.skeleton(term) for term in joined)
+    return " ".join(forms), " ".join(skeletons), " ".join(variants)
 
 
 # ---- the cached, per-token paths give exactly what the plain code gives -----------------------------------
