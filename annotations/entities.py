@@ -44,15 +44,28 @@ def _lock_entities(*pks):
 
 
 def _refusal_for_others(user, spans, stances):
-    """Why `user` may not move these annotations (someone else's, unless an administrator or curator), or None."""
-    refused = [row for row in [*spans, *stances] if not row.is_editable_by(user)]
+    """Why `user` may not move these annotations (someone else's, unless an administrator or, for a project's
+    curated layer, its curators), or None. One check per other author, not per row: an analyst's rights over
+    another analyst's annotations are the same for each of them; only a curated layer's depend on the article."""
+    from projects.curation_layer import project_of_layer  # projects build on annotations: imported when asked
+
+    by_author = {}
+    for row in [*spans, *stances]:
+        if row.author_id != user.pk:
+            by_author.setdefault(row.author_id, []).append(row)
+    refused = 0
+    for author_id, rows in by_author.items():
+        if project_of_layer(author_id) is None:
+            refused += 0 if rows[0].is_editable_by(user) else len(rows)
+        else:
+            refused += sum(not row.is_editable_by(user) for row in rows)
     if not refused:
         return None
     return ngettext(
         "%(count)d mention or stance of this entity is another analyst's: only an administrator may merge it.",
         "%(count)d mentions or stances of this entity are other analysts': only an administrator may merge them.",
-        len(refused),
-    ) % {"count": len(refused)}
+        refused,
+    ) % {"count": refused}
 
 
 @transaction.atomic

@@ -48,7 +48,7 @@ def test_it_shows_each_mention_in_its_sentence(analyst_client, analyst, paragrap
     add_span(paragraph, "أوستن", author=analyst, occurrence=1, entity=austin)
     response, html = page(analyst_client, austin)
     assert response.status_code == 200
-    assert "وقال <mark class=\"swatch-PER\">أوستن</mark> إن التعاون مستمر.</a>" in html
+    assert 'وقال <mark class="swatch-PER">أوستن</mark> إن التعاون مستمر.</a>' in html
     assert "واشنطن" not in html.split("<mark ")[1]  # the sentence before is not shown
 
 
@@ -310,3 +310,21 @@ def test_the_entity_page_and_its_refusals_read_in_arabic(settings, analyst, aust
     assert "دمج كيان آخر في هذا الكيان" in html and "إضافة تهجئة" in html
     response = analyst_client.post(reverse("annotations:entity_merge", args=[austin.pk]), {"other": austin.pk})
     assert response.status_code == 422 and "لا يُدمج كيان في نفسه" in response.content.decode()
+
+
+def test_an_admins_merge_checks_rights_once_per_author_not_per_mention(admin, other_analyst, labels):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(mentions):
+        keep = Entity.objects.create(name=f"keep {mentions}", label=labels["PER"])
+        merged = Entity.objects.create(name=f"merged {mentions}", label=labels["PER"])
+        article = make_article([f"قال أوستن {i}." for i in range(mentions)], title=f"t{mentions}")
+        for paragraph in article.paragraphs.all():
+            add_span(paragraph, "أوستن", author=other_analyst, entity=merged)
+        with CaptureQueriesContext(connection) as captured:
+            merge_entities(user=admin, keep=keep, merge=merged)
+        assert Span.objects.filter(entity=keep).count() == mentions
+        return len(captured)
+
+    assert queries_for(2) == queries_for(20)
