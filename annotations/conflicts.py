@@ -25,10 +25,6 @@ class Gone(ValidationError):
     status = 404
 
 
-def what(model):
-    return "boilerplate mark" if model._meta.model_name == "boilerplatemark" else model._meta.verbose_name
-
-
 # Whole sentences per kind of annotation, not "This {what}": Arabic nouns carry gender and the verbs agree.
 def _gone_message(model):
     return {

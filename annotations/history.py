@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .conflicts import Conflict, delete_exactly, lock_for_change, save_change, what
+from .conflicts import Conflict, delete_exactly, lock_for_change, save_change
 from .models import AnnotationEvent, BoilerplateMark, Span, Stance, StanceEvidence
 
 
@@ -109,6 +109,23 @@ class StanceKind(Kind):
 
 
 KINDS = {kind.name: kind for kind in (SpanKind(), BoilerplateKind(), StanceKind())}
+
+
+# Whole sentences per kind: Arabic nouns carry gender, and the verbs agree.
+def _cannot_restore(kind):
+    return {
+        "span": _("The span cannot be restored: the same span exists again."),
+        "stance": _("The stance cannot be restored: the same stance exists again."),
+        "boilerplate": _("The boilerplate mark cannot be restored: the same boilerplate mark exists again."),
+    }[kind]
+
+
+def _cannot_set_back(kind):
+    return {
+        "span": _("The span cannot be set back: it would duplicate another."),
+        "stance": _("The stance cannot be set back: it would duplicate another."),
+        "boilerplate": _("The boilerplate mark cannot be set back: it would duplicate another."),
+    }[kind]
 
 
 def _kind_of(obj):
@@ -279,12 +296,12 @@ def undo_last(user, article_id=None, *, expected=None):
             if last_undoable_event(user, article_id) == event:
                 break
     else:
-        raise Conflict("Other tabs are undoing at the same moment; nothing was undone here. Try again.")
+        raise Conflict(_("Other tabs are undoing at the same moment; nothing was undone here. Try again."))
     try:
         with transaction.atomic():
             _reverse(user, event)
     except IntegrityError:
-        raise Conflict("This action was just undone in another tab, or its annotation exists again.") from None
+        raise Conflict(_("This action was just undone in another tab, or its annotation exists again.")) from None
     return event
 
 
@@ -305,9 +322,7 @@ def _reverse(user, event):
             with transaction.atomic():
                 restored = kind.restore(event.object_id, event.before)
         except IntegrityError:
-            raise ValidationError(
-                f"The {what(kind.model)} cannot be restored: the same {what(kind.model)} exists again."
-            ) from None
+            raise ValidationError(_cannot_restore(kind.name)) from None
         log(
             user,
             AnnotationEvent.CREATED,
@@ -324,7 +339,7 @@ def _reverse(user, event):
             with transaction.atomic():
                 kind.set_back(current, event.before)
         except IntegrityError:
-            raise ValidationError(f"The {what(kind.model)} cannot be set back: it would duplicate another.") from None
+            raise ValidationError(_cannot_set_back(kind.name)) from None
         log(
             user,
             AnnotationEvent.CHANGED,

@@ -144,7 +144,7 @@ def undo(request):
     raw_article = request.POST.get("article", "")
     article_id = parse_id(raw_article)
     if raw_article and article_id is None:
-        return problem("Unknown article.")
+        return problem(_("Unknown article."))
     raw_event = request.POST.get("event", "")
     expected = parse_id(raw_event)
     if raw_event and expected is None:
@@ -157,7 +157,7 @@ def undo(request):
         return nothing_to_undo(request.user, article_id)
     paragraphs = undone_paragraphs(request.user, event)
     if not paragraphs:
-        return problem("Undone.", status=200)
+        return problem(_("Undone."), status=200)
     undone = _("Undone: %(what)s.") % {"what": describe(event)}
     response = render_paragraphs(request, paragraphs, extra={"clear_card": True, "flash": undone})
     response["HX-Retarget"] = f"#{paragraphs[0].anchor}"
