@@ -10,6 +10,7 @@ stay joined across highlight boundaries.
 from html import escape
 
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 MAX_LAYERS = 4  # bands drawn per segment; deeper spans are still listed in data-spans
 SPAN, EVIDENCE, SUGGESTION = "span", "evidence", "suggestion"
@@ -41,6 +42,8 @@ def paragraph_html(text, spans, evidence=(), suggestions=(), *, annotators=None)
     carry data-stances so that a click can open the stance; suggestions (objects with a .reason) get a
     dashed outline and data-suggestions (their keys).
     """
+    # Words of the highlights' titles (shown on hover, and reader.js says a suggestion's), translated once.
+    evidence_word, suggested_words = _("stance evidence"), _("suggested %(label)s: %(reason)s")
     kinds = {id(item): SPAN for item in spans}
     kinds.update((id(item), EVIDENCE) for item in evidence)
     kinds.update((id(item), SUGGESTION) for item in suggestions)
@@ -84,8 +87,8 @@ def paragraph_html(text, spans, evidence=(), suggestions=(), *, annotators=None)
                 else span.label.name
                 for span in covering_spans
             ]
-            + ["stance evidence"] * bool(stance_ids)
-            + [f"suggested {s.label.name}: {s.reason}" for s in suggested]
+            + [evidence_word] * bool(stance_ids)
+            + [suggested_words % {"label": s.label.name, "reason": s.reason} for s in suggested]
         )
         suggestion_keys = f' data-suggestions="{escape(" ".join(s.key for s in suggested))}"' if suggested else ""
         parts.append(

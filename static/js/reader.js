@@ -50,6 +50,13 @@
   // Errors. htmx 2 swaps no 4xx/5xx answer (its default responseHandling, which base.html leaves alone):
   // the page stays as it is and the server's text/plain message is shown here. The server sends one
   // for every htmx error (hamish/failures.py); the fallbacks are for proxies and the like.
+  // Server messages that ask the analyst to reload stay until the next message. Compared in the page's language:
+  // the same sentences as hamish/failures.py's, with the same translations (djangojs.po takes django.po's).
+  const RELOAD_MESSAGES = [
+    gettext("Saved; reload the page to see it."),
+    gettext("This page's security token is out of date (did you log in again?): reload the page. Nothing was saved."),
+  ];
+  const asksToReload = (text) => Boolean(text) && (RELOAD_MESSAGES.includes(text.trim()) || text.startsWith("Saved"));
   function serverText(xhr) {
     const type = xhr.getResponseHeader("Content-Type") || "";
     return type.startsWith("text/plain") && xhr.responseText ? xhr.responseText : null;
@@ -66,13 +73,13 @@
       const retry = parseInt(xhr.getResponseHeader("Retry-After") || "", 10);
       say(text || (retry > 0
         ? interpolate(gettext("The server is busy; nothing was saved. Try again in a moment (in about %(seconds)s s)."), { seconds: retry }, true)
-        : gettext("The server is busy; nothing was saved. Try again in a moment.")), "error", { sticky: Boolean(text && text.startsWith("Saved")) });
+        : gettext("The server is busy; nothing was saved. Try again in a moment.")), "error", { sticky: asksToReload(text) });
     } else if (xhr.status === 409 && text && xhr.getResponseHeader("Hamish-Refresh")) {
       // Changed by someone else since the card was shown: say so, then show the card as it is now.
       say(text, "error", { sticky: true });
       htmx.ajax("GET", xhr.getResponseHeader("Hamish-Refresh"), { target: "#span-card", swap: "innerHTML" });
     } else if (text) {
-      say(text, "error", { sticky: text.startsWith("Saved") || xhr.status === 403 && text.includes("reload") });
+      say(text, "error", { sticky: asksToReload(text) || xhr.status === 403 && text.includes("reload") });
     } else if (xhr.status === 403) say(gettext("You may not change this annotation: it is someone else's."), "error");
     else if (xhr.status === 404) say(gettext("That annotation no longer exists; reload the page."), "error");
     else say(interpolate(gettext("The server could not do this (%(status)s). Reload the page to see what was saved."), { status: xhr.status }, true), "error", { sticky: true });
@@ -433,7 +440,11 @@
     if (quiet) return;
     setCurrentParagraph(paragraphOf(segments[0]));
     if (!clicked) bringIntoView(segments[0]);
-    const hint = (segments[0].title.split(" / ").find((t) => t.startsWith("suggested")) || "suggested");
+    // The title lists the segment's spans, then "stance evidence" if any, then its suggestions (rendering.py).
+    const first = segments[0], parts = first.title.split(" / ");
+    const layers = first.dataset.spans.split(" ").filter(Boolean).length + (first.dataset.stances ? 1 : 0);
+    const hints = parts.slice(layers), keys = first.dataset.suggestions.split(" ").filter(Boolean);
+    const hint = hints[Math.max(0, keys.indexOf(key))] || hints[0] || gettext("suggested");
     const sentence = interpolate(gettext("%(suggestion)s. y accepts, n rejects, g goes on."), { suggestion: hint.charAt(0).toUpperCase() + hint.slice(1) }, true);
     say(before ? interpolate(gettext("%(message)s Next: %(suggestion)s"), { message: before, suggestion: sentence }, true) : sentence);
   }
