@@ -114,7 +114,7 @@ def test_the_panel_is_a_sheet_over_the_text_that_opens_where_one_works(page, liv
     assert in_viewport(page, card.locator("h2").first), "the card's heading is not on screen"
     seg_box = page.locator(".seg.selected").first.bounding_box()
     assert 0 <= seg_box["y"] and seg_box["y"] + seg_box["height"] <= sheet["y"], "the tapped highlight is under the sheet"
-    shot(page, f"screens-sheet-card-{size[0]}")
+    page.screenshot(path=str(shot_path(f"screens-sheet-card-{size[0]}")), caret="initial")  # what is on screen
 
     # Escape shuts the sheet (and the card).
     page.keyboard.press("Escape")
@@ -179,6 +179,7 @@ def test_help_fits_the_screen_keeps_focus_and_gives_it_back(page, live_server, w
     bounds = box.bounding_box()
     assert bounds["y"] >= 0 and bounds["y"] + bounds["height"] <= size[1], f"the help box does not fit: {bounds}"
     assert in_viewport(page, page.locator("#help-title")), "the title is cut"
+    page.screenshot(path=str(shot_path(f"screens-help-{size[0]}")), caret="initial")  # what is on screen
     # Long content scrolls inside the box.
     scroll = box.evaluate("b => [b.scrollHeight, b.clientHeight, getComputedStyle(b).overflowY]")
     if scroll[0] > scroll[1]:
@@ -186,7 +187,6 @@ def test_help_fits_the_screen_keeps_focus_and_gives_it_back(page, live_server, w
         box.evaluate("b => b.scrollTo(0, b.scrollHeight)")
         assert box.evaluate("b => b.scrollTop") > 0
         expect(dialog.locator(".help").last).to_be_in_viewport()
-    shot(page, f"screens-help-{size[0]}")
 
     # Tab and Shift+Tab stay inside (its only control is Close); a click behind it does not take focus out.
     for key in ("Tab", "Shift+Tab", "Tab"):
