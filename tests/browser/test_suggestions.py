@@ -484,6 +484,13 @@ def test_the_same_statement_in_another_outlet_compare_link_and_carried_tag(page,
     mention = Span.objects.get()
     expect(link).to_be_visible()  # the link outlives the paragraph's re-rendering
     shot_at(page, "versions-link", anchor(own))
+    # A small marker with the count; the sentence opens on keyboard focus (and hover), still the link's name.
+    full = link.locator(".versions-full")
+    assert full.bounding_box()["width"] <= 1 and link.bounding_box()["width"] < 60
+    expect(link).to_have_accessible_name(re.compile(r"also in \d+ other articles? · compare"))
+    link.focus()
+    assert full.bounding_box()["width"] > 100
+    shot_at(page, "versions-link-focused", anchor(own))
     link.click()
     expect(page).to_have_url(re.compile(rf"/paragraphs/{own.pk}/versions/$"))
     expect(page.locator("h1")).to_have_text("The same paragraph in other articles")
