@@ -61,7 +61,7 @@ class Project(models.Model):
     labels = models.ManyToManyField(Label, blank=True, related_name="projects")
     polarities = models.ManyToManyField(Polarity, blank=True, related_name="projects")
     categories = models.ManyToManyField(BoilerplateCategory, blank=True, related_name="projects")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     auto_merge_share = models.FloatField(
         _("auto-merge share"),
         default=1.0,
@@ -109,8 +109,10 @@ class Project(models.Model):
 
 
 class Membership(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("project"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.ANNOTATOR)
 
     class Meta:
@@ -132,9 +134,11 @@ class Assignment(models.Model):
     """An article given to an annotator in a project, and how far they are with it. A done article is read-only
     for them until they reopen it."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="assignments")
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="assignments")
-    annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("project"))
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("article"))
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("annotator")
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NEW)
     # The order of the annotator's queue: assignments made together keep the order they were made in.
     position = models.PositiveIntegerField(default=0)
@@ -142,7 +146,7 @@ class Assignment(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="assignments_made"
     )
     assigned_at = models.DateTimeField(auto_now_add=True)
-    status_changed_at = models.DateTimeField(auto_now_add=True)
+    status_changed_at = models.DateTimeField(_("status changed at"), auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
