@@ -627,6 +627,10 @@
   flash.addEventListener("click", (event) => {
     if (event.target.closest("[data-undo-confirm]")) undo();
   });
+  // Any other write meanwhile makes the offer stale: the next u asks again (the server would refuse anyway).
+  document.body.addEventListener("htmx:beforeRequest", (event) => {
+    if (event.detail.requestConfig && event.detail.requestConfig.verb === "post" && event.detail.pathInfo.requestPath !== workspace.dataset.undoUrl) undoOffer = null;
+  });
 
   document.addEventListener("keydown", (event) => {
     if (event.defaultPrevented) return;
