@@ -12,6 +12,7 @@ original text for highlighting, so offsets stay exact.
 
 from collections import deque
 from functools import lru_cache
+from itertools import chain
 
 from django.db import connection, transaction
 
@@ -21,13 +22,12 @@ from .arabic import (
     TokenCache,
     fold,
     folded_match_forms,
-    folded_words,
     match_forms,
     skeleton,
     words,
 )
 from .models import Paragraph
-from .spellings import joined_terms, split_forms, variant_keys
+from .spellings import JOINING_WORDS, joined_terms, split_forms, variant_keys
 
 SQLITE_TABLE = "corpus_paragraph_fts"
 SQLITE_SIZES = f"{SQLITE_TABLE}_docsize"  # FTS5's own table: one row per indexed paragraph
@@ -59,12 +59,20 @@ def _token_terms(which):
 TOKEN_FORMS, TOKEN_SKELETONS, TOKEN_VARIANTS = _token_terms(0), _token_terms(1), _token_terms(2)
 
 
+# Whether a token holds a word that may join its neighbour into a compound (عبد, الله: corpus.spellings).
+TOKEN_JOINS = TokenCache(lambda token: not JOINING_WORDS.isdisjoint(TOKEN_WORDS[token]))
+
+
 def paragraph_terms(text):
     """(forms, skeletons, variants): space-separated index terms of a paragraph, each word's sorted forms in
     text order, then the joined spelling of compounds written apart (عبد العزيز: عبدالعزيز) after the forms."""
     tokens = text.split()
     forms = " ".join(filter(None, map(TOKEN_FORMS.__getitem__, tokens)))
-    joined = joined_terms(folded_words(text))
+    joined = (
+        joined_terms(list(chain.from_iterable(map(TOKEN_WORDS.__getitem__, tokens))))
+        if any(map(TOKEN_JOINS.__getitem__, tokens))
+        else None
+    )
     if joined:
         joined = list(dict.fromkeys(joined))
         forms = " ".join([forms, *joined])

@@ -17,7 +17,7 @@ Three kinds, each applied to words already folded (fold(word, ta_marbuta=True)):
 
 from functools import lru_cache
 
-from .arabic import PREFIXES, stems
+from .arabic import PREFIXES, loan_fold, stems
 
 # Loan letters: corpus.arabic.LOAN_LETTERS and loan_fold (match_forms applies them).
 
@@ -66,28 +66,25 @@ def split_forms(forms):
     return found
 
 
+# A head with a clitic in front (وعبد, لابو ...) and the tails: the words joined_terms pairs with a neighbour.
+HEAD_TOKENS = frozenset(prefix + head for head in HEADS for prefix in ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك"))
+JOINING_WORDS = HEAD_TOKENS | TAIL_WORDS
+
+
 def joined_terms(folded_words):
     """The joined spelling of each compound written apart in this run of folded words: عبد العزيز gives
-    عبدالعزيز (and لعبد العزيز too: the head may carry a clitic), نور الدين gives نورالدين."""
-    terms = []
-    if (
-        HEAD_WORDS.isdisjoint(folded_words)
-        and TAIL_WORDS.isdisjoint(folded_words)
-        and not _HEAD_TOKENS.intersection(folded_words)
-    ):
-        return terms
-    for first, second in zip(folded_words, folded_words[1:]):
-        if second in TAIL_WORDS:
-            terms.extend(form + second for form in stems(first) if len(form) >= MIN_TAIL_HEAD and form not in _CLITICS)
-        if len(second) >= MIN_PART:
-            terms.extend(head + second for head in HEADS if head in stems(first))
+    عبدالعزيز (and لعبد العزيز too: the head may carry a clitic), نور الدين gives نورالدين. Looks only
+    around the words in JOINING_WORDS: most paragraphs have none, and it is called for every one indexed."""
+    terms, last = [], len(folded_words) - 1
+    for i in [i for i, word in enumerate(folded_words) if word in JOINING_WORDS]:
+        word = folded_words[i]
+        if word in TAIL_WORDS and i > 0:
+            before = stems(loan_fold(folded_words[i - 1]))
+            terms.extend(form + word for form in before if len(form) >= MIN_TAIL_HEAD and form not in _CLITICS)
+        if word in HEAD_TOKENS and i < last and len(folded_words[i + 1]) >= MIN_PART:
+            after = loan_fold(folded_words[i + 1])
+            terms.extend(head + after for head in HEADS if head in stems(word))
     return terms
-
-
-# A head with a clitic in front (وعبد, لابو ...): joined_terms must look at the pair.
-_HEAD_TOKENS = frozenset(
-    prefix + head for head in HEADS for prefix in ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك")
-)
 
 
 # ---- patronymic chains ---------------------------------------------------------------------------------
