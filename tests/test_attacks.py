@@ -102,6 +102,12 @@ MATRIX = {
     "annotations:paragraph_versions": ("GET", ["paragraph"], (REDIRECT, OK, OK, OK)),
     "annotations:entity_search": ("GET", [], (REDIRECT, OK, OK, OK)),
     "annotations:entity_detail": ("GET", ["entity"], (REDIRECT, OK, OK, OK)),
+    # Posted empty: no entity picked, no merge named, no spelling typed (422); no alias of that id (404).
+    "annotations:entity_merge": ("POST", ["entity"], (REDIRECT, 422, 422, 422)),
+    "annotations:entity_merge_undo": ("POST", ["entity"], (REDIRECT, 422, 422, 422)),
+    "annotations:entity_alias_add": ("POST", ["entity"], (REDIRECT, 422, 422, 422)),
+    "annotations:entity_alias_remove": ("POST", ["entity", "entity"], (REDIRECT, 404, 404, 404)),
+    "favicon": ("GET", [], (301, 301, 301, 301)),  # to the static icon, for anyone
     "annotations:label_styles": ("GET", [], (REDIRECT, OK, OK, OK)),
     "annotations:search": ("GET", [], (REDIRECT, OK, OK, OK)),
     "annotations:audit_log": ("GET", [], (REDIRECT, 403, 403, OK)),
