@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from corpus import search
 from corpus.models import PARAGRAPH_SEPARATOR, Article, Paragraph, Source, content_hash
@@ -67,20 +68,26 @@ class AnnotationImportReport:
 
     def summary(self):
         c = self.counts
+        # Counts beside their nouns in English; the Arabic names each count (no plural agreement to get wrong).
         parts = [
-            f"{c['articles created']} articles created, {c['articles matched']} matched by content hash",
-            f"{c['spans created']} spans created ({c['spans existing']} already there)",
-            f"{c['stances created']} stances created ({c['stances existing']} already there)",
-            f"{c['marks created']} boilerplate marks created ({c['marks existing']} already there)",
-            f"{c['entities created']} entities and {c['topics created']} topics created",
+            _("%(created)s articles created, %(matched)s matched by content hash")
+            % {"created": c["articles created"], "matched": c["articles matched"]},
+            _("%(created)s spans created (%(existing)s already there)")
+            % {"created": c["spans created"], "existing": c["spans existing"]},
+            _("%(created)s stances created (%(existing)s already there)")
+            % {"created": c["stances created"], "existing": c["stances existing"]},
+            _("%(created)s boilerplate marks created (%(existing)s already there)")
+            % {"created": c["marks created"], "existing": c["marks existing"]},
+            _("%(entities)s entities and %(topics)s topics created")
+            % {"entities": c["entities created"], "topics": c["topics created"]},
         ]
         if c["users created"]:
-            parts.append(f"{c['users created']} inactive accounts created for unknown annotators")
+            parts.append(_("%(count)s inactive accounts created for unknown annotators") % {"count": c["users created"]})
         if c["definitions created"]:
-            parts.append(f"{c['definitions created']} labels, polarities or categories created")
+            parts.append(_("%(count)s labels, polarities or categories created") % {"count": c["definitions created"]})
         if c["events"]:
-            parts.append(f"{c['events']} audit events written")
-        return "; ".join(parts) + "."
+            parts.append(_("%(count)s audit events written") % {"count": c["events"]})
+        return _("%(parts)s.") % {"parts": _("; ").join(parts)}
 
 
 def read_document(data):
@@ -88,12 +95,17 @@ def read_document(data):
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise AnnotationImportError([f"The file is not UTF-8 text (byte {exc.start} cannot be read)."]) from None
+        raise AnnotationImportError(
+            [_("The file is not UTF-8 text (byte %(byte)s cannot be read).") % {"byte": exc.start}]
+        ) from None
     try:
         document = reading.loads(text, limit=MAX_PROBLEMS)
     except json.JSONDecodeError as exc:
         raise AnnotationImportError(
-            [f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."]
+            [
+                _("The file is not valid JSON: %(problem)s at line %(line)s, column %(column)s.")
+                % {"problem": exc.msg, "line": exc.lineno, "column": exc.colno}
+            ]
         ) from None
     except reading.UnsafeJson as exc:
         raise AnnotationImportError(exc.problems) from None
@@ -103,16 +115,26 @@ def read_document(data):
 
 def check_document(document):
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise AnnotationImportError([f'This is not a Hamish annotations export (its "format" should be "{FORMAT}").'])
+        raise AnnotationImportError(
+            [_('This is not a Hamish annotations export (its "format" should be "%(format)s").') % {"format": FORMAT}]
+        )
     if document.get("version") != VERSION:
-        raise AnnotationImportError([f"This export is version {document.get('version')!r}; this Hamish reads version {VERSION}."])
+        raise AnnotationImportError(
+            [
+                _("This export is version %(version)s; this Hamish reads version %(supported)s.")
+                % {"version": repr(document.get("version")), "supported": VERSION}
+            ]
+        )
     problems = schema_errors(document, limit=MAX_PROBLEMS)
     if problems:
-        raise AnnotationImportError(["The file does not follow the Hamish JSON schema:", *problems])
+        raise AnnotationImportError([_("The file does not follow the Hamish JSON schema:"), *problems])
     if document["filter"]["clean"]:
         raise AnnotationImportError(
             [
-                "This is a clean export: boilerplate paragraphs were left out, so its articles cannot be restored. Import a full export."
+                _(
+                    "This is a clean export: boilerplate paragraphs were left out, so its articles cannot be restored. "
+                    "Import a full export."
+                )
             ]
         )
     problems = content_problems(document, limit=MAX_PROBLEMS)
@@ -122,22 +144,25 @@ def check_document(document):
 
 def _where(index, article):
     title = article.get("title", "")
-    return f"Article {index + 1} ({title[:40]}{'…' if len(title) > 40 else ''})"
+    return _("Article %(number)s (%(title)s)") % {"number": index + 1, "title": title[:40] + ("…" if len(title) > 40 else "")}
 
 
 def _check_passage(problems, where, paragraphs, passage):
     paragraph = paragraphs.get(passage["paragraph"])
     if paragraph is None:
-        problems.append(f"{where}: there is no paragraph {passage['paragraph']}.")
+        problems.append(
+            _("%(where)s: there is no paragraph %(paragraph)s.") % {"where": where, "paragraph": passage["paragraph"]}
+        )
         return False
     start, end = passage["start"], passage["end"]
     if not (start < end <= len(paragraph["text"])) or paragraph["text"][start:end] != passage["text"]:
         problems.append(
-            f"{where}: offsets {start}-{end} do not give its text {passage['text'][:40]!r} in paragraph {passage['paragraph']}."
+            _("%(where)s: offsets %(start)s-%(end)s do not give its text %(text)s in paragraph %(paragraph)s.")
+            % {"where": where, "start": start, "end": end, "text": repr(passage["text"][:40]), "paragraph": passage["paragraph"]}
         )
         return False
     if (passage["article_start"], passage["article_end"]) != (paragraph["start"] + start, paragraph["start"] + end):
-        problems.append(f"{where}: its article offsets do not match its paragraph offsets.")
+        problems.append(_("%(where)s: its article offsets do not match its paragraph offsets.") % {"where": where})
         return False
     return True
 
@@ -150,56 +175,77 @@ def check_articles(document, known):
     topic_ids = {topic["id"] for topic in document["topics"]}
     for entity in document["entities"]:
         if entity["label"] not in known["labels"]:
-            problems.append(f"Entity {entity['name']!r} has the unknown label {entity['label']}.")
+            problems.append(
+                _("Entity %(name)s has the unknown label %(label)s.") % {"name": repr(entity["name"]), "label": entity["label"]}
+            )
     for index, article in enumerate(document["articles"]):
         where = _where(index, article)
         paragraphs = article["paragraphs"]
         texts = [p["text"] for p in paragraphs]
         if [p["index"] for p in paragraphs] != list(range(len(paragraphs))) or not paragraphs:
-            problems.append(f"{where}: its paragraphs must be numbered 0, 1, 2, ... without gaps.")
+            problems.append(_("%(where)s: its paragraphs must be numbered 0, 1, 2, ... without gaps.") % {"where": where})
             continue
         if article["text"] != PARAGRAPH_SEPARATOR.join(texts):
-            problems.append(f"{where}: its text is not its paragraphs joined by a newline.")
+            problems.append(_("%(where)s: its text is not its paragraphs joined by a newline.") % {"where": where})
         if content_hash(texts) != article["content_hash"]:
-            problems.append(f"{where}: its content hash does not match its paragraphs.")
+            problems.append(_("%(where)s: its content hash does not match its paragraphs.") % {"where": where})
         offset = 0
         for paragraph in paragraphs:
             if (paragraph["start"], paragraph["end"]) != (offset, offset + len(paragraph["text"])):
-                problems.append(f"{where}: paragraph {paragraph['index']} has wrong start/end offsets.")
+                problems.append(
+                    _("%(where)s: paragraph %(paragraph)s has wrong start/end offsets.")
+                    % {"where": where, "paragraph": paragraph["index"]}
+                )
                 break
             if not unicodedata.is_normalized("NFC", paragraph["text"]) or paragraph["text"] != paragraph["text"].strip():
-                problems.append(f"{where}: paragraph {paragraph['index']} is not NFC text without surrounding whitespace.")
+                problems.append(
+                    _("%(where)s: paragraph %(paragraph)s is not NFC text without surrounding whitespace.")
+                    % {"where": where, "paragraph": paragraph["index"]}
+                )
             for mark in paragraph.get("boilerplate_marks", []):
                 if mark["category"] not in known["categories"]:
-                    problems.append(f"{where}: unknown boilerplate category {mark['category']!r}.")
+                    problems.append(
+                        _("%(where)s: unknown boilerplate category %(category)s.")
+                        % {"where": where, "category": repr(mark["category"])}
+                    )
             offset += len(paragraph["text"]) + len(PARAGRAPH_SEPARATOR)
         by_index = {p["index"]: p for p in paragraphs}
         span_ids = set()
         for span in article["spans"]:
-            span_where = f"{where}, span {span['id']}"
+            span_where = _("%(where)s, span %(id)s") % {"where": where, "id": span["id"]}
             _check_passage(problems, span_where, by_index, span)
             if span["label"] not in known["labels"]:
-                problems.append(f"{span_where}: unknown label {span['label']!r}.")
+                problems.append(_("%(where)s: unknown label %(label)s.") % {"where": span_where, "label": repr(span["label"])})
             if span["entity"] is not None and span["entity"] not in entity_ids:
-                problems.append(f"{span_where}: its entity {span['entity']} is not in the file's entity list.")
+                problems.append(
+                    _("%(where)s: its entity %(entity)s is not in the file's entity list.")
+                    % {"where": span_where, "entity": span["entity"]}
+                )
             elif span["entity"] is not None and entity_labels[span["entity"]] != span["label"]:
-                problems.append(f"{span_where}: it is a {span['label']} but its entity is a {entity_labels[span['entity']]}.")
+                problems.append(
+                    _("%(where)s: it is a %(label)s but its entity is a %(entity_label)s.")
+                    % {"where": span_where, "label": span["label"], "entity_label": entity_labels[span["entity"]]}
+                )
             span_ids.add(span["id"])
         for stance in article["stances"]:
-            stance_where = f"{where}, stance {stance['id']}"
+            stance_where = _("%(where)s, stance %(id)s") % {"where": where, "id": stance["id"]}
             if stance["holder"]["entity"] not in entity_ids:
-                problems.append(f"{stance_where}: its holder entity is not in the file's entity list.")
+                problems.append(_("%(where)s: its holder entity is not in the file's entity list.") % {"where": stance_where})
             if stance["holder"].get("span") not in (None, *span_ids):
-                problems.append(f"{stance_where}: its holder's span is not a span of this article.")
+                problems.append(_("%(where)s: its holder's span is not a span of this article.") % {"where": stance_where})
             target = stance["target"]
             if ("entity" in target and target["entity"] not in entity_ids) or (
                 "topic" in target and target["topic"] not in topic_ids
             ):
-                problems.append(f"{stance_where}: its target is not in the file's entity or topic list.")
+                problems.append(_("%(where)s: its target is not in the file's entity or topic list.") % {"where": stance_where})
             if stance["polarity"] not in known["polarities"]:
-                problems.append(f"{stance_where}: unknown polarity {stance['polarity']!r}.")
+                problems.append(
+                    _("%(where)s: unknown polarity %(polarity)s.") % {"where": stance_where, "polarity": repr(stance["polarity"])}
+                )
             for passage in stance["evidence"]:
-                _check_passage(problems, f"{stance_where}, evidence {passage['id']}", by_index, passage)
+                _check_passage(
+                    problems, _("%(where)s, evidence %(id)s") % {"where": stance_where, "id": passage["id"]}, by_index, passage
+                )
         if len(problems) >= MAX_PROBLEMS:
             break
     return problems
@@ -219,10 +265,14 @@ def _definitions(document, options, report):
         defined = {record["name"]: record for record in records}
         missing = sorted(used[key] - existing.keys())
         if missing and not options.create_missing:
-            noun = {"labels": "labels", "polarities": "polarities", "categories": "boilerplate categories"}[key]
-            problems.append(
-                f"Unknown {noun}: {', '.join(missing)}. Create them first, or import with 'create missing labels' on."
-            )
+            message = {
+                "labels": _("Unknown labels: %(names)s. Create them first, or import with 'create missing labels' on."),
+                "polarities": _("Unknown polarities: %(names)s. Create them first, or import with 'create missing labels' on."),
+                "categories": _(
+                    "Unknown boilerplate categories: %(names)s. Create them first, or import with 'create missing labels' on."
+                ),
+            }[key]
+            problems.append(message % {"names": ", ".join(missing)})
         elif missing:
             for name in missing:
                 record = defined.get(name, {})
@@ -234,7 +284,12 @@ def _definitions(document, options, report):
                 try:
                     obj.full_clean()
                 except ValidationError as exc:
-                    problems.append(f"The {key[:-1]} {name!r} cannot be created: {' '.join(exc.messages)}")
+                    message = {
+                        "labels": _("The label %(name)s cannot be created: %(problem)s"),
+                        "polarities": _("The polarity %(name)s cannot be created: %(problem)s"),
+                        "categories": _("The boilerplate category %(name)s cannot be created: %(problem)s"),
+                    }[key]
+                    problems.append(message % {"name": repr(name), "problem": " ".join(exc.messages)})
                     continue
                 obj.save()
                 existing[name] = obj
@@ -271,14 +326,14 @@ def _users(document, options, report):
     for name in sorted(names - users.keys()):
         if options.unknown_users == "map":
             if options.map_to is None:
-                problems.append("Choose the account that unknown annotators' work is attributed to.")
+                problems.append(_("Choose the account that unknown annotators' work is attributed to."))
                 break
             users[name] = options.map_to
             continue
         try:
             UnicodeUsernameValidator()(name)
         except ValidationError:
-            problems.append(f"The annotator name {name!r} is not a valid user name.")
+            problems.append(_("The annotator name %(name)s is not a valid user name.") % {"name": repr(name)})
             continue
         user = User(**{User.USERNAME_FIELD: name}, is_active=False)
         user.set_unusable_password()
@@ -299,8 +354,11 @@ def _layers(document):
         first_paths.setdefault(name, path)
     found = {project.name: project for project in Project.objects.filter(name__in=list(first_paths))}
     problems = [
-        f"{path_text(path)}: this annotation belongs to the curated layer of the project {name!r}, and there is no "
-        "project of that name here. Create it first (same name), or leave the curated layer out of the file."
+        _(
+            "%(where)s: this annotation belongs to the curated layer of the project %(project)s, and there is no "
+            "project of that name here. Create it first (same name), or leave the curated layer out of the file."
+        )
+        % {"where": path_text(path), "project": repr(name)}
         for name, path in first_paths.items()
         if name not in found
     ]
@@ -342,8 +400,11 @@ def check_landing(document):
         texts = stored.get(article["content_hash"])
         if texts is not None and texts != [p["text"] for p in article["paragraphs"]]:
             problems.append(
-                f"articles/{index}: the article already here with its content hash has other paragraphs "
-                f"({len(texts)} stored, {len(article['paragraphs'])} in the file, or different text); its annotations cannot be placed."
+                _(
+                    "articles/%(index)s: the article already here with its content hash has other paragraphs "
+                    "(%(stored)s stored, %(in_file)s in the file, or different text); its annotations cannot be placed."
+                )
+                % {"index": index, "stored": len(texts), "in_file": len(article["paragraphs"])}
             )
     return problems
 
@@ -361,7 +422,7 @@ def import_document(document, *, user, options=None, filename=None):
     events); raise AnnotationImportError, changing nothing, on any problem. `filename` defaults to the one
     document_from_file recorded."""
     if user is None:
-        raise AnnotationImportError(["Name the account that imports this file: its audit events need an actor."])
+        raise AnnotationImportError([_("Name the account that imports this file: its audit events need an actor.")])
     options = options or ImportOptions()
     report = AnnotationImportReport()
     known, problems = _definitions(document, options, report)
@@ -588,15 +649,19 @@ def document_from_file(data, *, format, annotator, source_name="", filename="", 
                 data, annotator=annotator, source_name=source_name or "doccano import", filename=filename
             )
         else:
-            raise AnnotationImportError([f"Unknown import format {format!r}."])
+            raise AnnotationImportError([_("Unknown import format %(format)s.") % {"format": repr(format)}])
     except (ConllError, DoccanoError) as exc:
         raise AnnotationImportError([str(exc)]) from None
     try:
         check_document(document)
     except AnnotationImportError as exc:
-        unit = "document (-DOCSTART-)" if format == "conll" else "line with text"
-        where = f"(Places below are in the converted file: articles/2 is the file's third {unit}"
-        where += ", paragraphs/0 its first sentence.)" if format == "conll" else ".)"
+        if format == "conll":
+            where = _(
+                "(Places below are in the converted file: articles/2 is the file's third document (-DOCSTART-), "
+                "paragraphs/0 its first sentence.)"
+            )
+        else:
+            where = _("(Places below are in the converted file: articles/2 is the file's third line with text.)")
         raise AnnotationImportError([where, *exc.problems]) from None
     return _named(document, filename)
 
