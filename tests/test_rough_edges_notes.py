@@ -82,3 +82,37 @@ def test_an_autolink_survives_the_write_and_becomes_a_link():
 def test_a_line_break_is_kept_and_headings_stay_text():
     assert render_note("سطر\nسطر آخر") == "<p>سطر<br>\nسطر آخر</p>"
     assert render_note("# 3 نقاط") == "<p># 3 نقاط</p>"
+
+
+def test_a_markdown_note_survives_export_and_import_and_w3c_carries_it_as_html(analyst, admin, span):
+    import json
+
+    from annotations.interchange.formats import FORMATS
+    from annotations.interchange.loading import import_document, read_document
+    from annotations.interchange.selection import build_query
+    from annotations.models import Entity
+    from corpus.models import Article, Source
+
+    typed = "**مهم** [التقرير](https://example.org/r)"
+    update_span(user=analyst, span=span, note=typed)
+    w3c = "".join(FORMATS["w3c"].chunks(build_query(None), user=None))
+
+    def bodies(node):
+        if isinstance(node, dict):
+            if node.get("type") == "TextualBody":
+                yield node["value"]
+            for value in node.values():
+                yield from bodies(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from bodies(value)
+
+    values = list(bodies(json.loads(w3c)))
+    assert any(value.startswith("<p><strong>مهم</strong>") and 'rel="noopener noreferrer nofollow"' in value for value in values)
+    exported = "".join(FORMATS["hamish"].chunks(build_query(None), user=None))
+    Span.objects.all().delete()
+    Entity.objects.all().delete()
+    Article.objects.all().delete()
+    Source.objects.all().delete()
+    import_document(read_document(exported.encode()), user=admin)
+    assert Span.objects.get().note == typed

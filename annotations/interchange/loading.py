@@ -34,7 +34,7 @@ from ..models import (
     StanceEvidence,
     Topic,
 )
-from ..notes import clean_note
+from ..notes import clean_note_source
 from . import reading
 from .audit import ImportTrail
 from .content_rules import annotator_names, content_problems, is_curated, layer_projects, new_name_problems
@@ -539,7 +539,7 @@ def _write_article(record, known, users, layers, entities, topics, user, report,
             label=label,
             entity=entities.get(span["entity"]),
             author_id=key[4],
-            note=clean_note(span["note"]) if span.get("note") else "",  # bleach on "" took a third of a CoNLL import
+            note=clean_note_source(span["note"]) if span.get("note") else "",  # bleach on "" took a third of a CoNLL import
         )
         obj.file_times = (_timestamp(span.get("created_at")), _timestamp(span.get("updated_at")))
         existing[key] = span_ids[span["id"]] = obj
@@ -592,7 +592,7 @@ def _write_article(record, known, users, layers, entities, topics, user, report,
             target_topic=target_topic,
             polarity=known["polarities"][stance["polarity"]],
             author=_author(stance, users, layers),
-            note=clean_note(stance.get("note", "")),
+            note=clean_note_source(stance.get("note", "")),
         )
         obj.file_times = (_timestamp(stance.get("created_at")), _timestamp(stance.get("updated_at")))
         obj.passages = passages

@@ -10,6 +10,8 @@ import json
 
 from django.utils import timezone
 
+from ..notes import render_note
+
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 CONTEXT_CHARS = 32  # prefix and suffix length of the quote selector
 
@@ -21,7 +23,8 @@ def annotation(record, span):
     if span["entity"]:
         body.append({"type": "SpecificResource", "purpose": "identifying", "source": f"urn:hamish:entity:{span['entity']}"})
     if span.get("note"):
-        body.append({"type": "TextualBody", "purpose": "commenting", "value": span["note"], "format": "text/html"})
+        # Notes are stored as Markdown: the body says text/html, so it carries the note as the app shows it.
+        body.append({"type": "TextualBody", "purpose": "commenting", "value": render_note(span["note"]), "format": "text/html"})
     return {
         "id": f"urn:hamish:span:{span['id']}",
         "type": "Annotation",
