@@ -222,7 +222,8 @@ class AnnotationEvent(models.Model):
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotation_events")
     action = models.CharField(max_length=10, choices=ACTIONS)
-    KINDS = [("span", _("span")), ("stance", _("stance")), ("boilerplate", _("boilerplate"))]
+    # "entity": a merge of two entities (annotations.entities), object_id the entity kept.
+    KINDS = [("span", _("span")), ("stance", _("stance")), ("boilerplate", _("boilerplate")), ("entity", _("entity"))]
 
     kind = models.CharField(max_length=20, choices=KINDS, default="span")
     object_id = models.PositiveBigIntegerField()
