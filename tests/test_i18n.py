@@ -28,7 +28,7 @@ LOCALE = ROOT / "locale" / "ar" / "LC_MESSAGES"
 # --- (a) templates ---------------------------------------------------------------------------------------------
 
 # The template directories checked so far. The other helpers' directories join when their templates are marked
-# (templates/annotations, templates/admin/annotations, templates/projects, annotations/templates,
+# (templates/annotations, templates/projects, annotations/templates,
 # compare/templates, projects/templates ...); at the end the whole tree is checked: ALL_TEMPLATE_DIRECTORIES.
 CHECKED_TEMPLATE_DIRECTORIES = [
     "templates",  # the files directly in it: base.html and the error pages (not its subdirectories)
@@ -36,7 +36,7 @@ CHECKED_TEMPLATE_DIRECTORIES = [
     "templates/corpus",
     "templates/jobs",
     "templates/api",
-    "templates/admin/corpus",
+    "templates/admin",
 ]
 
 # Words that are written so in an Arabic interface too. Keep it short: anything else is marked for translation.
@@ -55,7 +55,6 @@ LATIN = re.compile(r"[A-Za-z]")
 # Not marked yet: their owners are marking them. Each joins CHECKED_TEMPLATE_DIRECTORIES when it is done.
 NOT_MARKED_YET = {
     "templates/annotations",
-    "templates/admin/annotations",
     "templates/projects",
     "annotations/templates",
     "compare/templates",
@@ -246,7 +245,6 @@ CHECKED_SOURCES = [
         f"{directory}/*.html" if directory == "templates" else f"{directory}/**/*.html"
         for directory in CHECKED_TEMPLATE_DIRECTORIES
     ),
-    "templates/admin/annotations/**/*.html",
 ]
 XGETTEXT = [
     "xgettext",
