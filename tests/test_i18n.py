@@ -56,6 +56,7 @@ LATIN = re.compile(r"[A-Za-z]")
 NOT_MARKED_YET = {
     "templates/annotations",
     "templates/projects",
+    "templates/recommenders",
     "annotations/templates",
     "compare/templates",
     "projects/templates",
