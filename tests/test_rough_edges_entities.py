@@ -328,3 +328,23 @@ def test_an_admins_merge_checks_rights_once_per_author_not_per_mention(admin, ot
         return len(captured)
 
     assert queries_for(2) == queries_for(20)
+
+
+def test_the_entity_page_makes_the_same_queries_with_few_and_many_mentions(analyst_client, analyst, labels):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(mentions):
+        entity = Entity.objects.create(name=f"أوستن {mentions}", label=labels["PER"])
+        EntityAlias.objects.create(entity=entity, name=f"اوستن {mentions}")
+        article = make_article([f"قال أوستن في المرة {i}." for i in range(mentions)], title=f"q{mentions}")
+        for paragraph in article.paragraphs.all():
+            add_span(paragraph, "أوستن", author=analyst, entity=entity)
+        with CaptureQueriesContext(connection) as captured:
+            assert (
+                analyst_client.get(reverse("annotations:entity_detail", args=[entity.pk]), {"merge_q": "أوستن"}).status_code
+                == 200
+            )
+        return len(captured)
+
+    assert queries_for(2) == queries_for(30)
