@@ -140,7 +140,9 @@ def test_the_comparison_page_reads_right_to_left_in_arabic(page, live_server, an
 
 
 @SIZES
-def test_the_curation_board_in_arabic(page, live_server, analyst, other_analyst, django_user_model, console, size):
+def test_the_curation_board_progress_and_agreement_in_arabic(
+    page, live_server, analyst, other_analyst, django_user_model, console, size
+):
     from tests.test_curation import agreeing_and_not
 
     page.set_viewport_size({"width": size[0], "height": size[1]})
@@ -148,7 +150,7 @@ def test_the_curation_board_in_arabic(page, live_server, analyst, other_analyst,
     project = Project.objects.create(name="دراسة التنسيق")
     article = make_article()
     project.articles.add(article)
-    for user, role in ((analyst, Role.ANNOTATOR), (other_analyst, Role.ANNOTATOR), (curator, Role.CURATOR)):
+    for user, role in ((analyst, Role.ANNOTATOR), (other_analyst, Role.ANNOTATOR), (curator, Role.MANAGER)):
         Membership.objects.create(project=project, user=user, role=role)
     for user in (analyst, other_analyst):
         Assignment.objects.create(project=project, article=article, annotator=user)
@@ -181,3 +183,25 @@ def test_the_curation_board_in_arabic(page, live_server, analyst, other_analyst,
     page.get_by_role("button", name="إنهاء المراجعة").click()
     expect(page.locator("#curation-status")).to_contain_text("تمّت المراجعة.")
     expect(page.locator(".messages")).to_contain_text("بقيت 5 نسخ مفتوحة")
+
+    page.goto(f"{live_server.url}/projects/{project.pk}/progress/")
+    expect(page.locator("main h1")).to_contain_text("سير العمل")
+    expect(page.locator("main table").first).to_contain_text("analyst1")
+    expect(page.locator("#done-chart-title")).to_contain_text("آخر 30 يومًا")
+    no_horizontal_scroll(page)
+    shot(page, f"i18n-progress-{size[0]}")
+    page.goto(f"{live_server.url}/projects/{project.pk}/agreement/")
+    expect(page.locator("main h1")).to_contain_text("اتفاق المعلّقين")
+    expect(page.locator("main table caption")).to_contain_text("مُعلِّقان")
+    # The measures' columns read right to left: Units first, on the right; Krippendorff's α last, on the left.
+    heads = page.locator("main table").first.locator("thead th")
+    assert heads.first.bounding_box()["x"] > heads.last.bounding_box()["x"]
+    expect(heads.nth(2)).to_contain_text("κ لفلايس")
+    shot(page, f"i18n-agreement-{size[0]}")
+    page.get_by_role("link", name="اعرضها").first.click()
+    expect(page.locator("main h1")).to_contain_text("مواضع الاختلاف")
+    expect(page.locator("table.disagreements")).to_contain_text("وسم مختلف")
+    shot(page, f"i18n-disagreements-{size[0]}")
+    part(page, "table.disagreements tbody tr:first-child", f"i18n-disagreement-row-{size[0]}")
+    # The passage's place stays "(¶1, 20–32)" left to right inside the Arabic quote.
+    expect(page.locator("table.disagreements .quote .muted").first).to_have_attribute("dir", "ltr")
