@@ -21,6 +21,7 @@ import unicodedata
 from confusable_homoglyphs import categories
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils.translation import gettext as _
 
 from corpus.importing.text import BIDI_CONTROLS, LINE_BREAKS, STRAY_CONTROLS, ZERO_WIDTH
 
@@ -46,14 +47,16 @@ def text_problem(path, value, rule):
     if found:
         char = found.group()[0]
         if LINE_BREAKS.fullmatch(found.group()) or char == "\r":
-            kind = "a line break"
+            message = _("%(where)s: holds a line break, %(char)s, at character %(position)s; it cannot be imported.")
         elif BIDI_CONTROLS.match(char):
-            kind = "a bidirectional control"
+            message = _("%(where)s: holds a bidirectional control, %(char)s, at character %(position)s; it cannot be imported.")
+        elif char == "\t":
+            message = _("%(where)s: holds a tab, %(char)s, at character %(position)s; it cannot be imported.")
         else:
-            kind = "a tab" if char == "\t" else "a control character"
-        return f"{path_text(path)}: holds {kind}, {_describe(char)}, at character {found.start() + 1}; it cannot be imported."
+            message = _("%(where)s: holds a control character, %(char)s, at character %(position)s; it cannot be imported.")
+        return message % {"where": path_text(path), "char": _describe(char), "position": found.start() + 1}
     if value and not value.strip(ZERO_WIDTH + " \t\u00a0"):
-        return f"{path_text(path)}: holds only zero-width characters or spaces."
+        return _("%(where)s: holds only zero-width characters or spaces.") % {"where": path_text(path)}
     return None
 
 
@@ -143,7 +146,10 @@ def content_problems(document, limit):
             try:
                 _http_url(url)
             except ValidationError:
-                problems.append(f"{path_text(path)}: {url[:80]!r} is not an http(s) address; only those are imported as links.")
+                problems.append(
+                    _("%(where)s: %(url)s is not an http(s) address; only those are imported as links.")
+                    % {"where": path_text(path), "url": repr(url[:80])}
+                )
     return problems[:limit]
 
 
@@ -171,19 +177,25 @@ def new_name_problems(first_paths, existing_names):
         where = path_text(path)
         if fold(name) in existing:
             problems.append(
-                f"{where}: the user name {name!r} looks like the existing user {existing[fold(name)]!r} but is not that name."
+                _("%(where)s: the user name %(name)s looks like the existing user %(existing)s but is not that name.")
+                % {"where": where, "name": repr(name), "existing": repr(existing[fold(name)])}
             )
         elif unicodedata.normalize("NFKC", name) != name:
             problems.append(
-                f"{where}: the user name {name!r} is not in NFKC form (it reads as {unicodedata.normalize('NFKC', name)!r})."
+                _("%(where)s: the user name %(name)s is not in NFKC form (it reads as %(nfkc)s).")
+                % {"where": where, "name": repr(name), "nfkc": repr(unicodedata.normalize("NFKC", name))}
             )
         elif len(_scripts(name)) > 1:
             problems.append(
-                f"{where}: the user name {name!r} mixes scripts ({' and '.join(script.title() for script in _scripts(name))})."
+                _("%(where)s: the user name %(name)s mixes scripts (%(scripts)s).")
+                % {"where": where, "name": repr(name), "scripts": _(" and ").join(script.title() for script in _scripts(name))}
             )
         else:
             by_look.setdefault(fold(name), []).append(name)
     for names in by_look.values():
         if len(names) > 1:
-            problems.append(f"The user names {', '.join(map(repr, names))} look alike; a file may not name two such accounts.")
+            problems.append(
+                _("The user names %(names)s look alike; a file may not name two such accounts.")
+                % {"names": ", ".join(map(repr, names))}
+            )
     return problems

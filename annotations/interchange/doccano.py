@@ -10,6 +10,8 @@ that crosses a newline is refused, as Hamish spans stay inside one paragraph.
 import json
 import unicodedata
 
+from django.utils.translation import gettext as _
+
 from . import reading
 from .hamish_json import spans_document
 
@@ -48,7 +50,7 @@ def doccano_to_document(data, *, annotator, source_name, filename=""):
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise DoccanoError("The file is not UTF-8 text.") from None
+        raise DoccanoError(_("The file is not UTF-8 text.")) from None
     articles = []
     for number, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
@@ -56,17 +58,19 @@ def doccano_to_document(data, *, annotator, source_name, filename=""):
         try:
             line = reading.loads(raw)
         except json.JSONDecodeError as exc:
-            raise DoccanoError(f"Line {number} is not valid JSON: {exc.msg}.") from None
+            raise DoccanoError(
+                _("Line %(line)s is not valid JSON: %(problem)s.") % {"line": number, "problem": exc.msg}
+            ) from None
         except reading.UnsafeJson as exc:
-            raise DoccanoError(f"Line {number}: {exc.problems[0]}") from None
+            raise DoccanoError(_("Line %(line)s: %(problem)s") % {"line": number, "problem": exc.problems[0]}) from None
         if not isinstance(line, dict) or not isinstance(line.get("text"), str):
-            raise DoccanoError(f'Line {number} has no "text".')
+            raise DoccanoError(_('Line %(line)s has no "text".') % {"line": number})
         pieces = _paragraphs(line["text"])
         if not pieces:
-            raise DoccanoError(f"Line {number}: the text is empty.")
+            raise DoccanoError(_("Line %(line)s: the text is empty.") % {"line": number})
         annotations = line.get("label", line.get("labels", []))
         if not isinstance(annotations, list):
-            raise DoccanoError(f'Line {number}: "label" must be a list of [start, end, "LABEL"].')
+            raise DoccanoError(_('Line %(line)s: "label" must be a list of [start, end, "LABEL"].') % {"line": number})
         spans = []
         for item in annotations:
             if not (
@@ -75,10 +79,16 @@ def doccano_to_document(data, *, annotator, source_name, filename=""):
                 and all(isinstance(v, int) for v in item[:2])
                 and isinstance(item[2], str)
             ):
-                raise DoccanoError(f'Line {number}: each label must be [start, end, "LABEL"], found {str(item)[:60]}.')
+                raise DoccanoError(
+                    _('Line %(line)s: each label must be [start, end, "LABEL"], found %(found)s.')
+                    % {"line": number, "found": str(item)[:60]}
+                )
             start, end, name = item[0], item[1], item[2]
             if not 0 <= start < end <= len(line["text"]):
-                raise DoccanoError(f"Line {number}: label {start}-{end} is outside the text.")
+                raise DoccanoError(
+                    _("Line %(line)s: label %(start)s-%(end)s is outside the text.")
+                    % {"line": number, "start": start, "end": end}
+                )
             for index, (base, paragraph, raw_paragraph) in enumerate(pieces):
                 if base <= start and end <= base + len(raw_paragraph):
                     # Offsets in the NFC paragraph: the NFC length of what precedes each end.
@@ -86,12 +96,19 @@ def doccano_to_document(data, *, annotator, source_name, filename=""):
                     b = len(unicodedata.normalize("NFC", raw_paragraph[: end - base]))
                     quote = unicodedata.normalize("NFC", raw_paragraph[start - base : end - base])
                     if paragraph[a:b] != quote or not quote.strip():
-                        raise DoccanoError(f"Line {number}: label {start}-{end} cuts a character apart or covers only spaces.")
+                        raise DoccanoError(
+                            _("Line %(line)s: label %(start)s-%(end)s cuts a character apart or covers only spaces.")
+                            % {"line": number, "start": start, "end": end}
+                        )
                     spans.append((index, a, b, name))
                     break
             else:
                 raise DoccanoError(
-                    f"Line {number}: label {start}-{end} crosses a line break or covers only blank space; Hamish spans stay in one paragraph."
+                    _(
+                        "Line %(line)s: label %(start)s-%(end)s crosses a line break or covers only blank space; "
+                        "Hamish spans stay in one paragraph."
+                    )
+                    % {"line": number, "start": start, "end": end}
                 )
         meta = line.get("meta") if isinstance(line.get("meta"), dict) else {}
         value = lambda key, line=line, meta=meta: str(line.get(key) or meta.get(key) or "")  # noqa: E731
@@ -106,5 +123,5 @@ def doccano_to_document(data, *, annotator, source_name, filename=""):
             }
         )
     if not articles:
-        raise DoccanoError("The file holds no lines of text.")
+        raise DoccanoError(_("The file holds no lines of text."))
     return spans_document(articles, annotator=annotator)

@@ -9,6 +9,8 @@ JSON does not) are refused too. Every refusal says where: the JSON path, or the 
 import json
 import re
 
+from django.utils.translation import gettext as _
+
 MAX_DEPTH = 64
 MAX_DIGITS = 18  # every integer Hamish keeps fits a 64-bit column; offsets and ids are far smaller
 
@@ -47,7 +49,12 @@ def loads(text, *, limit=30):
     try:
         value = json.loads(text, parse_int=_integer, parse_constant=_NotANumber)
     except RecursionError:
-        raise UnsafeJson([f"The JSON is nested more than {MAX_DEPTH} levels deep (from {_too_deep_at(text)})."]) from None
+        raise UnsafeJson(
+            [
+                _("The JSON is nested more than %(max)s levels deep (from %(where)s).")
+                % {"max": MAX_DEPTH, "where": _too_deep_at(text)}
+            ]
+        ) from None
     problems = _problems(value, limit)
     if problems:
         raise UnsafeJson(problems)
@@ -55,7 +62,7 @@ def loads(text, *, limit=30):
 
 
 def path_text(path):
-    return "/".join(map(str, path)) or "(the document)"
+    return "/".join(map(str, path)) or _("(the document)")
 
 
 def _problems(value, limit):
@@ -65,14 +72,21 @@ def _problems(value, limit):
         value, path = stack.pop()
         if isinstance(value, (dict, list)):
             if len(path) >= MAX_DEPTH:
-                problems.append(f"{path_text(path)}: nested more than {MAX_DEPTH} levels deep.")
+                problems.append(
+                    _("%(where)s: nested more than %(max)s levels deep.") % {"where": path_text(path), "max": MAX_DEPTH}
+                )
                 continue
             items = value.items() if isinstance(value, dict) else enumerate(value)
             stack.extend((item, (*path, key)) for key, item in reversed(list(items)))
         elif isinstance(value, _LongNumber):
-            problems.append(f"{path_text(path)}: a number with {value.digits:,} digits; numbers here have at most {MAX_DIGITS}.")
+            problems.append(
+                _("%(where)s: a number with %(digits)s digits; numbers here have at most %(max)s.")
+                % {"where": path_text(path), "digits": f"{value.digits:,}", "max": MAX_DIGITS}
+            )
         elif isinstance(value, _NotANumber):
-            problems.append(f"{path_text(path)}: {value.text} is not a number JSON allows.")
+            problems.append(
+                _("%(where)s: %(value)s is not a number JSON allows.") % {"where": path_text(path), "value": value.text}
+            )
     return problems
 
 
@@ -90,7 +104,10 @@ def _too_deep_at(text):
             if depth > MAX_DEPTH:
                 position = match.start()
                 line = text.count("\n", 0, position) + 1
-                return f"line {line}, column {position - (text.rfind(chr(10), 0, position) + 1) + 1}"
+                return _("line %(line)s, column %(column)s") % {
+                    "line": line,
+                    "column": position - (text.rfind(chr(10), 0, position) + 1) + 1,
+                }
         elif token in "]}":
             depth -= 1
     return "somewhere in the file"

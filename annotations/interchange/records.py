@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.db import connections
 from django.db.models import Func, TextField, Value
 from django.db.models.functions import Concat
+from django.utils.translation import gettext as _
 
 from corpus.models import PARAGRAPH_SEPARATOR, Paragraph
 
@@ -86,13 +87,29 @@ def _span_order(row):
 
 def check_quote(where, text, start, end, quote):
     if not (0 <= start < end <= len(text)) or text[start:end] != quote:
-        raise ExportError(f"{where}: offsets {start}-{end} do not give the quoted text {quote!r}; the export was stopped.")
+        raise ExportError(
+            _("%(where)s: offsets %(start)s-%(end)s do not give the quoted text %(quote)s; the export was stopped.")
+            % {"where": where, "start": start, "end": end, "quote": repr(quote)}
+        )
 
 
 def _check_both(where, article_id, position, text, full_text, base, start, end, quote):
     """The check of a passage in its paragraph and in the article text (the slow path, for its message)."""
-    check_quote(f"{where} in article {article_id}, paragraph {position}", text, start, end, quote)
-    check_quote(f"{where} in article {article_id}", full_text, base + start, base + end, quote)
+    check_quote(
+        _("%(where)s in article %(article)s, paragraph %(paragraph)s")
+        % {"where": where, "article": article_id, "paragraph": position},
+        text,
+        start,
+        end,
+        quote,
+    )
+    check_quote(
+        _("%(where)s in article %(article)s") % {"where": where, "article": article_id},
+        full_text,
+        base + start,
+        base + end,
+        quote,
+    )
     raise AssertionError("unreachable: the fast check failed, so one of these must")
 
 
@@ -245,7 +262,7 @@ def _layout(article_id, batch, clean, referenced):
     """
     marks, spans_of = batch.marks, batch.spans
     placed, paragraphs, texts, offset = {}, [], [], 0
-    for pk, _, position, text in batch.paragraphs.get(article_id, ()):
+    for pk, _article, position, text in batch.paragraphs.get(article_id, ()):
         paragraph_marks = marks.get(pk, ()) if marks else ()
         if clean and paragraph_marks:
             continue
@@ -267,7 +284,7 @@ def _layout(article_id, batch, clean, referenced):
             start, end, quote = row[2], row[3], row[4]
             # The guarantee: text[start:end] is the quoted text, in the paragraph and in the article.
             if not (0 <= start < end <= len(text)) or text[start:end] != quote or full_text[base + start : base + end] != quote:
-                _check_both(f"span {row[0]}", article_id, position, text, full_text, base, start, end, quote)
+                _check_both(_("span %(id)s") % {"id": row[0]}, article_id, position, text, full_text, base, start, end, quote)
             spans.append((row, position, base))
             if row[6] and referenced is not None:
                 referenced["entities"].add(row[6])
@@ -275,7 +292,7 @@ def _layout(article_id, batch, clean, referenced):
     stances = []
     stance_rows = batch.stances.get(article_id)
     if stance_rows:
-        exported_spans = {row[0] for row, _, _ in spans}
+        exported_spans = {row[0] for row, _layer, _entity in spans}
         for row in stance_rows:
             passages = []
             for passage in batch.evidence.get(row[0], ()):
@@ -290,7 +307,7 @@ def _layout(article_id, batch, clean, referenced):
                     or full_text[base + start : base + end] != quote
                 ):
                     _check_both(
-                        f"evidence {passage[0]} of stance {row[0]}",
+                        _("evidence %(evidence)s of stance %(stance)s") % {"evidence": passage[0], "stance": row[0]},
                         article_id,
                         position,
                         text,

@@ -1,6 +1,8 @@
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from tqdm import tqdm
 
 from annotations.interchange.conll import ConllStats
@@ -81,8 +83,16 @@ class Command(BaseCommand):
             if out:
                 target.close()
         if out and verbosity:
-            self.stderr.write(f"Wrote {written} article{'s' if written != 1 else ''} as {export_format.title} to {out}.")
+            self.stderr.write(
+                ngettext(
+                    "Wrote %(count)s article as %(format)s to %(file)s.",
+                    "Wrote %(count)s articles as %(format)s to %(file)s.",
+                    written,
+                )
+                % {"count": written, "format": export_format.title, "file": out}
+            )
         if stats.left_out:
             self.stderr.write(
-                f"{stats.left_out} of {stats.spans} spans overlap others and are not in the BIO tags (BIO cannot nest)."
+                _("%(left_out)s of %(spans)s spans overlap others and are not in the BIO tags (BIO cannot nest).")
+                % {"left_out": stats.left_out, "spans": stats.spans}
             )

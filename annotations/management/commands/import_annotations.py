@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from annotations.interchange.conll import BAD_LINES
 from annotations.interchange.loading import (
@@ -67,28 +68,28 @@ class Command(BaseCommand):
     ):
         path = Path(file)
         if not path.is_file():
-            raise CommandError(f"{file}: no such file.")
+            raise CommandError(_("%(file)s: no such file.") % {"file": file})
         User = get_user_model()
         map_to = None
         if map_unknown_users_to:
             map_to = User.objects.filter(**{User.USERNAME_FIELD: map_unknown_users_to}).first()
             if map_to is None:
-                raise CommandError(f"There is no user called {map_unknown_users_to!r}.")
+                raise CommandError(_("There is no user called %(name)s.") % {"name": repr(map_unknown_users_to)})
         if importer:
             name = importer
             importer = User.objects.filter(**{User.USERNAME_FIELD: name}).first()
             if importer is None:
-                raise CommandError(f"There is no user called {name!r}.")
+                raise CommandError(_("There is no user called %(name)s.") % {"name": repr(name)})
         else:
             importer = User.objects.filter(is_superuser=True).order_by("pk").first()
             if importer is None:
                 raise CommandError(
-                    "There is no superuser to record as the importer: name the importing account with --as USERNAME."
+                    _("There is no superuser to record as the importer: name the importing account with --as USERNAME.")
                 )
         owner = annotator or (importer.get_username() if importer else "")
         format = format or guess_format(path.name)
         if format != "hamish" and not owner:
-            raise CommandError("Name the annotator of these spans with --annotator.")
+            raise CommandError(_("Name the annotator of these spans with --annotator."))
         try:
             document = document_from_file(
                 path.read_bytes(), format=format, annotator=owner, source_name=source, filename=path.name, bad_lines=bad_lines
@@ -101,7 +102,7 @@ class Command(BaseCommand):
         except AnnotationImportError as exc:
             for problem in exc.problems:
                 self.stderr.write(f"  {problem}")
-            raise CommandError(f"{file} was not imported; nothing was changed.", returncode=1) from None
+            raise CommandError(_("%(file)s was not imported; nothing was changed.") % {"file": file}, returncode=1) from None
         self.stdout.write(report.summary())
         for note in report.notes:
             self.stdout.write(f"  {note}")
