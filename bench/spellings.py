@@ -151,7 +151,7 @@ def measure():
     def found(query, word):
         return by_text[sentence(word)] in search.matching_ids(query)
 
-    results = {"search": {}, "negatives": {}, "suggestions": {}, "misses": [], "false": []}
+    results = {"search": {}, "negatives": {}, "suggestions": {}, "misses": [], "false": [], "false_ranked_below": [0, 0]}
     for kind in ("compound", "loan", "g"):
         pairs = [(one, other) for k, _l, one, other in VARIANTS if k == kind]
         hits = 0
@@ -194,6 +194,10 @@ def measure():
             if found(query, target):
                 results["negatives"][group][0] += 1
                 results["false"].append(f"search {query} -> {target}")
+                ranked = search.matching_ids(query)
+                below = ranked.index(by_text[sentence(target)]) > ranked.index(by_text[sentence(query)])
+                results["false_ranked_below"][0] += below
+                results["false_ranked_below"][1] += 1
 
     # Suggestions: one entity at a time, so each case is judged alone.
     labels = {name: Label.objects.get_or_create(name=name)[0] for name in ("PER", "LOC", "ORG")}
@@ -281,6 +285,8 @@ def main():
     print("search false matches on negatives (ordinary words one letter apart):")
     for group, (hits, total) in results["negatives"].items():
         print(f"  {group:9} {ratio(hits, total)}")
+    below, total = results["false_ranked_below"]
+    print(f"  false matches ranked below the query's own spelling: {ratio(below, total)}")
     print(f"stray hits (results holding neither spelling), over all variant queries: {len(results['stray_hits'])}")
     for hit in results["stray_hits"]:
         print(f"  {hit}")
