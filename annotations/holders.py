@@ -26,29 +26,42 @@ VERB_SUFFIXES = ("", "ت", "وا", "ا")
 VERB_PREFIXES = ("", "و", "ف")
 # Words after which a mention is governed (spoken to, with, about, on behalf of): never the speaker.
 GOVERNING_WORDS = frozenset(fold(w) for w in "إلى الى ل لـ مع عن على ضد حول بشأن تجاه نحو باسم أمام بحق".split())
+# ... except after these, where لـ names the source: وفقًا لأوستن، طبقًا للوزارة.
+SOURCE_WORDS = frozenset(fold(w) for w in "وفقا وفقًا طبقا طبقًا تبعا".split())
+# Verbs that relay someone's words, whose عن names the speaker: نقلت رويترز عن أوستن قوله إن ...
+RELAY_VERBS = frozenset(fold(verb) for verb in "نقل ينقل روى يروي أورد يورد".split())
 WORD = re.compile(r"[\w\u0640\u064b-\u065f\u0670]+")
 
 
-def is_speech_verb(word):
+def is_speech_verb(word, verbs=SPEECH_VERBS):
     folded = fold(word)
     for prefix in VERB_PREFIXES:
         if prefix and not folded.startswith(prefix):
             continue
         rest = folded[len(prefix) :]
-        if rest.startswith("ت") and len(rest) > 3 and "ي" + rest[1:] in SPEECH_VERBS:
+        if rest.startswith("ت") and len(rest) > 3 and "ي" + rest[1:] in verbs:
             return True  # تقول، تؤكد: the feminine present
         for suffix in VERB_SUFFIXES:
             if suffix and not rest.endswith(suffix):
                 continue
-            if rest[: len(rest) - len(suffix)] in SPEECH_VERBS:
+            if rest[: len(rest) - len(suffix)] in verbs:
                 return True
     return False
 
 
-def last_speech_verb_end(text, start):
-    """The code point offset where the last speech verb before `start` ends, or None."""
-    ends = [m.end() for m in WORD.finditer(text, 0, start) if is_speech_verb(m.group())]
+def last_speech_verb_end(text, start, verbs=SPEECH_VERBS):
+    """The code point offset where the last speech (or `verbs`) verb before `start` ends, or None."""
+    ends = [m.end() for m in WORD.finditer(text, 0, start) if is_speech_verb(m.group(), verbs)]
     return ends[-1] if ends else None
+
+
+def word_before(span, text):
+    """The folded word before the mention's word (the one its attached prefix, if any, belongs to), or ''."""
+    word_start = span.start
+    while word_start > 0 and not text[word_start - 1].isspace():
+        word_start -= 1
+    previous = WORD.findall(text, 0, word_start)
+    return fold(previous[-1]) if previous else ""
 
 
 def is_governed(span, text):
@@ -58,6 +71,9 @@ def is_governed(span, text):
     while word_start > 0 and not text[word_start - 1].isspace():
         word_start -= 1
     attached = fold(text[word_start : span.start]).strip("«\"'(“")
+    previous = word_before(span, text)
+    if previous in SOURCE_WORDS or (previous[:1] in ("و", "ف") and previous[1:] in SOURCE_WORDS):
+        return False  # وفقًا لأوستن: the source, not someone spoken to
     if attached.endswith("ل"):
         return True
     quoted = fold(span.text)
@@ -72,15 +88,21 @@ def is_governed(span, text):
 def guess_holder_span(spans, paragraph, start):
     """The mention to preselect as holder of evidence starting at `start` in `paragraph`, or None.
 
-    The first ungoverned person or organisation after the nearest speech verb before the evidence
+    The mention after عن when a relaying verb reports the words (نقلت رويترز عن أوستن); else the first ungoverned
+    person or organisation after the nearest speech verb before the evidence
     (قال أوستن للعباسي إن → أوستن); if the speaker comes before the verb (أوستن قال ...), the last one before
     it; with no speech verb, the last ungoverned mention before the evidence; else the first one inside it."""
     text = paragraph.text
     candidates = sorted(
         (s for s in spans if s.paragraph_id == paragraph.pk and s.label.name in HOLDER_LABELS), key=lambda s: s.start
     )
-    before = [s for s in candidates if s.end <= start and not is_governed(s, text)]
     verb_end = last_speech_verb_end(text, start)
+    relay_end = last_speech_verb_end(text, start, RELAY_VERBS)
+    if relay_end is not None and (verb_end is None or relay_end >= verb_end):
+        relayed = [s for s in candidates if relay_end <= s.start and s.end <= start and word_before(s, text) == "عن"]
+        if relayed:
+            return relayed[0]  # نقلت رويترز عن أوستن: أوستن
+    before = [s for s in candidates if s.end <= start and not is_governed(s, text)]
     if verb_end is not None:
         after_verb = [s for s in before if s.start >= verb_end]
         if after_verb:

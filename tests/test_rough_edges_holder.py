@@ -56,6 +56,16 @@ def paragraph_with(text, labels):
             [("أوستن", "PER"), ("العباسي", "PER"), ("العباسي", "PER"), ("لأوستن", "PER")],
             "العباسي#1",
         ),
+        # a relayed statement: the one quoted after عن, not the agency
+        (f"ونقلت وكالة رويترز عن أوستن قوله إن «{QUOTE}».", [("رويترز", "ORG"), ("أوستن", "PER")], "أوستن"),
+        # وفقًا لـ names the source
+        (f"ووفقًا لأوستن فإن «{QUOTE}».", [("أوستن", "PER")], "أوستن"),
+        # a later speech verb wins over an earlier relay
+        (
+            f"نقلت رويترز عن العباسي أمس. وقال أوستن إن «{QUOTE}».",
+            [("رويترز", "ORG"), ("العباسي", "PER"), ("أوستن", "PER")],
+            "أوستن",
+        ),
         # no speech verb: the last ungoverned mention before the quote, as before
         (f"بحسب أوستن «{QUOTE}».", [("أوستن", "PER")], "أوستن"),
     ],
