@@ -284,3 +284,14 @@ def test_no_template_string_is_left_unmarked(template):
 
 def test_the_unmarked_check_finds_an_unmarked_word():
     assert unmarked_words('{% translate "Done" %} <p title="x">Left out</p> {{ name }}') == {"Left", "out"}
+
+
+def test_counts_follow_the_arabic_indic_digits_preference_but_links_and_offsets_do_not(queue, analyst):
+    Preference.objects.create(user=analyst, language="ar", arabic_digits=True)
+    client = Client()
+    client.force_login(analyst)  # the preference is read at sign-in
+    response = ok(client, reverse("projects:project_detail", args=[queue["project"].pk]))
+    text, html = main_text(response), response.content.decode()
+    assert "٣ مقالات" in text and "أُنجز ٠ من ٢." in text  # counts in the chrome
+    assert f"/articles/{queue['articles'][0].pk}/?project={queue['project'].pk}" in html  # addresses untouched
+    assert "3 مقالات" not in text
