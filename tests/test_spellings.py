@@ -233,3 +233,39 @@ def test_few_words_of_real_news_share_a_g_key_with_another():
     words = vocabulary(sorted(SHARED_NEWS.glob("*.txt")))
     assert len(words) > 5000
     assert len(g_only_pairs(words)) <= len(words) // 500
+
+
+# ---- the migration -----------------------------------------------------------------------------------------
+
+
+def test_migration_0008_rebuilds_an_index_made_before_it(variants_corpus):
+    """An existing database has the two-column index of 0004 (forms, skeletons), filled by the old rules;
+    0008 makes the index again and fills it with the new ones."""
+    import importlib
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the old index shape is written out for SQLite here")
+    migration = importlib.import_module("corpus.migrations.0008_search_spelling_variants")
+
+    class Editor:  # what create_index and drop_index use of a schema editor
+        def __init__(self, connection):
+            self.connection = connection
+
+        def execute(self, sql):
+            with self.connection.cursor() as cursor:
+                cursor.execute(sql)
+
+    editor = Editor(connection)
+    search.drop_index(editor)
+    editor.execute(f"CREATE VIRTUAL TABLE {search.SQLITE_TABLE} USING fts5(forms, skeletons, content='', tokenize='ascii')")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {search.SQLITE_TABLE} (rowid, forms, skeletons) VALUES (%s, 'بنجلاديش', 'بنجلدش')", [variants_corpus[4]]
+        )
+        cursor.execute(f"SELECT rowid FROM {search.SQLITE_TABLE} WHERE {search.SQLITE_TABLE} MATCH 'forms : بنجلاديش'")
+        assert cursor.fetchall() == [(variants_corpus[4],)]  # the old index, queried the old way
+    migration.recreate_search_index(None, editor)
+    assert set(search.matching_ids("بنجلاديش")) == {variants_corpus[4], variants_corpus[5]}
+    assert set(search.matching_ids("عبد العزيز")) == {variants_corpus[0], variants_corpus[1]}
