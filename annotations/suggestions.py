@@ -267,6 +267,13 @@ def suggestions_for(user, paragraphs, *, own_spans, index=None, matches=None):
                 )
             )
 
+    # Models' predictions (recommenders: other tools' and the built-in labeller's), after the names, whose
+    # suggestion carries the entity where both propose one place and label.
+    from recommenders.suggesting import model_suggestions
+
+    for suggestion in model_suggestions(user, paragraphs):
+        offer(suggestion)
+
     # The analyst's spans on the closest versions of these paragraphs, carried over. Plain rows: a paragraph
     # repeated across hundreds of articles (a boilerplate line) must not cost a model object per span there.
     matches = matches if matches is not None else matches_of(list(by_id))
@@ -344,8 +351,10 @@ def accept(*, user, paragraph, start, end, label, entity=None):
     from .spans import create_span
 
     _check_place(paragraph, start, end)
+    from recommenders.suggesting import record_acceptance
+
     text = paragraph.text
-    return create_span(
+    span = create_span(
         user=user,
         paragraph=paragraph,
         utf16_start=code_point_to_utf16(text, start),
@@ -354,6 +363,8 @@ def accept(*, user, paragraph, start, end, label, entity=None):
         label=label,
         entity=entity if entity is not None and entity.label_id == label.pk else None,
     )
+    record_acceptance(user, span)  # which model proposed it, if one did
+    return span
 
 
 def reject(*, user, paragraph, start, end, label):

@@ -14,7 +14,7 @@ from ninja.parser import Parser
 
 from . import errors
 from .auth import TokenAuth
-from .endpoints import corpus, jobs, spans, stances
+from .endpoints import corpus, jobs, predictions, spans, stances
 
 
 class ObjectParser(Parser):
@@ -42,5 +42,5 @@ api = NinjaAPI(
     docs=Swagger(settings={"persistAuthorization": False}),
 )
 errors.install(api)
-for module in (corpus, spans, stances, jobs):
+for module in (corpus, spans, stances, jobs, predictions):
     api.add_router("", module.router)

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "jobs",
     "ninja",  # listed so that its API docs page is rendered from its own static files, never from a CDN
     "api",
+    "recommenders",  # predictions as suggestions, and the built-in CRF labeller
 ]
 
 MIDDLEWARE = [
@@ -229,6 +230,10 @@ HAMISH_TRUSTED_PROXY_HEADER = os.environ.get("HAMISH_TRUSTED_PROXY_HEADER", "")
 # --- API rate limit ----------------------------------------------------------
 # Calls per token in each minute (reads and writes alike) before the API answers 429 (api/auth.py).
 HAMISH_API_CALLS_PER_MINUTE = env_int("HAMISH_API_CALLS_PER_MINUTE", 600)
+# The built-in recommender (recommenders/): retrained after this many new spans in a project, and a prediction
+# file larger than this many bytes sent to the API is imported by the worker (202 and a batch to poll).
+HAMISH_RECOMMENDER_RETRAIN_EVERY = env_int("HAMISH_RECOMMENDER_RETRAIN_EVERY", 50)
+HAMISH_PREDICTIONS_SYNC_BYTES = env_int("HAMISH_PREDICTIONS_SYNC_BYTES", 1024 * 1024)
 
 # --- Import limits -----------------------------------------------------------
 # One article file (plain text, HTML or JSON), in bytes.

@@ -30,5 +30,6 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("compare.urls")),
     path("", include("jobs.urls")),
+    path("", include("recommenders.urls")),
     path("api/", include("api.urls")),
 ]

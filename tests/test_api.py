@@ -528,6 +528,9 @@ def test_the_openapi_document_lists_every_endpoint(analyst_client):
             ("GET", "jobs/{job_id}"),
             ("POST", "exports"),
             ("GET", "exports/{job_id}/file"),
+            ("POST", "projects/{project_id}/predictions"),
+            ("GET", "prediction-batches/{batch_id}"),
+            ("POST", "projects/{project_id}/recommender/train"),
         ]
     }
     assert operations == expected
