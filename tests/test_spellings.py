@@ -213,6 +213,29 @@ def test_a_patronymic_chain_is_one_mention_and_the_father_is_not_the_person(labe
     assert found([person], text) == [("يوسف بن سليمان بن عبدالله", person.name), ("يوسف بن سليمان", person.name)]
 
 
+def test_tagging_a_chain_suggests_the_chain_elsewhere_and_never_the_father(labels, analyst):
+    from annotations.models import Span
+    from annotations.spans import update_span
+    from annotations.suggestions import EntityIndex as Index
+    from annotations.suggestions import suggestions_for
+    from tests.utils import add_span
+
+    article = make_article(
+        [
+            "استقبل يوسف بن سليمان بن عبد الله الوفد.",
+            "وقال سليمان إن الاجتماع مثمر، وأكد يوسف بن سليمان بن عبدالله أن الحوار مستمر.",
+        ]
+    )
+    first, second = article.paragraphs.order_by("position")
+    person = Entity.objects.create(name="يوسف", label=labels["PER"])
+    span = add_span(first, "يوسف بن سليمان بن عبد الله", "PER", author=analyst)
+    update_span(user=analyst, span=span, entity=person)  # the tagged chain becomes an alias of يوسف
+    own = Span.objects.filter(paragraph__article=article, author=analyst)
+    offered = suggestions_for(analyst, [first, second], own_spans=own, index=Index(Entity.objects.all()))
+    assert [(s.text, s.entity) for s in offered.get(second.pk, [])] == [("يوسف بن سليمان بن عبدالله", person)]
+    assert first.pk not in offered  # the tagged one is a span already
+
+
 def test_a_name_inside_someone_elses_chain_is_not_suggested(labels):
     father = Entity.objects.create(name="سليمان", label=labels["PER"])
     EntityAlias.objects.create(entity=father, name="سليمان العمر")
