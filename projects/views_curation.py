@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from annotations.models import BoilerplateCategory, Label, Polarity
+from hamish.bidi import isolate
 from hamish.ids import parse_id
 
 from . import curation_actions
@@ -71,7 +72,7 @@ def curate(request, project_id, article_id):
         messages.warning(
             request,
             _("Not auto-merged: %(kind)s %(label)s: %(reason)s")
-            % {"kind": KIND_NAMES[version.kind], "label": version.label_name, "reason": reason},
+            % {"kind": KIND_NAMES[version.kind], "label": isolate(version.label_name), "reason": reason},
         )
     layer = layer_identity(project)
     board = build_board(project, article, layer_user_id=layer.pk)
@@ -142,7 +143,7 @@ def decide(request, project_id, article_id):
         "edit": _("Taken, with your changes, into the curated layer: %(kind)s %(label)s."),
         "reject": _("Rejected: left out of the curated layer: %(kind)s %(label)s."),
     }[action]
-    messages.success(request, done % {"kind": KIND_NAMES[version.kind], "label": version.label_name})
+    messages.success(request, done % {"kind": KIND_NAMES[version.kind], "label": isolate(version.label_name)})
     return _back(
         project,
         article,

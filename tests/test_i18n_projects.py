@@ -295,3 +295,14 @@ def test_counts_follow_the_arabic_indic_digits_preference_but_links_and_offsets_
     assert "٣ مقالات" in text and "أُنجز ٠ من ٢." in text  # counts in the chrome
     assert f"/articles/{queue['articles'][0].pk}/?project={queue['project'].pk}" in html  # addresses untouched
     assert "3 مقالات" not in text
+
+
+def test_a_curation_flash_isolates_the_label_inside_the_arabic_sentence(arabic, annotated, curator, client):
+    project, article = annotated
+    client.force_login(curator)
+    board = client.get(reverse("projects:curate", args=[project.pk, article.pk])).context["board"]
+    version = next(v for v in board.versions.values() if v.kind == "span" and v.is_open and v.label == "ORG")
+    page = client.post(
+        reverse("projects:curation_decide", args=[project.pk, article.pk]), {"key": version.key, "action": "take"}, follow=True
+    )
+    assert "اعتُمد في الطبقة المُراجَعة: مقتطف <bdi>ORG</bdi>." in page.content.decode()
