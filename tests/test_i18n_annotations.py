@@ -135,9 +135,10 @@ def test_it_shows_search_in_arabic_with_the_folding_rules_isolated(analyst_clien
     html = get_ok(analyst_client, reverse("annotations:search"), {"q": "العباسي"})
     for words in ("الكلمات", "كل الوسائل الإعلامية", "بدون حشو الموقع", "فقرة واحدة تطابق «<bdi>العباسي</bdi>»."):
         assert words in html
-    # Under RTL an arrow rule would read backwards ("ه → ة"): each rule is its own left-to-right island.
-    for rule in ("أ إ آ → ا", "ى → ي", "ة → ه", "٠-٩ → 0-9"):
-        assert f'<bdi dir="ltr" class="rule">{rule}</bdi>' in html
+    # Under RTL an arrow rule would read backwards ("ه → ة"): each rule is a left-to-right island, and each of its
+    # sides an island of its own (the arrow between two Arabic letters would otherwise take their direction).
+    for before, after in (("أ إ آ", "ا"), ("ى", "ي"), ("ة", "ه"), ("٠&lrm;-&lrm;٩", "0-9")):
+        assert f'<bdi dir="ltr" class="rule"><bdi>{before}</bdi> → <bdi>{after}</bdi></bdi>' in html
     assert english_left(html) == set()
 
 

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Preference
 from annotations.models import BoilerplateMark, Span
+from corpus import search
 from tests.utils import make_article
 
 from .conftest import SHOTS, login, shot
@@ -15,6 +16,19 @@ from .test_annotating import card_open, open_article, select, tag
 pytestmark = pytest.mark.django_db(transaction=True)
 TEXT = "وقالت الحرة إن وزير الدفاع العراقي ثابت العباسي التقى بنظيره لويد أوستن في واشنطن."
 READ_ALSO = "إقرأ أيضا: العراق وأميركا"
+# Each folding rule's characters in the order they are drawn, left to right (spaces left out).
+DRAWN_ORDER_JS = """
+(e) => [...e.querySelectorAll(".rule")].map((rule) => {
+  const drawn = [], range = document.createRange(), walker = document.createTreeWalker(rule, NodeFilter.SHOW_TEXT);
+  let node;
+  while ((node = walker.nextNode())) for (let i = 0; i < node.data.length; i++) {
+    if (node.data[i].trim() === "" || node.data[i] === "\u200e") continue;
+    range.setStart(node, i); range.setEnd(node, i + 1);
+    drawn.push([node.data[i], range.getBoundingClientRect().left]);
+  }
+  return drawn.sort((x, y) => x[1] - y[1]).map((x) => x[0]).join("");
+})
+"""
 
 
 @pytest.fixture(autouse=True)
@@ -90,3 +104,15 @@ def test_an_analyst_tags_a_span_in_arabic_and_reads_the_arabic_messages(page, li
     expect(help_box.locator("#help-title")).to_have_text("اختصارات لوحة المفاتيح")
     expect(help_box).to_contain_text("سجّل موقفًا شاهدُه التحديد")
     shot(page, "i18n-annotations-help")
+
+    # Search: the folding rules read left to right inside the Arabic help (an RTL line would show "ه → ة").
+    search.rebuild()
+    page.goto(f"{live_server.url}/search/?q=العباسي")
+    expect(page.locator("#results")).to_contain_text("فقرة واحدة تطابق «العباسي».")
+    # Drawn left to right, what is folded left of what it folds to (the group of alefs keeps its Arabic order, and
+    # the Arabic-Indic range runs from ٠ to ٩).
+    assert page.locator(".search-rules").evaluate(DRAWN_ORDER_JS) == ["آإأ→ا", "ى→ي", "ة→ه", "٠-٩→0-9"]
+    shot(page, "i18n-annotations-search")
+    page.goto(f"{live_server.url}/export/?article={article.pk}")
+    expect(page.locator("main h1")).to_have_text("تصدير التعليقات")
+    shot(page, "i18n-annotations-export")
