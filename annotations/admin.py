@@ -3,6 +3,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .forms import AnnotationImportForm
 from .models import (
@@ -29,7 +31,7 @@ class LabelAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(span_count=Count("spans"))
 
-    @admin.display(ordering="span_count", description="spans")
+    @admin.display(ordering="span_count", description=gettext_lazy("spans"))
     def span_count(self, label):
         return label.span_count
 
@@ -80,7 +82,7 @@ class SpanAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "Import annotations",
+            "title": _("Import annotations"),
             "form": form,
             "report": report,
             "problems": problems,
