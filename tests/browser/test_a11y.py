@@ -54,7 +54,7 @@ def world(admin, labels, polarities, categories):
     return build_world(admin, labels, polarities)
 
 
-def test_the_login_page(page, live_server, console):
+def test_the_login_page(page, live_server, strict_console):
     page.goto(live_server.url + "/accounts/login/")
     expect(page.locator("#id_username")).to_be_visible()
     violations = axe_violations(page)
@@ -63,7 +63,7 @@ def test_the_login_page(page, live_server, console):
 
 @pytest.mark.parametrize("language", ["en", "ar"])
 @pytest.mark.parametrize("size", [(1366, 768), (390, 844)], ids=["laptop", "phone"])
-def test_every_main_page(page, live_server, world, console, size, language):
+def test_every_main_page(page, live_server, world, strict_console, size, language):
     page.set_viewport_size({"width": size[0], "height": size[1]})
     login(page, live_server, *ADMIN)
     if language == "ar":
@@ -82,7 +82,10 @@ def test_every_main_page(page, live_server, world, console, size, language):
     assert not found, "\n\n".join(f"== {name}\n{text}" for name, text in found.items())
 
 
-def test_the_reading_view_with_a_card_and_the_help_open(page, live_server, world, console):
+@pytest.mark.parametrize("size", [(1366, 768), (390, 844)], ids=["laptop", "phone"])
+def test_the_reading_view_with_a_card_and_the_help_open(page, live_server, world, strict_console, size):
+    """On a phone the card is in the sheet over the text."""
+    page.set_viewport_size({"width": size[0], "height": size[1]})
     login(page, live_server, *ADMIN)
     page.goto(f"{live_server.url}/articles/{world.article.pk}/")
     page.locator(SPAN_SEG).first.click()
