@@ -306,3 +306,10 @@ def test_a_curation_flash_isolates_the_label_inside_the_arabic_sentence(arabic, 
         reverse("projects:curation_decide", args=[project.pk, article.pk]), {"key": version.key, "action": "take"}, follow=True
     )
     assert "اعتُمد في الطبقة المُراجَعة: مقتطف <bdi>ORG</bdi>." in page.content.decode()
+
+
+def test_the_compare_tables_headers_say_their_language(settings, analyst_client, demo):
+    settings.LANGUAGE_CODE = "en"
+    html = analyst_client.get(reverse("compare:event", args=[demo.pk])).content.decode()
+    assert '<table class="data grid" dir="rtl" lang="ar">' in html  # the data is Arabic
+    assert '<th scope="col" lang="en">Statement</th>' in html  # the interface's words are not
