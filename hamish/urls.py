@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 
 import hamish.ids  # noqa: F401  (registers the <id:...> URL converter)
 from hamish.jsi18n import javascript_catalog
@@ -8,9 +9,9 @@ from hamish.login import RateLimitedAdminLoginView, RateLimitedLoginView
 
 from .favicon import favicon
 
-admin.site.site_header = "Hamish administration"
-admin.site.site_title = "Hamish"
-admin.site.index_title = "Corpus, labels and users"
+admin.site.site_header = gettext_lazy("Hamish administration")
+admin.site.site_title = gettext_lazy("Hamish")
+admin.site.index_title = gettext_lazy("Corpus, labels and users")
 
 urlpatterns = [
     path("accounts/login/", RateLimitedLoginView.as_view(), name="login"),
