@@ -65,6 +65,7 @@ def world(labels, polarities, categories, analyst, other_analyst, admin):
         "evidence": stance.evidence.get().pk,
         "entity": entity.pk,
         "topic": stance.target_topic_id,
+        "language": "ar",
     }
 
 
@@ -88,6 +89,10 @@ MATRIX = {
     "annotations:span_update": ("POST", ["span"], (REDIRECT, OK, 403, OK)),
     "annotations:span_delete": ("POST", ["span"], (REDIRECT, OK, 403, OK)),
     "annotations:undo": ("POST", [], (REDIRECT, 200, 409, 409)),
+    # What undo would take back (JSON): the owner's last action; the others have none.
+    "annotations:undo_preview": ("GET", [], (REDIRECT, OK, 409, 409)),
+    # The JavaScript interface strings: open to anonymous visitors (the login page loads them too).
+    "javascript_catalog": ("GET", ["language"], (OK, OK, OK, OK)),
     "annotations:stance_new": ("GET", ["paragraph"], (REDIRECT, 422, 422, 422)),
     "annotations:stance_create": ("POST", ["paragraph"], (REDIRECT, 422, 422, 422)),
     "annotations:stance_card": ("GET", ["stance"], (REDIRECT, OK, OK, OK)),

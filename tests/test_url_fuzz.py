@@ -85,6 +85,7 @@ PARAMETERS = {
     "other",  # entity merge: the entity merged into the page's one
     "merge_q",  # entity page: the merge picker's search
     "event",  # undo: the action (entity merge) to undo
+    "by",  # reading view: whose spans "everyone's" shows (one annotator's id, or empty for all)
 }
 READ = re.compile(r"""(?:request\.(?:GET|POST)|params)(?:\.get\(|\[)["'](\w+)["']""")
 
