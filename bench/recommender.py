@@ -115,45 +115,68 @@ class Writer:
 
 def draw_corpus(articles, seed, unseen_share=0.25):
     """[(paragraphs [(text, spans)])]: the last fifth of the articles are the held-back ones, and a share of
-    the people, organisations and places appear only there."""
+    the people, organisations and places appear only there. Paragraphs are drawn from PARAGRAPHS in a random
+    order, so no two articles have one shape."""
     rng = random.Random(seed)
     people = sorted({f"{first} {last}" for first in FIRST for last in LAST})
     rng.shuffle(people)
     cut = int(len(people) * (1 - unseen_share))
-    train_people, test_people = people[:cut], people[cut:]
     orgs, places = ORGS[:], PLACES[:]
     rng.shuffle(orgs)
     rng.shuffle(places)
-    train_orgs, test_orgs = orgs[:9], orgs[9:]
-    train_places, test_places = places[:14], places[14:]
+    split = {
+        "PER": (people[:cut], people[cut:]),
+        "ORG": (orgs[:9], orgs[9:]),
+        "LOC": (places[:14], places[14:]),
+    }
     held_from = int(articles * 0.8)
     corpus = []
     for n in range(articles):
         held = n >= held_from
-        pool_people = train_people + (test_people * 3 if held else [])
-        pool_orgs = train_orgs + (test_orgs * 2 if held else [])
-        pool_places = train_places + (test_places * 2 if held else [])
-        person, other = rng.choice(pool_people), rng.choice(pool_people)
-        org, place = rng.choice(pool_orgs), rng.choice(pool_places)
+        pools = {label: seen + (unseen * 3 if held else []) for label, (seen, unseen) in split.items()}
+        cast = {"PER": rng.choice(pools["PER"]), "PER2": rng.choice(pools["PER"]), "PER3": rng.choice(pools["PER"])}
+        cast.update(ORG=rng.choice(pools["ORG"]), LOC=rng.choice(pools["LOC"]), LOC2=rng.choice(pools["LOC"]))
+        cast["SURNAME"] = cast["PER"].split()[-1]
+        shapes = rng.sample(PARAGRAPHS, k=rng.randint(4, 7))
         paragraphs = []
-        w = Writer().add(f"{rng.choice(TITLES)}").add(person, "PER").add("يزور").add(place, "LOC")
-        w.add("لبحث التعاون مع").add(org, "ORG")
-        paragraphs.append(w)
-        w = Writer().add(rng.choice(["و", ""]) + rng.choice(VERBS)).add(person, "PER").add("في مؤتمر صحفي في")
-        w.add(place, "LOC").add(rng.choice(FILLERS))
-        paragraphs.append(w)
-        w = Writer().add("من جهته").add(rng.choice(VERBS)).add(other, "PER").add(rng.choice(FILLERS))
-        w.add("مشيرا إلى أن").add(org, "ORG").add("ستعقد اجتماعا")
-        w.add(place, "LOC", clitic=rng.choice(["في ", "ب"])).add("قريبا")
-        paragraphs.append(w)
-        surname = person.split()[-1]
-        w = Writer().add(rng.choice(["وأضاف", "وتابع", "واختتم"])).add(surname, "PER").add("أن").add(rng.choice(FILLERS)[3:])
-        paragraphs.append(w)
-        w = Writer().add("ويأتي ذلك بعد أيام من زيارة").add(other, "PER").add("إلى")
-        w.add(rng.choice(pool_places), "LOC").add("حيث التقى مسؤولين في").add(rng.choice(pool_orgs), "ORG")
-        paragraphs.append(w)
-        corpus.append([(p.text, p.spans) for p in paragraphs])
+        for shape in shapes:
+            w = Writer()
+            for piece in shape:
+                if isinstance(piece, tuple):
+                    role, clitic = piece
+                    label = "LOC" if role.startswith("LOC") else "PER" if role.startswith(("PER", "SURNAME")) else role
+                    w.add(cast[role], label, clitic=clitic)
+                elif piece == "{filler}":
+                    w.add(rng.choice(FILLERS))
+                elif piece == "{verb}":
+                    w.add(rng.choice(VERBS))
+                elif piece == "{title}":
+                    w.add(rng.choice(TITLES))
+                else:
+                    w.add(piece)
+            paragraphs.append((w.text, w.spans))
+        corpus.append(paragraphs)
     return corpus[:held_from], corpus[held_from:]
+
+
+# Paragraph shapes: text, {verb} {title} {filler}, and (role, clitic glued before the name). Some have no
+# name at all, and some use words that are also first names (حسن، سامي، نور، أمل) in their ordinary sense.
+PARAGRAPHS = [
+    ["{title}", ("PER", ""), "يزور", ("LOC", ""), "لبحث التعاون مع", ("ORG", "")],
+    ["و{verb}", ("PER", ""), "في مؤتمر صحفي في", ("LOC", ""), "{filler}"],
+    ["من جهته", "{verb}", ("PER2", ""), "{filler}", "مشيرا إلى أن", ("ORG", ""), "ستعقد اجتماعا في", ("LOC2", "")],
+    ["وأضاف", ("SURNAME", ""), "أن الحكومة تتابع الملف", "{filler}"],
+    ["ويأتي ذلك بعد أيام من زيارة", ("PER3", ""), "إلى", ("LOC2", ""), "حيث التقى مسؤولين في", ("ORG", "")],
+    ["وحضر الاجتماع كل من", ("PER2", ""), "و", ("PER3", ""), "وممثلون عن", ("ORG", "")],
+    ["وتشهد", ("LOC", ""), "منذ أسابيع احتجاجات على تردي الخدمات", "{filler}"],
+    ["وأبدى المشاركون أملا في تحقيق نتائج حسنة وبمستوى سامي من التنسيق بين الأطراف"],
+    ["وقالت مصادر مطلعة إن الوفد غادر", ("LOC", ""), " متوجها", ("LOC2", "إلى ")],
+    ["وبحسب بيان صادر عن", ("ORG", ""), "فإن", ("SURNAME", ""), "سيترأس الوفد"],
+    ["ولم يتسن الحصول على تعليق من المسؤولين حتى الآن", "{filler}"],
+    ["وكان", ("PER", ""), "قد التقى", ("PER3", ""), "الشهر الماضي", ("LOC", "في ")],
+    ["وأشار إلى أن نور الحقيقة سيظهر وأن الأمل باق رغم الظروف"],
+    ["وفي", ("LOC2", ""), "أعلن", ("ORG", ""), "عن خطة جديدة", "{filler}"],
+]
 
 
 def as_conll(corpus):
