@@ -127,6 +127,7 @@ class Label(models.Model):
 
     class Meta:
         ordering = ["position", "name"]
+        verbose_name, verbose_name_plural = _("label"), _("labels")
         constraints = [
             models.UniqueConstraint(
                 fields=["shortcut"],
@@ -158,7 +159,7 @@ class Entity(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "entities"
+        verbose_name, verbose_name_plural = _("entity"), _("entities")
         constraints = [models.UniqueConstraint(fields=["name", "label"], name="entity_unique_name_label")]
 
     def __str__(self):
@@ -173,7 +174,7 @@ class EntityAlias(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "entity aliases"
+        verbose_name, verbose_name_plural = _("entity alias"), _("entity aliases")
         constraints = [models.UniqueConstraint(fields=["entity", "name"], name="alias_unique_per_entity")]
 
     def __str__(self):
@@ -199,6 +200,7 @@ class Span(Authored, models.Model):
 
     class Meta:
         ordering = ["paragraph", "start", "-end", "pk"]
+        verbose_name, verbose_name_plural = _("span"), _("spans")
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="span_start_before_end"),
             models.UniqueConstraint(fields=["paragraph", "start", "end", "label", "author"], name="span_unique_per_author"),
@@ -237,6 +239,7 @@ class AnnotationEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
+        verbose_name, verbose_name_plural = _("annotation event"), _("annotation events")
         indexes = [
             models.Index(fields=["actor", "-id"], name="event_actor_recent"),
             # An annotation's history: the audit chain, and whether an action was overtaken (undo).
@@ -263,7 +266,7 @@ class Polarity(models.Model):
 
     class Meta:
         ordering = ["position", "name"]
-        verbose_name_plural = "polarities"
+        verbose_name, verbose_name_plural = _("polarity"), _("polarities")
 
     def __str__(self):
         return self.name
@@ -279,6 +282,7 @@ class Topic(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name, verbose_name_plural = _("topic"), _("topics")
 
     def __str__(self):
         return self.name
@@ -323,6 +327,7 @@ class Stance(Authored, models.Model):
 
     class Meta:
         ordering = ["article", "pk"]
+        verbose_name, verbose_name_plural = _("stance"), _("stances")
         constraints = [
             models.CheckConstraint(
                 condition=Q(target_entity__isnull=False, target_topic__isnull=True)
@@ -356,7 +361,7 @@ class StanceEvidence(models.Model):
 
     class Meta:
         ordering = ["paragraph__position", "start", "pk"]
-        verbose_name_plural = "stance evidence"
+        verbose_name, verbose_name_plural = _("stance evidence"), _("stance evidence")
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="evidence_start_before_end"),
             models.UniqueConstraint(fields=["stance", "paragraph", "start", "end"], name="evidence_unique_per_stance"),
@@ -378,6 +383,8 @@ DEFAULT_CATEGORY_NAMES = {
     "tags": ("tags", pgettext_lazy("boilerplate category", "tags")),
     "share": ("share or promo", pgettext_lazy("boilerplate category", "share or promo")),
     "title": ("repeated title", pgettext_lazy("boilerplate category", "repeated title")),
+    # Created by the import on first use (corpus.importing.news): what a news page's extractor left out.
+    "chrome": ("page chrome", pgettext_lazy("boilerplate category", "page chrome")),
     "other": ("other", pgettext_lazy("boilerplate category", "other")),
 }
 
@@ -398,7 +405,7 @@ class BoilerplateCategory(models.Model):
 
     class Meta:
         ordering = ["position", "name"]
-        verbose_name_plural = "boilerplate categories"
+        verbose_name, verbose_name_plural = _("boilerplate category"), _("boilerplate categories")
 
     def __str__(self):
         return self.display_name
@@ -430,6 +437,7 @@ class BoilerplateMark(Authored, models.Model):
 
     class Meta:
         ordering = ["paragraph", "pk"]
+        verbose_name, verbose_name_plural = _("boilerplate mark"), _("boilerplate marks")
         constraints = [models.UniqueConstraint(fields=["paragraph", "author"], name="boilerplate_one_mark_per_author")]
 
     def __str__(self):

@@ -285,3 +285,10 @@ def test_no_template_string_is_left_unmarked(template):
 def test_the_unmarked_check_finds_unmarked_words():
     source = '{% translate "Done" %} <p title="Left">out</p> <input placeholder="{% translate "x" %}"> {{ name }}'
     assert unmarked_words(source) == {"Left", "out"}
+
+
+def test_it_names_the_annotation_models_in_arabic_in_the_admin(staff_client, world):
+    html = get_ok(staff_client, reverse("admin:app_list", args=["annotations"]))
+    for name in ("التعليقات", "المقتطفات", "المواقف", "فئات حشو الموقع", "أحداث التعليقات"):
+        assert name in html
+    assert "Boilerplate categories" not in html and "Stance evidence" not in html
