@@ -305,7 +305,29 @@ def undo_last(user, article_id=None, *, expected=None):
     return event
 
 
+def _layer_refusal(user, event):
+    """Why undoing `event` would break a curated layer's rules, or None. An undo is a write like any other: a
+    write into a project's curated layer is refused once the article's curation is marked curated (and to anyone
+    no longer among the project's curators and managers). Imported here: projects build on annotations."""
+    if event.paragraph_id is None:
+        return None
+    author_id = (event.before or event.after or {}).get("author_id")
+    if author_id is None or author_id == user.pk:
+        return None
+    from corpus.models import Paragraph
+    from projects.curation_layer import project_of_layer, write_refusal
+
+    project = project_of_layer(author_id)
+    if project is None:
+        return None
+    article_id = Paragraph.objects.filter(pk=event.paragraph_id).values_list("article_id", flat=True).first()
+    return write_refusal(project, user, article_id)
+
+
 def _reverse(user, event):
+    refusal = _layer_refusal(user, event)
+    if refusal:
+        raise ValidationError(refusal)
     if event.kind == "entity":  # a merge of two entities: annotations.entities puts both back
         from .entities import reverse_merge
 

@@ -360,6 +360,34 @@ def test_the_pages_mark_curated_and_refuse_writes_then(annotated, curator):
     assert "Reopen the curation" in page.text and 'value="take"' not in page.text
 
 
+def test_undo_of_a_curated_layer_write_is_refused_once_marked_curated(annotated, curator):
+    """Undo is a write: after "Mark curated" the curator's last take cannot be taken back through u either."""
+    project, article = annotated
+    client = Client()
+    client.force_login(curator)
+    p0 = paragraph(article, 0)
+    start = p0.text.index("واشنطن")
+    key = span_key(p0.pk, start, start + 6, "LOC")
+    taken = client.post(
+        reverse("projects:curation_decide", args=[project.pk, article.pk]),
+        {"key": key, "action": "take"},
+        headers={"HX-Request": "true"},
+    )
+    assert taken.status_code in (200, 302)
+    assert ("واشنطن", "LOC") in layer_spans(project, article)
+    curation_actions.mark_curated(project=project, article=article, user=curator)
+    before = annotation_snapshot()
+    events = AnnotationEvent.objects.count()
+    response = client.post(reverse("annotations:undo"), {"article": article.pk}, headers={"HX-Request": "true"})
+    assert response.status_code == 409 and "read-only" in response.text
+    assert annotation_snapshot() == before and AnnotationEvent.objects.count() == events
+    # Reopened, the same undo goes through: the refusal came from the curation status, nothing else.
+    curation_actions.reopen_curation(project=project, article=article, user=curator)
+    response = client.post(reverse("annotations:undo"), {"article": article.pk}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert ("واشنطن", "LOC") not in layer_spans(project, article)
+
+
 def test_bad_posts_get_a_message_and_change_nothing(annotated, curator):
     project, article = annotated
     client = Client()
