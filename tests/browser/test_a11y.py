@@ -26,7 +26,8 @@ EXCLUDE = [
 
 RUN_AXE = """
 async ([tags, exclude]) => {
-  const result = await axe.run({include: [document], exclude}, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+  const options = {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']};
+  const result = await axe.run({include: [document], exclude}, options);
   return result.violations.map((v) => ({
     id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.slice(0, 6).map((n) => ({target: n.target.join(' '), summary: n.failureSummary})),
@@ -73,7 +74,7 @@ def test_every_main_page(page, live_server, world, strict_console, size, languag
         switch.click()
         expect(page.locator("html")).to_have_attribute("lang", "ar")
     found = {}
-    for name, path in world.pages():
+    for name, path in world.pages() + world.more_pages():
         page.goto(live_server.url + path)
         page.wait_for_load_state("networkidle")
         violations = axe_violations(page)

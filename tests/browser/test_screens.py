@@ -68,7 +68,7 @@ def world(admin, labels, polarities, categories):
 def test_no_page_is_wider_than_the_screen(page, live_server, world, strict_console, size):
     page.set_viewport_size({"width": size[0], "height": size[1]})
     login(page, live_server, *ADMIN)
-    for name, path in world.pages():
+    for name, path in world.pages() + world.more_pages():
         page.goto(live_server.url + path)
         page.wait_for_load_state("networkidle")
         found = page.evaluate(OVERFLOW_JS)

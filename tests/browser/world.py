@@ -22,6 +22,7 @@ class World:
     project: Project
     article: Article  # the longest demo article: the reading view's worst case on a phone
     job: Job
+    entity: Entity
 
     def pages(self):
         """The main pages, by name: (name, path)."""
@@ -40,6 +41,24 @@ class World:
             ("compare", f"/projects/{p}/compare/"),
             ("jobs", "/jobs/"),
             ("job", f"/jobs/{self.job.pk}/"),
+        ]
+
+    def more_pages(self):
+        """The other pages one reaches from those (checked for width, and by axe where they pass)."""
+        p, a = self.project.pk, self.article.pk
+        return [
+            ("audit log", "/audit/"),
+            ("entity", f"/entities/{self.entity.pk}/"),
+            ("target", f"/stances/entities/{self.entity.pk}/"),
+            ("clean text", f"/articles/{a}/clean/"),
+            ("assign", f"/projects/{p}/assign/"),
+            ("curation queue", f"/projects/{p}/curation/"),
+            ("curate", f"/projects/{p}/curation/{a}/"),
+            ("import history", "/jobs/imports/"),
+            ("shared content", "/shared/"),
+            ("api tokens", "/api/tokens/"),
+            ("preferences", "/accounts/preferences/"),
+            ("password", "/accounts/password/"),
         ]
 
 
@@ -69,4 +88,4 @@ def build_world(admin, labels, polarities):
     job = Job.objects.create(
         kind=Job.Kind.IMPORT, user=admin, description="batch.zip", status=Job.Status.DONE, files_total=5, files_done=5, imported=5
     )
-    return World(project=project, article=longest, job=job)
+    return World(project=project, article=longest, job=job, entity=stroul)
