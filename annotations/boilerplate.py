@@ -9,10 +9,11 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from corpus.arabic import fold
 from corpus.duplicates import outlet_lines
+from corpus.importing.news import CHROME_CATEGORY, LIST_LINE_WORDS, chrome_rule
 from corpus.models import PARAGRAPH_SEPARATOR, Paragraph
 
 from .conflicts import Gone, lock_for_change, save_change
@@ -72,7 +73,7 @@ class _Cues:
         return self.by_name.get("other") or (self.categories[0] if self.categories else None)
 
 
-def _guess(text, folded_title, cues):
+def _guess(text, folded_title, cues, rules=True):
     """(category, reason) where a rule names one, else (other, None)."""
     folded = fold(text)
     if folded_title and folded == folded_title and "title" in cues.by_name:
@@ -82,7 +83,33 @@ def _guess(text, folded_title, cues):
         if folded.startswith(folded_cue) or (short and folded_cue in folded):
             # Translatable for the quotes: an Arabic caption quotes with «», which mirror right in RTL text.
             return category, _("“%(cue)s”") % {"cue": cue}
-    return cues.fallback, None
+    return _by_rule(text, cues) if rules else (cues.fallback, None)
+
+
+def _by_rule(text, cues):
+    rule = chrome_rule(text)
+    if rule is None:
+        return cues.fallback, None
+    category = next((cues.by_name[name] for name in RULE_CATEGORIES[rule] if name in cues.by_name), cues.fallback)
+    return category, str(RULE_REASONS[rule])
+
+
+# Page chrome that no cue phrase names (corpus.importing.news.chrome_rule, which the import uses too): the
+# categories to guess, the first that exists, and the reason shown.
+RULE_CATEGORIES = {
+    "copyright": ("masthead", "chrome"),
+    "link row": ("navigation", "chrome"),
+    "comment policy": ("comments", "chrome"),
+    "dateline": ("byline", "chrome"),
+    "most read": ("related", "chrome"),
+}
+RULE_REASONS = {
+    "copyright": gettext_lazy("a copyright or footer line"),
+    "link row": gettext_lazy("a row of links separated by |"),
+    "comment policy": gettext_lazy("a comment policy notice"),
+    "dateline": gettext_lazy("a dateline (“آخر تحديث”)"),
+    "most read": gettext_lazy("the heading of a “most read” list"),
+}
 
 
 SHORT_LINE_WORDS = 5
@@ -94,28 +121,48 @@ SENTENCE_END = (".", "!", "؟", "?", ":", "…", "»", "”", '"')
 
 def boilerplate_hints(article, paragraphs, categories=None):
     """{paragraph id: (category, reason)} for paragraphs that look like web chrome: a category's cue phrase,
-    the title repeated, the outlet's chrome (corpus.duplicates: a line in many of its articles), the same line in
-    other articles of the outlet, or a short line that is no sentence.
-    Two queries (categories, the outlet's line counts) whatever the number of paragraphs or the outlet's size:
+    the title repeated, a chrome rule (corpus.importing.news.chrome_rule: copyright and footer lines, `|` rows of
+    links, comment-policy notices, datelines with آخر تحديث, a "most read" heading and the headlines under it),
+    a paragraph the import kept as page chrome (marked by the importer, whose marks this reader may not see),
+    the outlet's chrome (corpus.duplicates: a line in many of its articles), the same line in other articles of
+    the outlet, or a short line that is no sentence.
+    Three queries (categories, the import's page-chrome marks, the outlet's line counts) whatever the number of
+    paragraphs or the outlet's size:
     the line counts come from the near-duplicate pass (corpus.duplicates.outlet_lines), keyed by outlet and
     line, where counting the same text in the outlet's other articles scanned all of their paragraphs."""
     cues, folded_title = _Cues(_categories(categories)), fold(article.title)
     lines = outlet_lines(article.source_id, paragraphs)
+    kept_as_chrome = _kept_as_chrome(paragraphs)
     hints = {}
     related = cues.by_name.get(RELATED)
-    list_heading = None  # (position of the last line of a related-links list so far, its heading's cue)
+    list_heading = None  # (position of the last line of a list so far, its heading, plain headlines?, category)
     for paragraph in sorted(paragraphs, key=lambda p: p.position):
-        category, reason = _guess(paragraph.text, folded_title if paragraph.position else "", cues)
-        if reason is None and list_heading and list_heading[0] == paragraph.position - 1 and is_bullet(paragraph.text):
-            # A bulleted line right under مقالات مشابهة (or under the list's previous line): a related link.
-            category, reason = related, _("in the list under “%(cue)s”") % {"cue": list_heading[1]}
-            list_heading = (paragraph.position, list_heading[1])
-        elif related is not None and category == related and reason is not None:
-            list_heading = (paragraph.position, paragraph.text.strip()[:40])
+        category, reason = _guess(paragraph.text, folded_title if paragraph.position else "", cues, rules=False)
+        by_rule = False
+        if reason is None:
+            category, reason = _by_rule(paragraph.text, cues)
+            by_rule = reason is not None
+        if (
+            reason is None
+            and list_heading
+            and list_heading[0] == paragraph.position - 1
+            and (is_bullet(paragraph.text) or (list_heading[2] and len(paragraph.text.split()) <= LIST_LINE_WORDS))
+        ):
+            # A bulleted line right under مقالات مشابهة, or a short line (a headline) under الأكثر قراءة (or
+            # under the list's previous line): a related link.
+            category, reason = list_heading[3], _("in the list under “%(cue)s”") % {"cue": list_heading[1]}
+            list_heading = (paragraph.position, *list_heading[1:])
+        elif reason is not None and ((related is not None and category == related) or chrome_rule(paragraph.text) == "most read"):
+            # (position, heading, whether its list is of plain headlines, the category of its lines)
+            most_read = chrome_rule(paragraph.text) == "most read"
+            list_heading = (paragraph.position, paragraph.text.strip()[:40], most_read, category)
         else:
             list_heading = None
+        if reason is None and paragraph.pk in kept_as_chrome:
+            category, reason = kept_as_chrome[paragraph.pk], _("kept as page chrome when the page was imported")
         articles, chrome = lines.get(paragraph.pk, (0, False))
-        if reason is None and (chrome or articles >= REPEATED_LINE_ARTICLES):
+        if (reason is None or by_rule) and (chrome or articles >= REPEATED_LINE_ARTICLES):
+            # The outlet's own evidence, said first: the rule still names the category.
             reason = ngettext(
                 "repeated in %(count)s article of this outlet", "repeated in %(count)s articles of this outlet", articles
             ) % {"count": articles}
@@ -130,6 +177,15 @@ def boilerplate_hints(article, paragraphs, categories=None):
         if reason and category is not None:
             hints[paragraph.pk] = (category, reason)
     return hints
+
+
+def _kept_as_chrome(paragraphs):
+    """{paragraph id: category} for the paragraphs the import marked as page chrome (corpus.importing.news)."""
+    ids = [paragraph.pk for paragraph in paragraphs]
+    if not ids:
+        return {}
+    marks = BoilerplateMark.objects.filter(paragraph_id__in=ids, category__name=CHROME_CATEGORY, category__is_active=True)
+    return {mark.paragraph_id: mark.category for mark in marks.select_related("category")}
 
 
 def annotations_in(paragraph):

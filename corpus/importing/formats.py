@@ -52,6 +52,9 @@ class ArticleDraft:
     published_on: date | None = None
     language: str = "ar"
     notes: list[str] = field(default_factory=list)
+    # Positions of paragraphs kept as page chrome, not the story (an HTML page's, corpus.importing.news): the
+    # import marks them as boilerplate, so the reading view folds them away and an analyst can unmark one.
+    chrome: frozenset = frozenset()
 
     @cached_property  # the import asks several times; paragraphs never change once the draft is made
     def content_hash(self):
@@ -103,7 +106,7 @@ def _checked_language(value):
     return value
 
 
-def _draft(name, cleaned, *, title="", source_name="", url="", published_on=None, language="ar", notes=()):
+def _draft(name, cleaned, *, title="", source_name="", url="", published_on=None, language="ar", notes=(), chrome=frozenset()):
     if not cleaned.paragraphs:
         raise RejectedFile(_("The file holds no text: every line is empty or whitespace."))
     notes = list(notes)
@@ -120,13 +123,19 @@ def _draft(name, cleaned, *, title="", source_name="", url="", published_on=None
         published_on=published_on,
         language=language,
         notes=[*notes, *cleaned.notes],
+        chrome=chrome,
     )
 
 
 def _from_html(name, text, encoding_note):
     document = extract_html(text)
     # A line or paragraph separator (U+2028, U+2029) or a lone CR inside a block splits it, as in plain text.
-    cleaned = clean_lines(line for paragraph in document.paragraphs for line in split_lines(paragraph))
+    lines = [
+        (line, index in document.chrome) for index, paragraph in enumerate(document.paragraphs) for line in split_lines(paragraph)
+    ]
+    cleaned = clean_lines(line for line, _chrome in lines)
+    # clean_lines keeps or drops each line on its own: the lines it keeps, in order, carry their block's flag.
+    flags = [chrome for line, chrome in lines if clean_lines([line]).paragraphs] if document.chrome else []
     if not cleaned.paragraphs:
         raise RejectedFile(_("No readable paragraphs were found in this HTML page."))
     notes = list(encoding_note)
@@ -150,6 +159,7 @@ def _from_html(name, text, encoding_note):
         published_on=document.published_on,
         language=language,
         notes=notes,
+        chrome=frozenset(position for position, chrome in enumerate(flags) if chrome),
     )
 
 

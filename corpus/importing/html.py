@@ -19,6 +19,7 @@ from datetime import date
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from . import news
 from .errors import RejectedFile
 
 # Elements whose content is never article text.
@@ -58,6 +59,9 @@ class HtmlDocument:
     site_name: str = ""
     language: str = ""
     meta: dict = field(default_factory=dict)
+    chrome: frozenset = frozenset()  # indexes of paragraphs kept as page chrome (not the story)
+    author: str = ""
+    extractor: str = ""  # "trafilatura" when it chose the story, "" for our parser alone
 
 
 class _NestedTooDeeply(Exception):
@@ -76,8 +80,10 @@ class _ReadableText:
         self.next_container_id = 0
         self.depth = 0  # open elements, <html> and <body> included
         self.pre_depth = 0
+        self.link_depth = 0  # open <a> elements
         self.buffer = []
-        self.blocks = []  # (container id or None, text)
+        self.link_characters = 0  # of the buffer's text, inside <a>
+        self.blocks = []  # (container id or None, text, share of its characters inside <a>)
         self.title_parts = []
         self.in_title = False
         self.h1_parts = None
@@ -126,6 +132,8 @@ class _ReadableText:
             self.next_container_id += 1
         if tag == "pre":
             self.pre_depth += 1
+        if tag == "a":
+            self.link_depth += 1
         if tag == "h1" and not self.first_h1:
             self.h1_parts = []
 
@@ -150,6 +158,8 @@ class _ReadableText:
             self.container_stack.pop()
         if tag == "pre" and self.pre_depth:
             self.pre_depth -= 1
+        if tag == "a" and self.link_depth:
+            self.link_depth -= 1
         if tag == "h1" and self.h1_parts is not None:
             self.first_h1 = COLLAPSIBLE_WHITESPACE.sub(" ", "".join(self.h1_parts)).strip()
             self.h1_parts = None
@@ -162,6 +172,8 @@ class _ReadableText:
         if self.skipped_depth:
             return
         self.buffer.append(data)
+        if self.link_depth:
+            self.link_characters += len(data.strip())
         if self.h1_parts is not None:
             self.h1_parts.append(data)
 
@@ -169,13 +181,14 @@ class _ReadableText:
         if not self.buffer:
             return
         text = "".join(self.buffer)
-        self.buffer = []
+        links = self.link_characters / max(1, len(text.strip()))
+        self.buffer, self.link_characters = [], 0
         container = self.container_stack[-1] if self.container_stack else None
         if self.pre_depth:
             for line in text.split("\n"):
-                self.blocks.append((container, line))
+                self.blocks.append((container, line, links))
         else:
-            self.blocks.append((container, COLLAPSIBLE_WHITESPACE.sub(" ", text)))
+            self.blocks.append((container, COLLAPSIBLE_WHITESPACE.sub(" ", text), links))
 
     def close(self):
         self.flush()
@@ -185,14 +198,14 @@ class _ReadableText:
 def _story_blocks(blocks):
     """Prefer the <article>/<main> holding the most text, when it holds a story's worth."""
     sizes = {}
-    for container, text in blocks:
+    for container, text, _links in blocks:
         if container is not None:
             sizes[container] = sizes.get(container, 0) + len(text.strip())
     if sizes:
         best = max(sizes, key=sizes.get)
         if sizes[best] >= MIN_STORY_CHARACTERS:
-            return [text for container, text in blocks if container == best]
-    return [text for _, text in blocks]
+            return [text for container, text, _links in blocks if container == best]
+    return [text for _container, text, _links in blocks]
 
 
 def _parse_date(value):
@@ -205,8 +218,10 @@ def _parse_date(value):
         return None
 
 
-def extract_html(markup):
-    """The readable text and metadata of `markup` (a str), or RejectedFile if libxml2 cannot read it at all."""
+def extract_html(markup, *, story_extractor=True):
+    """The readable text and metadata of `markup` (a str), or RejectedFile if libxml2 cannot read it at all.
+    With `story_extractor`, trafilatura chooses the story among our blocks (corpus.importing.news); without it,
+    or when it rejects the page, the <article>/<main> holding the most text, else the whole page."""
     # no_network: never fetch a DTD or anything else a page points to. Default limits (no huge_tree): a text
     # node or name larger than libxml2 allows is cut, never read without bound.
     lxml_parser = etree.HTMLParser(target=_ReadableText(), no_network=True, remove_comments=True, remove_pis=True)
@@ -222,18 +237,73 @@ def extract_html(markup):
     except (etree.LxmlError, UnicodeError, ValueError):
         raise RejectedFile(_("This HTML page could not be read.")) from None
     meta = parser.meta
-    title = meta.get("og:title") or parser.first_h1 or "".join(parser.title_parts)
+    extracted = news.run_trafilatura(markup) if story_extractor else None
+    paragraphs, chrome, title, extractor = _story_blocks(parser.blocks), set(), "", ""
+    if extracted is not None:
+        reading = _extractor_reading(parser.blocks, extracted)
+        if reading is not None:
+            paragraphs, chrome = reading
+            extractor = "trafilatura"
+            title = _story_title(meta, parser, extracted, markup, [p for i, p in enumerate(paragraphs) if i not in chrome])
+    title = title or meta.get("og:title") or parser.first_h1 or "".join(parser.title_parts)
+    published_on = _parse_date(meta.get("article:published_time") or meta.get("date") or meta.get("dc.date") or parser.first_time)
     return HtmlDocument(
-        paragraphs=_story_blocks(parser.blocks),
+        paragraphs=paragraphs,
+        chrome=frozenset(chrome),
         title=COLLAPSIBLE_WHITESPACE.sub(" ", title).strip(),
         url=meta.get("og:url") or parser.canonical,
-        published_on=_parse_date(
-            meta.get("article:published_time") or meta.get("date") or meta.get("dc.date") or parser.first_time
-        ),
+        published_on=published_on or (extracted.published_on if extracted else None),
         site_name=meta.get("og:site_name", ""),
         language=parser.language,
+        author=extracted.author if extracted else "",
+        extractor=extractor,
         meta=meta,
     )
+
+
+def _extractor_reading(blocks, extracted):
+    """(paragraphs, indexes of those kept as page chrome) from our blocks, as trafilatura's reading sorts them
+    (corpus.importing.news), or None when its text is not ours to align (the fallback: _story_blocks)."""
+    texts = [text for _container, text, _links in blocks]
+    keys = [news.key(text) for text in texts]
+    story, coverage = news.align(keys, extracted.lines)
+    if coverage < news.MIN_COVERAGE or not any(story):
+        return None
+    kinds = news.classify(keys, [links for _container, _text, links in blocks], story)
+    paragraphs, chrome = [], set()
+    for text, kind in zip(texts, kinds, strict=True):
+        if kind == news.NOISE:
+            continue
+        if kind == news.CHROME:
+            chrome.add(len(paragraphs))
+        paragraphs.append(text)
+    return paragraphs, chrome
+
+
+TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—:«»/]|::)\s+")
+
+
+def _story_title(meta, parser, extracted, markup, story):
+    """The headline: the first candidate (og:title, JSON-LD headline, trafilatura's title, the first <h1>, the
+    <title>) that is, whole or as one part around a separator (« | », « - »), a line of the story; else "", and
+    the caller takes og:title, the <h1> or the <title> as before."""
+    lines = {news.key(text) for text in story}
+    candidates = [
+        meta.get("og:title", ""),
+        news.json_ld_headline(markup),
+        extracted.title,
+        parser.first_h1,
+        "".join(parser.title_parts),
+    ]
+    for candidate in map(news.key, candidates):
+        if not candidate:
+            continue
+        if candidate in lines:
+            return candidate
+        for part in TITLE_SEPARATORS.split(candidate):
+            if news.key(part) in lines and news.words(part) >= 2:
+                return news.key(part)
+    return ""
 
 
 def looks_like_html(text):

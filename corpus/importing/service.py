@@ -25,6 +25,7 @@ from hamish.bidi import isolate
 
 from .. import duplicates, search
 from ..models import Article, Paragraph, Source
+from . import news
 from .errors import RejectedFile
 from .formats import draft_from_file
 
@@ -167,6 +168,15 @@ def _write(pending, user):
     for piece in _pieces(rows, INDEX_CHARACTERS):
         search.index_paragraphs(piece, new=True)
     duplicates.enqueue(article_ids)
+    # A news page's paragraphs kept as page chrome (corpus.importing.news): marked, in the same transaction.
+    news.mark_page_chrome(
+        user,
+        [
+            (draft.original_filename, [paragraph_ids[article_id, position] for position in sorted(draft.chrome)])
+            for article_id, (draft, _source) in zip(article_ids, pending)
+            if draft.chrome
+        ],
+    )
     return article_ids
 
 
