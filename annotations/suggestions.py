@@ -1,11 +1,13 @@
 """Suggested spans the analyst accepts (one key) or rejects (remembered): never annotations until accepted.
 
-Two sources:
+Three sources:
 - entity names: every mention in the article of a canonical entity's name or alias, matched word by word
   after folding and clitic splitting (corpus.arabic), so وبلويد أوستن and لويد اوستن find لويد أوستن, and
   for people their surname alone (وقال أوستن);
 - other versions: the analyst's spans on near-duplicate paragraphs of other articles (corpus.duplicates),
-  carried over word by word where the text is the same after folding.
+  carried over word by word where the text is the same after folding;
+- models' predictions: other tools' files and the built-in labeller's (recommenders), in the reader's
+  projects, shown as "model X · 0.87" (recommenders.suggesting; accepting one records the model).
 A suggestion is left out where the analyst already has a span (of any label) on exactly that text, or said no.
 """
 

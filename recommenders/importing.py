@@ -282,7 +282,7 @@ def read_predictions(data, *, project, format, default_score=1.0):
 
 def check_model_name(model_name):
     model_name = " ".join((model_name or "").split())
-    if not model_name:
+    if not model_name or model_name == "-":  # "-" is the reading view's "no model"
         raise PredictionImportError([_("Name the model that made these predictions.")])
     if len(model_name) > MODEL_NAME_MAX or any(unicodedata.category(ch).startswith("C") for ch in model_name):
         raise PredictionImportError(

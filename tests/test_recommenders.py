@@ -422,3 +422,32 @@ def test_manager_can_train_on_demand(project, manager, analyst, client):
     response = client.post(f"/api/v1/projects/{project.pk}/recommender/train", headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == 403
     assert PredictionFilter.objects.count() == 0
+
+
+def test_a_large_file_is_imported_by_the_worker_and_a_refused_one_stores_nothing(project, manager, client, settings):
+    settings.HAMISH_PREDICTIONS_SYNC_BYTES = 10
+    client.force_login(manager)
+    url = reverse("recommenders:predictions", args=[project.pk])
+    upload = io.BytesIO(doccano_file())
+    upload.name = "big.jsonl"
+    response = client.post(url, {"file": upload, "model_name": "big-model", "format": "", "default_score": "1"}, follow=True)
+    assert "in the background" in response.content.decode()
+    batch = PredictionBatch.objects.get(model_name="big-model")
+    assert (batch.status, batch.count, batch.payload) == (PredictionBatch.Status.DONE, 2, None)
+    text = PARAGRAPH_SEPARATOR.join(SMALL_ARTICLE)
+    a, b = place(text, AUSTIN)
+    upload = io.BytesIO(doccano_line(SMALL_ARTICLE, [[a, b, "PER", 2]]).encode())
+    upload.name = "bad.jsonl"
+    client.post(url, {"file": upload, "model_name": "bad-model", "format": "", "default_score": "1"})
+    refused = PredictionBatch.objects.get(model_name="bad-model")
+    assert refused.status == PredictionBatch.Status.REFUSED and "score 2" in refused.problems[0]
+    assert not Prediction.objects.filter(batch=refused).exists() and refused.payload is None
+    page = client.get(url).content.decode()
+    assert "score 2 is not a number from 0 to 1" in page
+
+
+def test_model_name_is_required_and_not_the_no_model_choice(project, manager):
+    for name in ("", "   ", "-", "x" * 101, "bad\x07name"):
+        with pytest.raises(PredictionImportError):
+            import_predictions(doccano_file(), project=project, format="doccano", model_name=name, user=manager)
+    assert not PredictionBatch.objects.exists()
