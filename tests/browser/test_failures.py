@@ -29,7 +29,7 @@ def test_a_tag_after_logging_out_in_another_tab_says_so_and_keeps_the_page(page,
 
     other = page.context.new_page()
     other.goto(live_server.url + "/")
-    other.click(".account button[type=submit]")  # Log out
+    other.get_by_role("button", name="Log out").click()
     other.wait_for_url(re.compile("/accounts/login/"))
     other.close()
 
