@@ -18,6 +18,7 @@ from corpus import word_diff
 from corpus.duplicates import VERSIONS_LISTED, matches_of, version_total, versions_of
 from corpus.models import Article, Paragraph
 from hamish.ids import parse_id
+from projects.scope import allowed_for_request
 
 from .. import vocabulary
 from ..boilerplate import boilerplate_hints, clean_paragraphs
@@ -257,7 +258,8 @@ def reader_context(request, article):
     paragraphs = list(article.paragraphs.order_by("position"))
     annotations = ArticleAnnotations(request, article.pk, paragraphs)
     annotations.attach(paragraphs)
-    labels = annotations.active_labels
+    # Read in a project, the picker and its keys offer only the project's labels (projects.scope).
+    labels = allowed_for_request(request, article.pk).filter("labels", annotations.active_labels)
     return {
         "article": article,
         "paragraphs": paragraphs,
@@ -318,7 +320,8 @@ def render_paragraphs(request, paragraphs, *, extra=None, panels=PANELS):
         **(extra or {}),
     }
     if context.get("card_span"):
-        context.update(card_context(request.user, context["card_span"], labels=annotations.active_labels))
+        labels = allowed_for_request(request, article_id).filter("labels", annotations.active_labels)
+        context.update(card_context(request.user, context["card_span"], labels=labels))
     response = render(request, "annotations/paragraph_update.html", context)
     if context.get("flash"):
         # An htmx event the page shows in its message area. JSON escapes non-ASCII: headers stay ASCII.

@@ -10,11 +10,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from corpus.models import Paragraph
 from hamish.ids import parse_id
+from projects.scope import allowed_for_request
+from projects.scope import refusal as project_refusal
 
 from ..conflicts import Conflict, parse_version
 from ..forms import SpanCreateForm, SpanUpdateForm
 from ..history import UNDO_WINDOW, describe, has_older_undoable, last_undoable_event, undo_last
 from ..lookups import get_paragraph_for_reader, get_span_for_editor, get_span_for_reader
+from ..models import Label
 from ..spans import create_span, delete_span, update_span
 from ..suggestions import EntityIndex
 from .reader import card_context, render_paragraph, render_paragraphs
@@ -54,6 +57,9 @@ def create(request, paragraph_id):
     form = SpanCreateForm(request.POST)
     if not form.is_valid():
         return problem(first_error(form))
+    refused_label = project_refusal(allowed_for_request(request, paragraph.article_id), label=form.cleaned_data["label"])
+    if refused_label:
+        return problem(refused_label)
     try:
         span = create_span(user=request.user, paragraph=paragraph, **form.span_arguments())
     except ValidationError as exc:
@@ -65,7 +71,8 @@ def create(request, paragraph_id):
 @require_GET
 def card(request, span_id):
     span = get_span_for_reader(request.user, span_id)
-    return render(request, "annotations/span_card.html", {"span": span, **card_context(request.user, span)})
+    labels = allowed_for_request(request, span.paragraph.article_id).filter("labels", Label.objects.active())
+    return render(request, "annotations/span_card.html", {"span": span, **card_context(request.user, span, labels=labels)})
 
 
 @require_POST
@@ -74,6 +81,9 @@ def update(request, span_id):
     form = SpanUpdateForm(request.POST)
     if not form.is_valid():
         return problem(first_error(form))
+    refused_label = project_refusal(allowed_for_request(request, span.paragraph.article_id), label=form.cleaned_data["label"])
+    if refused_label:
+        return problem(refused_label)
     entity_before = span.entity_id
     try:
         update_span(user=request.user, span=span, version=posted_version(request), **form.changes())

@@ -11,6 +11,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from corpus.models import Article
 from hamish.ids import parse_id
+from projects.scope import allowed_for_request
+from projects.scope import refusal as project_refusal
 
 from ..forms import SelectionForm, StanceCreateForm, StanceForm
 from ..holders import likely_holder
@@ -90,6 +92,7 @@ def new(request, paragraph_id):
     except OffsetError as exc:
         return problem(str(exc))
     choices = form_choices(request.user, paragraph.article)
+    choices["polarities"] = allowed_for_request(request, paragraph.article_id).filter("polarities", choices["polarities"])
     choices["holder_value"] = likely_holder(choices["mentions"], paragraph, start)
     context = {"paragraph": paragraph, "selection": data, "quote": paragraph.text[start:end], **choices}
     return render(request, "annotations/stance_form.html", context)
@@ -101,6 +104,9 @@ def create(request, paragraph_id):
     form = StanceCreateForm(request.POST)
     if not form.is_valid():
         return problem(first_error(form))
+    refused_polarity = project_refusal(allowed_for_request(request, paragraph.article_id), polarity=form.cleaned_data["polarity"])
+    if refused_polarity:
+        return problem(refused_polarity)
     try:
         stance = create_stance(
             user=request.user, article=paragraph.article, evidence=[form.selection(paragraph)], **form.stance_arguments()
@@ -110,7 +116,7 @@ def create(request, paragraph_id):
     return render_stance_change(request, stance.pk, flash=_("Stance saved. u undoes it."))
 
 
-def stance_card_context(user, stance):
+def stance_card_context(user, stance, *, request=None):
     context = {"stance": stance, "editable": stance.is_editable_by(user)}
     if context["editable"]:
         context.update(
@@ -122,6 +128,9 @@ def stance_card_context(user, stance):
                 target=f"entity:{stance.target_entity_id}" if stance.target_entity_id else f"topic:{stance.target_topic_id}",
             )
         )
+        if request is not None:  # read in a project: only its polarities (the stance's own stays shown)
+            ids = allowed_for_request(request, stance.article_id).polarities
+            context["polarities"] = [p for p in context["polarities"] if ids is None or p.pk in ids or p.pk == stance.polarity_id]
     return context
 
 
@@ -130,7 +139,11 @@ def render_stance_change(request, stance_id, *, also=(), flash=None):
     that just lost some), the panel, and the stance's card; `flash`, what the message area says."""
     stance = get_stance_for_reader(request.user, stance_id)
     paragraphs = list(dict.fromkeys([*(item.paragraph for item in stance.evidence.all()), *also]))
-    extra = {"card_stance": stance, **stance_card_context(request.user, stance), **({"flash": flash} if flash else {})}
+    extra = {
+        "card_stance": stance,
+        **stance_card_context(request.user, stance, request=request),
+        **({"flash": flash} if flash else {}),
+    }
     response = render_paragraphs(request, paragraphs, extra=extra)
     # The request targeted the paragraph it was made from (the new passage's, or the card's first), which
     # need not be the first one here; htmx would put this paragraph in its place, or drop it if an
@@ -147,7 +160,7 @@ def card_url(stance_id):
 @require_GET
 def card(request, stance_id):
     stance = get_stance_for_reader(request.user, stance_id)
-    return render(request, "annotations/stance_card.html", stance_card_context(request.user, stance))
+    return render(request, "annotations/stance_card.html", stance_card_context(request.user, stance, request=request))
 
 
 @require_POST
@@ -156,6 +169,9 @@ def update(request, stance_id):
     form = StanceForm(request.POST)
     if not form.is_valid():
         return problem(first_error(form))
+    refused_polarity = project_refusal(allowed_for_request(request, stance.article_id), polarity=form.cleaned_data["polarity"])
+    if refused_polarity:
+        return problem(refused_polarity)
     try:
         update_stance(user=request.user, stance=stance, version=posted_version(request), **form.stance_arguments())
     except ValidationError as exc:

@@ -16,6 +16,8 @@ from annotations.models import Entity, Label, Span
 from annotations.notes import NOTE_MAX
 from annotations.offsets import code_point_to_utf16
 from annotations.spans import create_span, delete_span, update_span
+from projects.scope import allowed_for_request
+from projects.scope import refusal as project_refusal
 
 from ..auth import via
 from ..errors import Refused
@@ -98,6 +100,14 @@ def get_entity(entity_id):
     return entity
 
 
+def project_allows(request, article_id, **used):
+    """Refuse (422) a label, polarity or category the article's project does not use (projects.scope: the
+    project named by ?project=, else the union of the caller's projects that hold the article)."""
+    message = project_refusal(allowed_for_request(request, article_id), **used)
+    if message:
+        raise ValidationError(message)
+
+
 def utf16_offsets(paragraph_text, start, end):
     """Code point offsets as the browser's UTF-16 units, for the services' one check; out of range is refused
     here in code points (the units would name a different number)."""
@@ -111,6 +121,7 @@ def utf16_offsets(paragraph_text, start, end):
 def create(request, payload: SpanIn):
     paragraph = get_paragraph_for_reader(request.user, payload.paragraph)
     label, entity = get_label(payload.label), get_entity(payload.entity)
+    project_allows(request, paragraph.article_id, label=label)
     utf16_start, utf16_end = utf16_offsets(paragraph.text, payload.start, payload.end)
     try:
         with acting_via(via(request)):
@@ -155,6 +166,7 @@ def change(request, span_id: Id, payload: SpanChange):
     changes = {}
     if payload.label is not None:
         changes["label"] = get_label(payload.label)
+        project_allows(request, span.paragraph.article_id, label=changes["label"])
     if payload.new_entity_name and payload.new_entity_name.strip():
         changes["new_entity_name"] = " ".join(payload.new_entity_name.split())
     elif "entity" in payload.model_fields_set:

@@ -21,7 +21,7 @@ from annotations.stances import Choice, EvidenceSelection, create_stance, delete
 
 from ..auth import via
 from ..schemas import ERRORS, WRITE_ERRORS, Id, Offset, Version, text
-from .spans import QUOTE_MAX, Everyone, VersionQuery, get_label, utf16_offsets
+from .spans import QUOTE_MAX, Everyone, VersionQuery, get_label, project_allows, utf16_offsets
 
 router = Router(tags=["annotations"])
 EVIDENCE_MAX = 50  # passages in one request
@@ -148,6 +148,7 @@ def create(request, payload: StanceIn):
     polarity = _polarity(payload.polarity)
     if polarity is None:
         raise ValidationError("Choose the polarity: supports, opposes, neutral or mixed.")
+    project_allows(request, evidence[0].paragraph.article_id, polarity=polarity)
     with acting_via(via(request)):
         stance = create_stance(
             user=request.user,
@@ -169,6 +170,9 @@ def create(request, payload: StanceIn):
 def change(request, stance_id: Id, payload: StanceChange):
     stance = get_stance_for_editor(request.user, stance_id)
     holder, target = _choices(payload, required=False)
+    polarity = _polarity(payload.polarity)
+    if polarity is not None:
+        project_allows(request, stance.article_id, polarity=polarity)
     with acting_via(via(request)):
         update_stance(
             user=request.user,
@@ -176,7 +180,7 @@ def change(request, stance_id: Id, payload: StanceChange):
             version=payload.version,
             holder=holder,
             target=target,
-            polarity=_polarity(payload.polarity),
+            polarity=polarity,
             note=payload.note,
         )
     return stance_out(_fresh_stance(stance_id))
@@ -254,6 +258,7 @@ def _category(name):
 def mark(request, payload: MarkIn):
     paragraph = get_paragraph_for_reader(request.user, payload.paragraph)
     category = _category(payload.category)
+    project_allows(request, paragraph.article_id, category=category)
     existed = BoilerplateMark.objects.filter(paragraph=paragraph, author=request.user).exists()
     with acting_via(via(request)):
         made = mark_boilerplate(user=request.user, paragraph=paragraph, category=category)
@@ -271,11 +276,13 @@ def _mark_for_editor(user, mark_id):
 @router.patch("/boilerplate/{mark_id}", response={200: MarkOut, **WRITE_ERRORS}, summary="Change a mark's category")
 def change_mark(request, mark_id: Id, payload: MarkChange):
     found = _mark_for_editor(request.user, mark_id)
+    category = _category(payload.category)
+    project_allows(request, found.paragraph.article_id, category=category)
     with acting_via(via(request)):
         mark_boilerplate(
             user=request.user,
             paragraph=found.paragraph,
-            category=_category(payload.category),
+            category=category,
             version=payload.version,
             author=found.author,
         )
