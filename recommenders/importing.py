@@ -182,15 +182,23 @@ class _ProjectArticles:
 
     def by_letters(self, letters):
         if self._by_letters is None:
-            self._by_letters, texts = {}, {}
-            for article_id, text in (
+            # Streamed article by article, keeping only a digest of each: a large project's text never sits
+            # in memory whole.
+            self._by_letters, current, hasher = {}, None, None
+            rows = (
                 Paragraph.objects.filter(article__in=self.project.articles.all())
                 .order_by("article_id", "position")
                 .values_list("article_id", "text")
-            ):
-                texts.setdefault(article_id, []).append(text)
-            for article_id, paragraphs in texts.items():
-                self._by_letters.setdefault(_digest(_letters(paragraphs)[0]), article_id)
+                .iterator(chunk_size=2000)
+            )
+            for article_id, text in rows:
+                if article_id != current:
+                    if hasher is not None:
+                        self._by_letters.setdefault(hasher.hexdigest(), current)
+                    current, hasher = article_id, hashlib.sha256()
+                hasher.update("".join(text.split()).encode("utf-8"))
+            if hasher is not None:
+                self._by_letters.setdefault(hasher.hexdigest(), current)
         return self._by_letters.get(_digest(letters))
 
 
