@@ -43,8 +43,10 @@ CHECKED_TEMPLATE_DIRECTORIES = [
 ALLOWED_WORDS = {
     "Hamish",  # the brand, shown beside هامش
     "English",  # the language switch names the other language in that language
-    "JSON",
+    "JSON",  # file formats, written so in Arabic too
     "CoNLL",
+    "CSV",
+    "SVG",
 }
 CHECKED_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt"}
 # base.html's blocks that fill an attribute (class names), not text.
