@@ -451,3 +451,13 @@ def test_model_name_is_required_and_not_the_no_model_choice(project, manager):
         with pytest.raises(PredictionImportError):
             import_predictions(doccano_file(), project=project, format="doccano", model_name=name, user=manager)
     assert not PredictionBatch.objects.exists()
+
+
+def test_the_audit_log_page_says_which_model_proposed_an_accepted_span(project, analyst, manager, admin, client):
+    import_predictions(doccano_file(), project=project, format="doccano", model_name="camelbert", user=manager)
+    suggestion = next(s for s in model_offered(analyst, project.article) if s.text == AUSTIN)
+    paragraph = project.article.paragraphs.get(pk=suggestion.paragraph_id)
+    accept(user=analyst, paragraph=paragraph, start=suggestion.start, end=suggestion.end, label=suggestion.label)
+    client.force_login(admin)
+    page = client.get(reverse("annotations:audit_log")).content.decode()
+    assert "through <bdi>suggestion of model camelbert (0.87)</bdi>" in page
