@@ -244,7 +244,7 @@ def extract_html(markup, *, story_extractor=True):
         if reading is not None:
             paragraphs, chrome = reading
             extractor = "trafilatura"
-            title = _story_title(meta, parser, extracted, markup, [p for i, p in enumerate(paragraphs) if i not in chrome])
+            title = _story_title(meta, parser, extracted, markup, paragraphs)
     title = title or meta.get("og:title") or parser.first_h1 or "".join(parser.title_parts)
     published_on = _parse_date(meta.get("article:published_time") or meta.get("date") or meta.get("dc.date") or parser.first_time)
     return HtmlDocument(
@@ -252,7 +252,9 @@ def extract_html(markup, *, story_extractor=True):
         chrome=frozenset(chrome),
         title=COLLAPSIBLE_WHITESPACE.sub(" ", title).strip(),
         url=meta.get("og:url") or parser.canonical,
-        published_on=published_on or (extracted.published_on if extracted else None),
+        published_on=published_on
+        or (news.dateline_date(paragraphs, chrome) if extractor else None)
+        or (extracted.published_on if extracted else None),
         site_name=meta.get("og:site_name", ""),
         language=parser.language,
         author=extracted.author if extracted else "",
@@ -285,8 +287,9 @@ TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—:«»/]|::)\s+")
 
 def _story_title(meta, parser, extracted, markup, story):
     """The headline: the first candidate (og:title, JSON-LD headline, trafilatura's title, the first <h1>, the
-    <title>) that is, whole or as one part around a separator (« | », « - »), a line of the story; else "", and
-    the caller takes og:title, the <h1> or the <title> as before."""
+    <title>) that is, whole or as one part around a separator (« | », « - »), one of the paragraphs kept (the
+    story's or the chrome's: the outlet's name alone is noise, dropped); else "", and the caller takes og:title,
+    the <h1> or the <title> as before."""
     lines = {news.key(text) for text in story}
     candidates = [
         meta.get("og:title", ""),

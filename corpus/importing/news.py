@@ -56,10 +56,12 @@ COPYRIGHT = re.compile(
 )
 COMMENT_POLICY = re.compile(
     r"(?:تعبر|تعبّر|يعبر|يعبّر)\s+عن\s+(?:رأي|آراء)\s+(?:أصحابها|كاتبيها|كتابها|صاحبها|أصحابه|كاتبها)"
+    r"|(?:تعبر|تعبّر|يعبر|يعبّر)\s+عن\s+(?:أصحابها|كاتبيها|كتابها)"
     r"|لا\s+(?:تعبر|تعبّر|يعبر|يعبّر)\s+(?:بالضرورة\s+)?عن\s+(?:رأي|وجهة\s+نظر)\s+(?:الصحيفة|الموقع|الجريدة)"
     r"|سياسة\s+التعليقات|شروط\s+التعليق|comments?\s+(?:are|is)\s+moderated|comment\s+policy",
     re.IGNORECASE,
 )
+COMMENTS_HEADING = re.compile(r"^\s*(?:تعليقات\s+القراء|التعليقات|أضف\s+تعليقك|اترك\s+تعليقا|أضف\s+تعليقا)\b")
 LAST_UPDATE = re.compile(r"آخر\s+تحديث|اخر\s+تحديث|last\s+updated?", re.IGNORECASE)
 DATELINE_MAX_WORDS = 25
 MOST_READ = re.compile(
@@ -78,13 +80,13 @@ def words(text):
 
 
 def chrome_rule(text):
-    """The name of the chrome rule `text` (one paragraph) meets, or None: "copyright", "link row",
-    "comment policy", "dateline" (a line that carries آخر تحديث anywhere), "most read" (the heading of a most
+    """The name of the chrome rule `text` (one paragraph) meets, or None: "copyright", "link row" (short
+    parts joined by |), "comment policy" (the notice, or a comments heading), "dateline" (a line that carries آخر تحديث anywhere), "most read" (the heading of a most
     read list; the headlines under it are the caller's to follow, see `most_read_list`)."""
     count = words(text)
     if count > RULE_WORDS:
         return None
-    if COMMENT_POLICY.search(text):
+    if COMMENT_POLICY.search(text) or (count <= 4 and COMMENTS_HEADING.search(text)):
         return "comment policy"
     if count <= DATELINE_MAX_WORDS and LAST_UPDATE.search(text):
         return "dateline"
@@ -93,7 +95,7 @@ def chrome_rule(text):
     if count <= MOST_READ_HEADING_WORDS and MOST_READ.search(text):
         return "most read"
     parts = [part for part in re.split(r"[|¦]", text) if part.strip()]
-    if len(parts) >= 3 and LINK_ROW_SEPARATOR.search(text) and all(words(p) <= LINK_ROW_PART_WORDS for p in parts):
+    if len(parts) >= 2 and LINK_ROW_SEPARATOR.search(text) and all(words(p) <= LINK_ROW_PART_WORDS for p in parts):
         return "link row"
     return None
 
@@ -111,6 +113,47 @@ def most_read_list(texts):
         else:
             in_list = False
     return found
+
+
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            "يناير|كانون الثاني", "فبراير|شباط", "مارس|آذار|اذار", "أبريل|ابريل|إبريل|نيسان", "مايو|أيار|ايار",
+            "يونيو|يونيه|حزيران", "يوليو|يوليه|تموز", "أغسطس|اغسطس|آب|اب", "سبتمبر|أيلول|ايلول",
+            "أكتوبر|اكتوبر|تشرين الأول|تشرين الاول", "نوفمبر|تشرين الثاني", "ديسمبر|كانون الأول|كانون الاول",
+        ],
+        start=1,
+    )
+    for name in names.split("|")
+}  # fmt: skip
+MONTH_NAMES = "|".join(sorted(map(re.escape, MONTHS), key=len, reverse=True))
+WRITTEN_DATE = re.compile(rf"(?<!\d)(\d{{1,2}})\s+({MONTH_NAMES})\s+(\d{{4}})(?!\d)")
+NUMERIC_DATE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
+PUBLISHED_CUE = re.compile(r"نشر|تاريخ|آخر\s+تحديث|published", re.IGNORECASE)
+ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
+def dateline_date(texts, chrome=()):
+    """The date a dateline writes out ("الأحد 4 يوليو 2010", "نشر في: 12/03/2013", day first), in the first
+    short line that says it is the publication's (نشر, تاريخ, آخر تحديث), else in the first short line kept as
+    page chrome (`chrome`: indexes; a story's own dates are not its dateline); or None.
+    htmldate reads dates from markup and metadata, and not Arabic month names."""
+    short = [(i, text.translate(ARABIC_DIGITS)) for i, text in enumerate(texts) if words(text) <= DATELINE_MAX_WORDS]
+    cued = [text for _i, text in short if PUBLISHED_CUE.search(text)]
+    for candidates in (cued, [text for i, text in short if i in chrome]):
+        for text in candidates:
+            found = []
+            if match := WRITTEN_DATE.search(text):
+                found.append((match.start(), int(match[3]), MONTHS[match[2]], int(match[1])))
+            if match := NUMERIC_DATE.search(text):
+                found.append((match.start(), int(match[3]), int(match[2]), int(match[1])))
+            for _start, year, month, day in sorted(found):
+                try:
+                    return date(year, month, day)
+                except ValueError:
+                    continue
+    return None
 
 
 # --- alignment ---
