@@ -141,6 +141,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "projects.context_processors.project_switch",
             ],
         },
     },
@@ -234,6 +235,8 @@ HAMISH_API_CALLS_PER_MINUTE = env_int("HAMISH_API_CALLS_PER_MINUTE", 600)
 # file larger than this many bytes sent to the API is imported by the worker (202 and a batch to poll).
 HAMISH_RECOMMENDER_RETRAIN_EVERY = env_int("HAMISH_RECOMMENDER_RETRAIN_EVERY", 50)
 HAMISH_PREDICTIONS_SYNC_BYTES = env_int("HAMISH_PREDICTIONS_SYNC_BYTES", 1024 * 1024)
+# Articles of a project the built-in recommender proposes spans in after each training (the newest ones).
+HAMISH_RECOMMENDER_MAX_ARTICLES = env_int("HAMISH_RECOMMENDER_MAX_ARTICLES", 5000)
 
 # --- Import limits -----------------------------------------------------------
 # One article file (plain text, HTML or JSON), in bytes.

@@ -5,7 +5,8 @@ anyone; the curated layer's too), all its paragraphs (an article someone annotat
 its untagged words are examples of "no name here"). Where analysts' spans overlap, the one most of them made
 wins, then the longest (crf.non_overlapping).
 
-What it proposes: spans in every paragraph of the project's articles, stored as the predictions of the model
+What it proposes: spans in every paragraph of the project's articles (the newest
+HAMISH_RECOMMENDER_MAX_ARTICLES of them), stored as the predictions of the model
 "hamish-crf" (the last run's replace the run before's; spans accepted from them keep the model's name).
 """
 
@@ -75,8 +76,11 @@ def train_project(project, *, user=None):
     labels = {label.name: label for label in project_labels(project)}
     predictions = []
     began = time.perf_counter()
+    # The newest articles first, at most HAMISH_RECOMMENDER_MAX_ARTICLES of them: a project holding a whole
+    # corpus (the open default project) must not get a prediction row for every name in every article at each run.
+    article_ids = list(project.articles.order_by("-pk").values_list("pk", flat=True)[: settings.HAMISH_RECOMMENDER_MAX_ARTICLES])
     for paragraph_id, text in (
-        Paragraph.objects.filter(article__in=project.articles.all()).order_by("pk").values_list("pk", "text").iterator()
+        Paragraph.objects.filter(article_id__in=article_ids).order_by("pk").values_list("pk", "text").iterator(chunk_size=2000)
     ):
         for start, end, label, score in trained.suggest(text, index):
             if label in labels:

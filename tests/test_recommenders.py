@@ -362,7 +362,7 @@ def test_crf_trains_and_suggests_deterministically():
     assert crf.train([("نص بلا أسماء", [])]) is None
 
 
-def test_training_a_project_stores_suggestions_shown_as_the_models(labels, analyst):
+def test_training_a_project_stores_suggestions_shown_as_the_models(labels, analyst, settings):
     project = Project.objects.create(name="تدريب")
     project.labels.set([labels["PER"], labels["LOC"]])
     Membership.objects.create(project=project, user=analyst, role=Role.MANAGER)
@@ -383,9 +383,11 @@ def test_training_a_project_stores_suggestions_shown_as_the_models(labels, analy
     shown = {(s.text, s.label.name) for s in model_offered(analyst, fresh)}
     assert ("جو بايدن", "PER") in shown and ("أربيل", "LOC") in shown
     assert all(s.reason.startswith(f"model {BUILTIN_MODEL} · ") for s in model_offered(analyst, fresh))
-    # Trained again, the new run's predictions replace the old.
+    # Trained again, the new run's predictions replace the old; only the newest articles get them, up to the cap.
+    settings.HAMISH_RECOMMENDER_MAX_ARTICLES = 1
     train_project(project)
     assert PredictionBatch.objects.filter(project=project, model_name=BUILTIN_MODEL).count() == 1
+    assert set(Prediction.objects.values_list("paragraph__article_id", flat=True)) == {fresh.pk}
 
 
 def test_retrain_trigger_after_every_n_new_spans(labels, analyst, settings, monkeypatch, django_capture_on_commit_callbacks):
