@@ -20,8 +20,8 @@ from pathlib import Path
 from corpus.arabic import fold, stems, words
 
 ALGORITHM_PARAMS = {"c1": 0.05, "c2": 0.05, "max_iterations": 100, "all_possible_transitions": True}
-MIN_SCORE = 0.2
-ALIAS_EVERY = 2  # one training paragraph in this many keeps the known-names feature  # predictions less sure than this are not stored
+MIN_SCORE = 0.2  # predictions less sure than this are not stored
+ALIAS_EVERY = 2  # one training paragraph in this many keeps the known-names feature
 CLITICS = ("وب", "ول", "وك", "فب", "فل", "و", "ف", "ب", "ك", "ل")
 
 
