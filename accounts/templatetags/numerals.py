@@ -1,7 +1,7 @@
 from django import template
 from django.utils.safestring import SafeData, mark_safe
 
-from accounts.numerals import localize_digits
+from accounts.numerals import active, localize_digits
 
 register = template.Library()
 
@@ -14,3 +14,10 @@ def numerals(value):
         return value
     result = localize_digits(value)
     return mark_safe(result) if isinstance(value, SafeData) else result
+
+
+@register.simple_tag
+def numerals_active():
+    """{% numerals_active as arabic_digits %}: whether this page writes Arabic-Indic digits (base.html tells the
+    page's scripts, through <html data-digits>, so numbers they write follow the same choice)."""
+    return active()
