@@ -269,3 +269,25 @@ def shot_path(name):
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     return SHOTS / f"{name}.png"
+
+
+def test_a_tap_on_a_phone_opens_the_card_on_screen(browser, live_server, world):
+    """A real touch screen (is_mobile, has_touch): tapping a highlight shows its card in the sheet."""
+    context = browser.new_context(viewport={"width": PHONE[0], "height": PHONE[1]}, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(5_000)
+        log = ConsoleLog(page)
+        login(page, live_server, *ADMIN)
+        page.goto(f"{live_server.url}/articles/{world.article.pk}/")
+        segment = page.locator(SPAN_SEG).nth(1)
+        segment.scroll_into_view_if_needed()
+        segment.tap()
+        card = page.locator("#span-card .card h2").first
+        expect(card).to_be_visible()
+        page.wait_for_timeout(300)
+        assert in_viewport(page, card)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE[0]
+        log.assert_no_errors()
+    finally:
+        context.close()
