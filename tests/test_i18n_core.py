@@ -55,6 +55,13 @@ def test_it_writes_counts_in_arabic_indic_digits_for_an_analyst_who_asks(analyst
     assert "بيان التحالف لعام 2023" in page and "٢٠٢٣" not in page
 
 
+def test_it_tells_the_pages_scripts_which_digits_to_write(analyst, db):
+    prefer(analyst, "ar", arabic_digits=True)
+    assert '<html lang="ar" dir="rtl" data-digits="arabic-indic">' in logged_in(analyst).get("/").content.decode()
+    prefer(analyst, "en", arabic_digits=True)
+    assert '<html lang="en" dir="ltr">' in logged_in(analyst).get("/").content.decode()
+
+
 def test_it_keeps_western_digits_unless_asked_and_in_english(analyst, corpus_of_three):
     prefer(analyst, "ar", arabic_digits=False)
     page = text_of(logged_in(analyst).get("/"))

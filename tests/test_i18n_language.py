@@ -105,7 +105,7 @@ def test_it_saves_language_and_digits_on_the_preferences_page(analyst_client, an
     assert response.status_code == 302
     preference = Preference.objects.get(user=analyst)
     assert preference.language == "ar" and preference.arabic_digits is True
-    assert html_tag(analyst_client.get("/")) == '<html lang="ar" dir="rtl">'
+    assert html_tag(analyst_client.get("/")) == '<html lang="ar" dir="rtl" data-digits="arabic-indic">'
     bad = analyst_client.post("/accounts/preferences/", {"language": "xx"})
     assert bad.status_code == 200 and Preference.objects.get(user=analyst).language == "ar"
 
