@@ -33,6 +33,10 @@
       (inside[0] || dialog).focus();
     }
   });
+  // Focus dropped to the page itself (a click on plain text): there is then nothing to go back to.
+  document.addEventListener("focusout", (event) => {
+    if (!event.relatedTarget && !topDialog()) returnTo = null;
+  });
 
   const wasOpen = new WeakSet();
   function watch(dialog) {
