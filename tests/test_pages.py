@@ -109,6 +109,10 @@ def test_huge_pages_skip_the_extractor_and_stay_bounded():
     document = extract_html(markup)
     assert time.perf_counter() - started < 10
     assert document.extractor == "" and len(document.paragraphs) > 10_000
+    # Small but made of many elements (trafilatura's time grows with them): read by our parser alone too.
+    many = "<html><body>" + "<div>وقال المتحدث إن الفرق تواصل عملها.</div>" * (news.MAX_EXTRACTOR_ELEMENTS + 1) + "</body></html>"
+    started = time.perf_counter()
+    assert extract_html(many).extractor == "" and time.perf_counter() - started < 5
     with pytest.raises(RejectedFile, match="nests elements more than"):
         extract_html("<div>" * 5000 + "نص" + "</div>" * 5000)
 

@@ -79,6 +79,7 @@ class _ReadableText:
         self.container_stack = []  # ids of open <article>/<main> elements
         self.next_container_id = 0
         self.depth = 0  # open elements, <html> and <body> included
+        self.elements = 0  # read so far (the story extractor's cap)
         self.pre_depth = 0
         self.link_depth = 0  # open <a> elements
         self.buffer = []
@@ -96,6 +97,7 @@ class _ReadableText:
     # --- tags ---
     def start(self, tag, attributes):
         self.depth += 1
+        self.elements += 1
         if self.depth > MAX_NESTING_DEPTH:
             raise _NestedTooDeeply
         tag = tag.lower()
@@ -237,7 +239,7 @@ def extract_html(markup, *, story_extractor=True):
     except (etree.LxmlError, UnicodeError, ValueError):
         raise RejectedFile(_("This HTML page could not be read.")) from None
     meta = parser.meta
-    extracted = news.run_trafilatura(markup) if story_extractor else None
+    extracted = news.run_trafilatura(markup, parser.elements) if story_extractor else None
     paragraphs, chrome, title, extractor = _story_blocks(parser.blocks), set(), "", ""
     if extracted is not None:
         reading = _extractor_reading(parser.blocks, extracted)
@@ -287,7 +289,7 @@ TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—:«»/]|::)\s+")
 
 def _story_title(meta, parser, extracted, markup, story):
     """The headline: the first candidate (og:title, JSON-LD headline, trafilatura's title, the first <h1>, the
-    <title>) that is, whole or as one part around a separator (« | », « - »), one of the paragraphs kept (the
+    <title>) that is, whole or on one side of a separator (« | », « - »), one of the paragraphs kept (the
     story's or the chrome's: the outlet's name alone is noise, dropped); else "", and the caller takes og:title,
     the <h1> or the <title> as before."""
     lines = {news.key(text) for text in story}
@@ -303,9 +305,12 @@ def _story_title(meta, parser, extracted, markup, story):
             continue
         if candidate in lines:
             return candidate
-        for part in TITLE_SEPARATORS.split(candidate):
-            if news.key(part) in lines and news.words(part) >= 2:
-                return news.key(part)
+        # The outlet's name before or after a separator: the text on either side of each one (a headline may
+        # hold a separator of its own: « شقيق الشهيد لـ”عين اليوم” : أخي … »).
+        for separator in TITLE_SEPARATORS.finditer(candidate):
+            for part in (candidate[: separator.start()], candidate[separator.end() :]):
+                if news.key(part) in lines and news.words(part) >= 2:
+                    return news.key(part)
     return ""
 
 

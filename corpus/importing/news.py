@@ -20,7 +20,7 @@ The rule for the blocks trafilatura did not keep (`classify`):
   heading and the short lines listed under it) says so.
 
 A page trafilatura rejects (returns nothing, fewer than MIN_STORY_CHARACTERS, or text our blocks do not cover),
-a page larger than MAX_EXTRACTOR_CHARACTERS, and any error inside trafilatura fall back to our parser's
+a page larger than MAX_EXTRACTOR_CHARACTERS or MAX_EXTRACTOR_ELEMENTS, and any error inside trafilatura fall back to our parser's
 reading alone (corpus.importing.html._story_blocks), as before. Our parser runs first in every case, so its
 caps (nesting depth, libxml2's limits) refuse a malicious page before trafilatura sees it.
 """
@@ -36,9 +36,12 @@ logger = logging.getLogger(__name__)
 
 MIN_STORY_CHARACTERS = 150  # of trafilatura's text: less is a rejection (a gallery, a page of links)
 MIN_COVERAGE = 0.6  # of trafilatura's text our blocks must account for, else its text is not ours to align
-# trafilatura's time grows with the page: 1 MB of real markup takes about a second on this machine, 5 MB of
-# divs several seconds (bench/pages.py --huge). A larger page is read by our parser alone.
-MAX_EXTRACTOR_CHARACTERS = 2_000_000
+# trafilatura's time grows with the page's elements more than its size (bench/pages.py --huge, this machine):
+# 1 MB of story paragraphs took 1.5 s, 5 MB 6 s; 250 KB of tiny <div>s (19,000 elements) 1.9 s, 1 MB 8 s,
+# 5 MB 34 s. A real news page has a few thousand elements. A page over either cap is read by our parser alone
+# (about 1 s for 5 MB), so the extractor adds at most about a second to any page.
+MAX_EXTRACTOR_CHARACTERS = 1_500_000
+MAX_EXTRACTOR_ELEMENTS = 10_000
 SHORT_BLOCK = 25  # characters: a block this short must match a whole line of trafilatura's text
 NOISE_WORDS = 4
 LINK_DENSE = 0.5  # share of a block's characters inside <a>
@@ -194,9 +197,10 @@ class Extraction:
     site_name: str = ""
 
 
-def run_trafilatura(markup):
-    """trafilatura's reading of the page, or None when it rejects it (or fails: never a 500 for its sake)."""
-    if len(markup) > MAX_EXTRACTOR_CHARACTERS:
+def run_trafilatura(markup, elements=0):
+    """trafilatura's reading of the page (of `elements` elements, as our parser counted them), or None when it
+    rejects it, when the page is over the caps, or when it fails (never a 500 for its sake)."""
+    if len(markup) > MAX_EXTRACTOR_CHARACTERS or elements > MAX_EXTRACTOR_ELEMENTS:
         return None
     try:
         import trafilatura  # noqa: PLC0415 (a second of imports: loaded on the first page, not with Django)
