@@ -126,13 +126,13 @@ def boilerplate_hints(article, paragraphs, categories=None):
     a paragraph the import kept as page chrome (marked by the importer, whose marks this reader may not see),
     the outlet's chrome (corpus.duplicates: a line in many of its articles), the same line in other articles of
     the outlet, or a short line that is no sentence.
-    Three queries (categories, the import's page-chrome marks, the outlet's line counts) whatever the number of
-    paragraphs or the outlet's size:
+    Two queries (categories, the outlet's line counts), and one for the import's page-chrome marks when an
+    account imported the article, whatever the number of paragraphs or the outlet's size:
     the line counts come from the near-duplicate pass (corpus.duplicates.outlet_lines), keyed by outlet and
     line, where counting the same text in the outlet's other articles scanned all of their paragraphs."""
     cues, folded_title = _Cues(_categories(categories)), fold(article.title)
     lines = outlet_lines(article.source_id, paragraphs)
-    kept_as_chrome = _kept_as_chrome(paragraphs)
+    kept_as_chrome = _kept_as_chrome(article, paragraphs)
     hints = {}
     related = cues.by_name.get(RELATED)
     list_heading = None  # (position of the last line of a list so far, its heading, plain headlines?, category)
@@ -179,12 +179,15 @@ def boilerplate_hints(article, paragraphs, categories=None):
     return hints
 
 
-def _kept_as_chrome(paragraphs):
-    """{paragraph id: category} for the paragraphs the import marked as page chrome (corpus.importing.news)."""
+def _kept_as_chrome(article, paragraphs):
+    """{paragraph id: category} for the paragraphs the import marked as page chrome (corpus.importing.news):
+    the importer's marks of that category. No query for an article nobody imported through the pages."""
     ids = [paragraph.pk for paragraph in paragraphs]
-    if not ids:
+    if not ids or article.imported_by_id is None:
         return {}
-    marks = BoilerplateMark.objects.filter(paragraph_id__in=ids, category__name=CHROME_CATEGORY, category__is_active=True)
+    marks = BoilerplateMark.objects.filter(
+        paragraph_id__in=ids, author_id=article.imported_by_id, category__name=CHROME_CATEGORY, category__is_active=True
+    )
     return {mark.paragraph_id: mark.category for mark in marks.select_related("category")}
 
 
