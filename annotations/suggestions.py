@@ -244,9 +244,11 @@ def aligned(source_id, source_text, target_id, target_text):
     return carry
 
 
-def suggestions_for(user, paragraphs, *, own_spans, index=None, matches=None):
+def suggestions_for(user, paragraphs, *, own_spans, index=None, matches=None, project=None, labels=None):
     """{paragraph id: [Suggestion]} for these paragraphs of one article, for `user`. `own_spans` are the
-    user's spans in them (already loaded for the page); `matches` their near-duplicates, if loaded."""
+    user's spans in them (already loaded for the page); `matches` their near-duplicates, if loaded. Read in a
+    `project` (projects.scope), spans are carried only from versions in that project's articles, and only
+    suggestions of `labels` (ids; None: any) are offered."""
     index = index or EntityIndex.current()
     by_id = {p.pk: p for p in paragraphs}
     # Where the analyst already tagged exactly this text (under any label), they have decided: no suggestion.
@@ -281,6 +283,8 @@ def suggestions_for(user, paragraphs, *, own_spans, index=None, matches=None):
     matches = matches if matches is not None else matches_of(list(by_id))
     closest = {own: [other for other, _similarity in pairs[:VERSIONS_CARRIED]] for own, pairs in matches.items() if own in by_id}
     others = {other for pairs in closest.values() for other in pairs}
+    if others and project is not None:  # another study's work is not carried into this one
+        others = set(Paragraph.objects.filter(pk__in=others, article__projects=project).values_list("pk", flat=True))
     rows = (
         list(
             Span.objects.filter(paragraph_id__in=others, author=user)
@@ -334,6 +338,8 @@ def suggestions_for(user, paragraphs, *, own_spans, index=None, matches=None):
     )
     result = {}
     for suggestion in candidates:
+        if labels is not None and suggestion.label.pk not in labels:
+            continue
         if (suggestion.paragraph_id, suggestion.start, suggestion.end, suggestion.label.pk) not in rejected:
             result.setdefault(suggestion.paragraph_id, []).append(suggestion)
     for value in result.values():
@@ -375,7 +381,7 @@ def reject(*, user, paragraph, start, end, label):
 
 
 @transaction.atomic
-def accept_all(*, user, article):
+def accept_all(*, user, article, project=None, labels=None):
     """Accept every suggestion the reading view shows this analyst in the article (none in paragraphs they
     marked as boilerplate); returns how many spans were made."""
     marked = set(BoilerplateMark.objects.filter(paragraph__article=article, author=user).values_list("paragraph_id", flat=True))
@@ -383,7 +389,7 @@ def accept_all(*, user, article):
     by_id = {p.pk: p for p in paragraphs}
     own = Span.objects.filter(paragraph__article=article, author=user)
     made = 0
-    for suggestions in suggestions_for(user, paragraphs, own_spans=own).values():
+    for suggestions in suggestions_for(user, paragraphs, own_spans=own, project=project, labels=labels).values():
         for suggestion in suggestions:
             try:
                 with transaction.atomic():

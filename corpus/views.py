@@ -7,6 +7,13 @@ from hamish.ids import parse_id
 from . import duplicates
 from .models import Article, Source
 
+
+def scoped_articles(request, articles):
+    from projects.scope import scoped_articles as in_current_project  # projects build on the corpus
+
+    return in_current_project(request, articles)
+
+
 ARTICLES_PER_PAGE = 100
 
 
@@ -14,7 +21,8 @@ ARTICLES_PER_PAGE = 100
 def article_list(request):
     # No title holds a NUL (the importer drops control characters), and PostgreSQL refuses one in a query.
     query = " ".join(request.GET.get("q", "").replace("\x00", "").split())[:200]
-    articles = Article.objects.for_reader(request.user).select_related("source").with_paragraph_counts()
+    # The project switcher's choice narrows the list (projects.scope; "all my projects" does not).
+    articles = scoped_articles(request, Article.objects.for_reader(request.user)).select_related("source").with_paragraph_counts()
     if query:
         articles = articles.filter(title__icontains=query)
     # Junk page numbers ("²", "٣", 10^26) open the first page, as no number does.
@@ -29,5 +37,5 @@ def article_list(request):
 @require_GET
 def shared_content(request):
     """Articles grouped by the paragraphs they share: which outlets carried which statement."""
-    articles = Article.objects.for_reader(request.user).select_related("source")
+    articles = scoped_articles(request, Article.objects.for_reader(request.user)).select_related("source")
     return render(request, "corpus/shared.html", {"groups": duplicates.shared_content_groups(articles)})

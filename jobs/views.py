@@ -171,7 +171,8 @@ def export_start(request):
             {"message": _("Choose everyone's annotations or a curated layer.")},
             status=400,
         )
-    project_id = parse_id(request.POST.get("project")) if layer == "curated" else None
+    # Otherwise `in_project` (the export page's current project) keeps the articles of that project.
+    project_id = parse_id(request.POST.get("project" if layer == "curated" else "in_project"))
     if layer == "curated" and project_id is None:
         return render(
             request,
@@ -182,6 +183,8 @@ def export_start(request):
     layered = {"layer": layer, "project": project_id} if layer == "curated" else {}
     if layered:
         annotator = ""
+    elif project_id is not None and article_id is None:  # one article chosen by hand is exported as it is
+        layered = {"project": project_id}
     if article_id is not None:
         params = {
             "format": export_format.name,

@@ -71,6 +71,7 @@ class Allowed:
     labels: frozenset | None = None
     polarities: frozenset | None = None
     categories: frozenset | None = None
+    project: Project | None = None  # the request's project, when the rule took it (it holds the article)
 
     def filter(self, kind, items):
         ids = getattr(self, kind)
@@ -85,10 +86,8 @@ def allowed_in(user, article_id, project=None):
     if not user.is_authenticated:
         return UNRESTRICTED
     mine = Project.objects.for_member(user).filter(articles__pk=article_id)
-    if project is not None and mine.filter(pk=project.pk).exists():
-        projects = [project]
-    else:
-        projects = list(mine.distinct())
+    read_in = project if project is not None and mine.filter(pk=project.pk).exists() else None
+    projects = [read_in] if read_in is not None else list(mine.distinct())
     if not projects:
         return UNRESTRICTED
     through = {
@@ -106,7 +105,7 @@ def allowed_in(user, article_id, project=None):
             result[kind] = None
         else:
             result[kind] = frozenset(pk for _project, pk in rows)
-    return Allowed(**result)
+    return Allowed(**result, project=read_in)
 
 
 def allowed_for_request(request, article_id):

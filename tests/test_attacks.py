@@ -53,9 +53,11 @@ def world(labels, polarities, categories, analyst, other_analyst, admin):
     project.articles.add(article)
     Membership.objects.create(project=project, user=analyst)
     Membership.objects.create(project=project, user=other_analyst)
+    membership = Membership.objects.get(project=project, user=analyst)
     assignment = Assignment.objects.create(project=project, article=article, annotator=analyst)
     return {
         "project": project.pk,
+        "membership": membership.pk,
         "assignment": assignment.pk,
         "job": job.pk,
         "article": article.pk,
@@ -124,6 +126,14 @@ MATRIX = {
     "annotations:export_schema": ("GET", [], (REDIRECT, OK, OK, OK)),
     # Background jobs: the world's job is the analyst's queued export; another analyst's is 404 (not theirs).
     "projects:project_list": ("GET", [], (REDIRECT, OK, OK, OK)),
+    "projects:switch": ("POST", [], (REDIRECT, 400, 400, 400)),  # no project named
+    "projects:project_new": ("GET", [], (REDIRECT, 403, 403, OK)),  # administrators create projects
+    "projects:manage": ("GET", ["project"], (REDIRECT, 403, 403, OK)),  # managers (and admins) run them
+    "projects:manage_settings": ("POST", ["project"], (REDIRECT, 403, 403, REDIRECT)),  # empty is valid: saved
+    "projects:member_add": ("POST", ["project"], (REDIRECT, 403, 403, 400)),  # no user named
+    "projects:member_role": ("POST", ["project", "membership"], (REDIRECT, 403, 403, 400)),  # no role named
+    "projects:member_remove": ("POST", ["project", "membership"], (REDIRECT, 403, 403, REDIRECT)),
+    "projects:articles_change": ("POST", ["project"], (REDIRECT, 403, 403, 400)),  # no action, no filter
     "projects:project_detail": ("GET", ["project"], (REDIRECT, OK, OK, OK)),
     "projects:assign": ("GET", ["project"], (REDIRECT, 403, 403, OK)),  # managers (and admins) only
     "projects:progress": ("GET", ["project"], (REDIRECT, 403, 403, OK)),

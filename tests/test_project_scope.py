@@ -173,3 +173,148 @@ def test_an_article_in_two_projects_follows_the_one_it_is_read_in(study, analyst
     assert allowed_in(analyst, article.pk, other).labels == {labels["ORG"].pk}
     assert allowed_in(analyst, article.pk, project).labels == {labels["PER"].pk, labels["LOC"].pk}
     assert allowed_in(analyst, article.pk, None).labels == {labels[n].pk for n in ("PER", "LOC", "ORG")}
+
+
+# --- the current project: the switcher, and what follows it -------------------------------------------------
+
+
+@pytest.fixture
+def two_studies(labels, polarities, analyst, other_analyst):
+    """Two closed projects the analyst is in, one article each (the same words in both), and a third project
+    the analyst is not in."""
+    from annotations.stances import Choice
+    from tests.utils import add_stance
+
+    first, second = Project.objects.create(name="الدراسة الأولى"), Project.objects.create(name="الدراسة الثانية")
+    mine = make_article(["مقال الأولى عن الانتخابات البرلمانية", "فقرة ثانية"], title="عنوان الأولى", source="الحرة")
+    theirs = make_article(["مقال الثانية عن الانتخابات البرلمانية", "فقرة أخرى"], title="عنوان الثانية", source="الجزيرة")
+    first.articles.add(mine)
+    second.articles.add(theirs)
+    for project in (first, second):
+        Membership.objects.create(project=project, user=analyst, role=Role.ANNOTATOR)
+    closed = Project.objects.create(name="مغلق")
+    hidden = make_article(["مقال مغلق عن الانتخابات البرلمانية"], title="عنوان مغلق")
+    closed.articles.add(hidden)
+    Membership.objects.create(project=closed, user=other_analyst, role=Role.MANAGER)
+    for article, topic in ((mine, "الانتخابات الأولى"), (theirs, "الانتخابات الثانية")):
+        add_stance(
+            article.paragraphs.get(position=0),
+            "الانتخابات البرلمانية",
+            author=analyst,
+            holder=Choice("name", name="لويد أوستن", label=labels["PER"]),
+            target=Choice("name", name=topic),
+            polarity=polarities["supports"],
+        )
+    return first, second, mine, theirs, hidden
+
+
+def switch(client, project, next_url="/"):
+    value = "all" if project is None else project.pk
+    return client.post(reverse("projects:switch"), {"project": value, "next": next_url})
+
+
+def test_the_corpus_list_follows_the_switcher(two_studies, analyst):
+    first, second, mine, theirs, hidden = two_studies
+    client = signed_in(analyst)
+    url = reverse("corpus:article_list")
+    everything = client.get(url).text
+    assert "عنوان الأولى" in everything and "عنوان الثانية" in everything and "عنوان مغلق" not in everything
+    answer = switch(client, first, url)
+    assert answer.status_code == 302 and answer["Location"] == url
+    page = client.get(url).text
+    assert "عنوان الأولى" in page and "عنوان الثانية" not in page
+    assert f'<option value="{first.pk}" selected>' in page  # the switcher shows where the analyst is
+    switch(client, None, url)
+    page = client.get(url).text
+    assert "عنوان الأولى" in page and "عنوان الثانية" in page and '<option value="all" selected>' in page
+
+
+def test_search_hits_of_another_project_do_not_leak(two_studies, analyst):
+    from corpus import search
+
+    first, second, mine, theirs, hidden = two_studies
+    search.rebuild()
+    client = signed_in(analyst)
+    url = reverse("annotations:search")
+    both = client.get(url, {"q": "الانتخابات"}).text
+    assert "الأولى" in both and "الثانية" in both and "مغلق" not in both
+    switch(client, second, url)
+    page = client.get(url, {"q": "الانتخابات"}).text
+    assert "الثانية" in page and "مقال الأولى" not in page and "مغلق" not in page
+
+
+def test_the_stances_list_follows_the_switcher(two_studies, analyst):
+    first, second, mine, theirs, hidden = two_studies
+    client = signed_in(analyst)
+    url = reverse("annotations:target_index")
+    assert "الانتخابات الأولى" in client.get(url).text
+    switch(client, second, url)
+    page = client.get(url).text
+    assert "الانتخابات الثانية" in page and "الانتخابات الأولى" not in page
+
+
+def test_the_export_holds_only_the_current_projects_articles(two_studies, analyst):
+    from jobs.models import Job
+
+    first, second, mine, theirs, hidden = two_studies
+    client = signed_in(analyst)
+    switch(client, first, reverse("annotations:export"))
+    page = client.get(reverse("annotations:export")).text
+    assert f'name="in_project" value="{first.pk}"' in page and "Only the articles of the project you work in" in page
+    answer = client.post(reverse("jobs:export_start"), {"format": "hamish", "article": "", "in_project": first.pk})
+    assert answer.status_code == 302
+    job = Job.objects.get()
+    download = client.get(reverse("jobs:download", args=[job.pk]))
+    document = json.loads(b"".join(download.streaming_content))
+    assert [a["title"] for a in document["articles"]] == ["عنوان الأولى"]
+    assert document["filter"]["project"] == first.name
+    # A project the analyst is not in is no way round: the export is refused, nothing of it is written.
+    closed = Project.objects.get(name="مغلق")
+    refused = client.post(reverse("jobs:export_start"), {"format": "hamish", "article": "", "in_project": closed.pk})
+    assert refused.status_code == 404 and Job.objects.count() == 1
+
+
+def test_the_switcher_refuses_a_project_that_is_not_yours_and_foreign_next(two_studies, analyst):
+    first, second, mine, theirs, hidden = two_studies
+    closed = Project.objects.get(name="مغلق")
+    client = signed_in(analyst)
+    for value in (closed.pk, 999999, "nonsense", "", "²"):
+        answer = client.post(reverse("projects:switch"), {"project": value, "next": "/"})
+        assert answer.status_code == 400 and "no such project" in answer.text
+    assert CURRENT_PROJECT not in client.session
+    answer = switch(client, first, "https://evil.example/")
+    assert answer.status_code == 302 and answer["Location"] == reverse("corpus:article_list")
+    assert client.get(reverse("projects:switch")).status_code == 405
+    assert Client().post(reverse("projects:switch"), {"project": first.pk}).status_code == 302  # to the login page
+
+
+def test_suggestions_are_not_carried_from_another_projects_articles(labels, analyst):
+    """The analyst tagged a statement in one study's article; its copy in another study's article gets no
+    carried suggestion when read in that study, and does when read in "all my projects"."""
+    import io
+
+    from corpus.management.commands.setup_demo import Command as SetupDemo
+    from corpus.models import Article
+
+    SetupDemo(stdout=io.StringIO()).load_corpus()
+    seeds = {a.original_filename.rsplit("/", 1)[-1][:3]: a for a in Article.objects.all()}
+    tagged_in, read_in = Project.objects.create(name="أ"), Project.objects.create(name="ب")
+    tagged_in.articles.add(seeds["000"])
+    read_in.articles.add(seeds["003"])
+    for project in (tagged_in, read_in):
+        Membership.objects.create(project=project, user=analyst, role=Role.ANNOTATOR)
+    statement = next(p for p in seeds["000"].paragraphs.all() if p.text.startswith("وأشار بيان مشترك"))
+    add_span(statement, "سيليست واندر", "PER", author=analyst)
+    copy = next(p for p in seeds["003"].paragraphs.all() if p.text.startswith("وأشار بيان مشترك"))
+    client = signed_in(analyst)
+    url = reverse("annotations:article", args=[seeds["003"].pk])
+
+    def carried(page):
+        paragraph = next(p for p in page.context["paragraphs"] if p.pk == copy.pk)
+        return [s for s in paragraph.suggestions if s.reason.startswith("your tag in")]
+
+    assert carried(client.get(url))  # all my projects: carried
+    assert carried(client.get(url, {"project": tagged_in.pk}))  # not in that project: the union of mine
+    assert not carried(client.get(url, {"project": read_in.pk}))
+    switch(client, read_in, url)
+    assert not carried(client.get(url))

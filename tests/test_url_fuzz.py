@@ -86,6 +86,19 @@ PARAMETERS = {
     "merge_q",  # entity page: the merge picker's search
     "event",  # undo: the action (entity merge) to undo
     "by",  # reading view: whose spans "everyone's" shows (one annotator's id, or empty for all)
+    "in_project",  # export: the articles of the project the analyst works in
+    # projects.forms_manage: the manager's page and "new project"
+    "role",
+    "description",
+    "guidelines",
+    "is_open",
+    "published_from",
+    "published_to",
+    "name",
+    "labels",
+    "polarities",
+    "categories",
+    "manager",
 }
 READ = re.compile(r"""(?:request\.(?:GET|POST)|params)(?:\.get\(|\[)["'](\w+)["']""")
 

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from corpus.models import Article, Source
 from hamish.ids import parse_id
+from projects.scope import current_project
 
 from ..interchange.formats import FORMATS, export_filename
 from ..interchange.hamish_json import SCHEMA_PATH
@@ -27,6 +28,8 @@ def export_page(request):
         "annotators": get_user_model().objects.filter(is_active=True).order_by("username"),
         "chosen_source": request.GET.get("source", ""),
         "projects": _curated_projects(request.user),
+        # The project switcher's choice: the corpus or an outlet is exported from that project's articles.
+        "current_project": current_project(request),
     }
     return render(request, "annotations/export.html", context)
 

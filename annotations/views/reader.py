@@ -18,7 +18,7 @@ from corpus import word_diff
 from corpus.duplicates import VERSIONS_LISTED, matches_of, version_total, versions_of
 from corpus.models import Article, Paragraph
 from hamish.ids import parse_id
-from projects.scope import allowed_for_request
+from projects.scope import allowed_in, current_project
 
 from .. import vocabulary
 from ..boilerplate import boilerplate_hints, clean_paragraphs
@@ -73,6 +73,9 @@ class ArticleAnnotations:
 
     def __init__(self, request, article_id, paragraphs, *, written=False):
         self.user = request.user
+        # The project the article is read in (projects.scope): its vocabulary, and where suggestions come from.
+        self.allowed = allowed_in(self.user, article_id, current_project(request))
+        self.project = self.allowed.project
         self.everyone = span_scope(request) == "all"
         self.vocabulary = vocabulary.current()
         self.labels = self.vocabulary.labels
@@ -143,6 +146,8 @@ class ArticleAnnotations:
             own_spans=[s for s in self.spans if s.author_id == self.user.pk],
             matches=matches,
             index=self.vocabulary.entity_index,
+            project=self.project,
+            labels=self.allowed.labels,
         )
         # Hints only where no one (in the reader's scope) marked the paragraph: marked ones show the mark.
         marked = self.marked_paragraph_ids
@@ -259,7 +264,7 @@ def reader_context(request, article):
     annotations = ArticleAnnotations(request, article.pk, paragraphs)
     annotations.attach(paragraphs)
     # Read in a project, the picker and its keys offer only the project's labels (projects.scope).
-    labels = allowed_for_request(request, article.pk).filter("labels", annotations.active_labels)
+    labels = annotations.allowed.filter("labels", annotations.active_labels)
     return {
         "article": article,
         "paragraphs": paragraphs,
@@ -320,7 +325,7 @@ def render_paragraphs(request, paragraphs, *, extra=None, panels=PANELS):
         **(extra or {}),
     }
     if context.get("card_span"):
-        labels = allowed_for_request(request, article_id).filter("labels", annotations.active_labels)
+        labels = annotations.allowed.filter("labels", annotations.active_labels)
         context.update(card_context(request.user, context["card_span"], labels=labels))
     response = render(request, "annotations/paragraph_update.html", context)
     if context.get("flash"):

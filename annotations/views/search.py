@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from corpus import search
 from corpus.models import Article, Paragraph, Source
 from hamish.ids import parse_id
+from projects.scope import scoped_articles
 
 from ..models import BoilerplateMark, Label, Span, StanceEvidence
 
@@ -87,7 +88,7 @@ def search_page(request):
         # made SQLite walk all paragraphs (50 ms at 10,000 articles).
         candidates = Paragraph.objects.filter(pk__in=ranked).order_by()
         readable = set(
-            Article.objects.for_reader(request.user)
+            scoped_articles(request, Article.objects.for_reader(request.user))
             .filter(pk__in=candidates.values("article_id"))
             .order_by()
             .values_list("pk", flat=True)

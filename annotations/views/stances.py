@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from corpus.models import Article
 from hamish.ids import parse_id
-from projects.scope import allowed_for_request
+from projects.scope import allowed_for_request, scoped_articles
 from projects.scope import refusal as project_refusal
 
 from ..forms import SelectionForm, StanceCreateForm, StanceForm
@@ -223,7 +223,7 @@ def delete(request, stance_id):
 
 def visible_stances(request):
     """Stances in articles the user may read: everyone's by default (?annotator=me for one's own)."""
-    stances = Stance.objects.filter(article__in=Article.objects.for_reader(request.user))
+    stances = Stance.objects.filter(article__in=scoped_articles(request, Article.objects.for_reader(request.user)))
     if request.GET.get("annotator") == "me":
         stances = stances.filter(author=request.user)
     return stances

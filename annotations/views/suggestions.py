@@ -8,6 +8,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from projects.scope import allowed_for_request
+from projects.scope import refusal as project_refusal
+
 from ..lookups import get_article_for_reader, get_paragraph_for_reader
 from ..models import Entity, Label
 from ..suggestions import accept, accept_all, reject
@@ -34,6 +37,10 @@ def decide(request, paragraph_id):
     if not form.is_valid():
         return problem(first_error(form))
     data = form.cleaned_data
+    if data["action"] == "accept":
+        refused_label = project_refusal(allowed_for_request(request, paragraph.article_id), label=data["label"])
+        if refused_label:
+            return problem(refused_label)
     try:
         if data["action"] == "accept":
             span = accept(
@@ -58,7 +65,8 @@ def decide(request, paragraph_id):
 @require_POST
 def decide_all(request, pk):
     article = get_article_for_reader(request.user, pk)
-    made = accept_all(user=request.user, article=article)
+    allowed = allowed_for_request(request, article.pk)
+    made = accept_all(user=request.user, article=article, project=allowed.project, labels=allowed.labels)
     messages.success(
         request,
         ngettext("%(count)s suggestion accepted as your spans.", "%(count)s suggestions accepted as your spans.", made)
