@@ -8,6 +8,8 @@ cleaning, NFC: corpus.importing.formats.draft_from_file), prints: story paragrap
 chrome left (stored, not marked, neither story nor the headline), chrome kept as marked boilerplate, whether
 title and date are right, and the time per page, once with our parser alone and once with trafilatura.
 --huge also times a 5 MB page of divs and a 5 MB page of real-looking paragraphs (the extractor's cap).
+--hints imports each page as our parser alone reads it into a throwaway database and counts how many of its
+chrome lines the boilerplate hints (annotations.boilerplate) flag: the fallback's safety net.
 """
 
 import argparse
@@ -121,10 +123,37 @@ def time_huge():
         )
 
 
+def count_hints():
+    from annotations.boilerplate import boilerplate_hints
+    from corpus.importing.service import _write
+    from corpus.models import Article
+
+    for path in pages():
+        expected, draft = expected_of(path), draft_of(path, story_extractor=False)
+        [article_id] = _write([(draft, path.stem)], None)
+        article = Article.objects.get(pk=article_id)
+        paragraphs = list(article.paragraphs.order_by("position"))
+        hints = boilerplate_hints(article, paragraphs)
+        chrome = [p for p in paragraphs if p.text not in expected["story"] and p.text != expected["title"]]
+        story_hinted = [p.text for p in paragraphs if p.text in expected["story"] and p.pk in hints]
+        print(
+            f"{path.stem}: our parser alone, {sum(p.pk in hints for p in chrome)} of {len(chrome)} chrome lines hinted; "
+            f"{len(story_hinted)} story lines hinted too"
+        )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--huge", action="store_true", help="also time 5 MB pages")
+    parser.add_argument("--hints", action="store_true", help="also count the boilerplate hints on our parser's reading")
     args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    if args.hints:
+        import tempfile
+
+        from bench._django import setup as setup_database
+
+        setup_database(Path(tempfile.mkdtemp()) / "pages.sqlite3")
     setup()
     columns = "page", "reader", "story kept", "marked", "chrome left", "chrome kept marked", "title", "date", "ms"
     print(" | ".join(columns))
@@ -138,6 +167,8 @@ def main():
             if story_extractor and r.left:
                 for text in r.left:
                     print(f"    left: {text[:90]}")
+    if args.hints:
+        count_hints()
     if args.huge:
         time_huge()
 
