@@ -197,7 +197,10 @@ def test_datelines_are_read_in_arabic():
     assert str(news.dateline_date(["الإسكندرية - الأحد ٤ يوليو ٢٠١٠ - آخر تحديث: 11:20"])) == "2010-07-04"
     assert str(news.dateline_date(["نشر في: 12/03/2013 - 10:35 ص"])) == "2013-03-12"
     assert str(news.dateline_date(["الجمعة 3 تشرين الأول 2014"], chrome={0})) == "2014-10-03"
+    assert str(news.dateline_date(["تاريخ النشر: 2015-08-09 10:20"])) == "2015-08-09"
+    assert news.dateline_date(["نشر في: 31/02/2013"]) is None  # no such day
     assert news.dateline_date(["وفي 5 مايو 2003 وقع الاتفاق."]) is None  # a story's own date, not a dateline
+    assert news.dateline_date(["وانتشرت القوات في المدينة يوم 5 مايو 2003."]) is None
 
 
 def test_no_file_of_the_external_data_is_in_the_page_set():
