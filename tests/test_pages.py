@@ -132,6 +132,9 @@ def test_the_import_marks_the_kept_chrome_for_the_importer(analyst, other_analys
     events = AnnotationEvent.objects.filter(kind="boilerplate", action=AnnotationEvent.IMPORTED, actor=analyst)
     assert events.count() == marks.count()
     # The importer reads them folded away as marks; another analyst sees them as hints until they mark them.
+    client.force_login(analyst)
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert html.count('data-boilerplate="Boilerplate: page chrome"') == marks.count()
     client.force_login(other_analyst)
     html = client.get(article.get_absolute_url()).content.decode()
     assert "kept as page chrome when the page was imported" in html or "a comment policy notice" in html
@@ -210,3 +213,31 @@ def test_no_file_of_the_external_data_is_in_the_page_set():
     external = {line.strip() for path in shared.rglob("*.txt") for line in path.read_text(encoding="utf-8").splitlines()}
     for path in PAGES:
         assert not set(expected_of(path)["story"]) & {line for line in external if len(line) > 40}
+
+
+def test_mangled_pages_are_read_or_refused_never_an_error():
+    """Pages of the set cut short, tags dropped or doubled, bytes of another page spliced in: each is read (by
+    trafilatura or our parser) or refused with a message; nothing else is raised."""
+    import random
+
+    chosen = random.Random(16)
+    sources = [path.read_bytes().decode("cp1256" if path.stem == "masry-2010" else "utf-8") for path in PAGES]
+    for _ in range(60):
+        page = chosen.choice(sources)
+        cut = sorted(chosen.randrange(len(page)) for _ in range(2))
+        mangled = chosen.choice(
+            [
+                page[: cut[0]],
+                page[: cut[0]] + page[cut[1] :],
+                page.replace("</div>", "", chosen.randrange(1, 30)),
+                page.replace("<p>", "<p><p>"),
+                page[: cut[0]] + chosen.choice(sources) + page[cut[0] :],
+                page.replace(">", "", 3),
+            ]
+        )
+        try:
+            document = extract_html(mangled)
+        except RejectedFile:
+            continue
+        assert all(isinstance(text, str) for text in document.paragraphs)
+        assert all(0 <= index < len(document.paragraphs) for index in document.chrome)

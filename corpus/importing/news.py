@@ -325,7 +325,7 @@ def mark_page_chrome(user, files):
     importing account, with an 'imported' event each in the audit trail (annotations.interchange.audit), so
     the reading view folds them like any mark and the importer can unmark one. Another analyst sees them as
     hints ("kept as page chrome at import", annotations.boilerplate) until they mark them. Nothing is marked
-    for an import without an account (the command without --user): marks have an author.
+    for an import without an account (the import_articles command, setup_demo): marks have an author.
     `files`: [(file name, paragraph ids)]."""
     if user is None or not any(ids for _name, ids in files):
         return 0
