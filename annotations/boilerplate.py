@@ -159,7 +159,9 @@ def boilerplate_hints(article, paragraphs, categories=None):
         else:
             list_heading = None
         if reason is None and paragraph.pk in kept_as_chrome:
-            category, reason = kept_as_chrome[paragraph.pk], _("kept as page chrome when the page was imported")
+            # The category as offered here (a project may offer other categories only): page chrome, else other.
+            category = cues.by_name.get(CHROME_CATEGORY) or cues.fallback
+            reason = _("kept as page chrome when the page was imported")
         articles, chrome = lines.get(paragraph.pk, (0, False))
         if (reason is None or by_rule) and (chrome or articles >= REPEATED_LINE_ARTICLES):
             # The outlet's own evidence, said first: the rule still names the category.
@@ -180,15 +182,15 @@ def boilerplate_hints(article, paragraphs, categories=None):
 
 
 def _kept_as_chrome(article, paragraphs):
-    """{paragraph id: category} for the paragraphs the import marked as page chrome (corpus.importing.news):
+    """The ids of the paragraphs the import marked as page chrome (corpus.importing.news):
     the importer's marks of that category. No query for an article nobody imported through the pages."""
     ids = [paragraph.pk for paragraph in paragraphs]
     if not ids or article.imported_by_id is None:
-        return {}
+        return set()
     marks = BoilerplateMark.objects.filter(
         paragraph_id__in=ids, author_id=article.imported_by_id, category__name=CHROME_CATEGORY, category__is_active=True
     )
-    return {mark.paragraph_id: mark.category for mark in marks.select_related("category")}
+    return set(marks.values_list("paragraph_id", flat=True))
 
 
 def annotations_in(paragraph):
