@@ -13,7 +13,6 @@ Every problem is listed with its place, and a file with any problem stores nothi
 
 import hashlib
 import math
-import re
 import unicodedata
 
 from django.db import transaction
@@ -102,9 +101,6 @@ def _hamish(data, default_score):
     return document, scores
 
 
-_LINE_ONE = re.compile(r"^Line 1\b")
-
-
 def _doccano(data, default_score):
     """Each line read by the doccano reader on its own, so that every bad line is reported (the reader stops
     at its first), with its own number."""
@@ -114,9 +110,9 @@ def _doccano(data, default_score):
         if not raw.strip():
             continue
         try:
-            document = doccano_to_document(raw.encode("utf-8"), annotator=_IMPORTER, source_name=_IMPORTER)
+            document = doccano_to_document(raw.encode("utf-8"), annotator=_IMPORTER, source_name=_IMPORTER, first_line=number)
         except DoccanoError as exc:
-            problems.append(_LINE_ONE.sub(f"Line {number}", str(exc)))
+            problems.append(str(exc))
             continue
         line = reading.loads(raw)
         items = line.get("label", line.get("labels", []))

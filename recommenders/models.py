@@ -101,7 +101,16 @@ class PredictionFilter(models.Model):
 
 
 class Recommender(models.Model):
-    """The built-in sequence labeller of one project: its trained CRF and when to train it again."""
+    """The built-in sequence labeller of one project: its trained CRF and when to train it again.
+
+    One row per project (made with the project), also the retrain trigger's counter: each new span adds one
+    to `spans_since_training` in one UPDATE, and a conditional UPDATE claims a run (status "queued", a new
+    `run`) once it reaches HAMISH_RECOMMENDER_RETRAIN_EVERY, so two writers never both queue a training.
+    A run queued or training for longer than HAMISH_RECOMMENDER_TRAINING_TIMEOUT seconds (default 3600), or
+    whose task the worker's table records as finished or does not hold, is dead (a worker killed mid-run):
+    the page says "stalled" and the next trigger or "Train now" claims a new run; the old one, if it ever
+    wakes, finds its run replaced and stores nothing.
+    """
 
     class Status(models.TextChoices):
         IDLE = "idle", _("idle")
@@ -117,6 +126,9 @@ class Recommender(models.Model):
     spans_since_training = models.PositiveIntegerField(default=0)
     trained_on = models.JSONField(default=dict, blank=True)  # articles, spans, tokens, seconds
     error = models.TextField(blank=True)
+    run = models.UUIDField(null=True, blank=True, editable=False)  # the run queued or training now
+    claimed_at = models.DateTimeField(null=True, blank=True)  # when it was queued, then when it began
+    task_id = models.UUIDField(null=True, blank=True, editable=False)  # its django_tasks_db result, if any
 
     def __str__(self):
         return f"recommender of {self.project}"

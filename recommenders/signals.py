@@ -1,6 +1,9 @@
 """The retrain trigger: every HAMISH_RECOMMENDER_RETRAIN_EVERY new spans in a project, its recommender trains
-again in the background (after the span's transaction commits). Bulk imports write spans without signals and
-do not count; a manager's "Train now" covers them."""
+again in the background. Counted after the span's transaction commits (a rolled back span is not counted, and
+the counter row is locked only for its own UPDATE), in two queries (recommenders.runs.count_new_span). Bulk
+imports write spans without signals and add their counts in one UPDATE (runs.count_imported_spans).
+
+Each project gets its recommender row (the counter) when it is made."""
 
 from functools import partial
 
@@ -9,27 +12,21 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from annotations.models import Span
-from corpus.models import Paragraph
+from projects.models import Project
 
-
-def _enqueue(project_ids):
-    from .tasks import train_recommender
-
-    for project_id in project_ids:
-        train_recommender.enqueue(project_id)
+from .models import Recommender
 
 
 @receiver(post_save, sender=Span, dispatch_uid="recommenders-count-span")
 def count_span(sender, instance, created, raw=False, **kwargs):
     if not created or raw:
         return
-    from .training import count_new_span
+    from .runs import count_new_span
 
-    cached = instance._state.fields_cache.get("paragraph")
-    if cached is not None:
-        article_id = cached.article_id
-    else:
-        article_id = Paragraph.objects.filter(pk=instance.paragraph_id).values_list("article_id", flat=True).first()
-    due = count_new_span(article_id)
-    if due:
-        transaction.on_commit(partial(_enqueue, due))
+    transaction.on_commit(partial(count_new_span, instance.paragraph_id))
+
+
+@receiver(post_save, sender=Project, dispatch_uid="recommenders-project-counter")
+def make_recommender(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        Recommender.objects.get_or_create(project=instance)

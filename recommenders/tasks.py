@@ -28,7 +28,8 @@ def import_batch(batch_id):
 
 
 @task()
-def train_recommender(project_id, user_id=None):
+def train_recommender(project_id, user_id=None, run=None):
+    """Train a project's recommender; `run` is the id of the claimed run (recommenders.runs)."""
     from django.contrib.auth import get_user_model
 
     from projects.models import Project
@@ -40,17 +41,18 @@ def train_recommender(project_id, user_id=None):
         return
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     try:
-        train_project(project, user=user)
+        train_project(project, user=user, run=run)
     except Exception as exc:
         logger.exception("Training the recommender of project %s failed", project_id)
-        Recommender.objects.filter(project_id=project_id).update(status=Recommender.Status.FAILED, error=type(exc).__name__)
+        rows = Recommender.objects.filter(project_id=project_id)
+        if run is not None:
+            rows = rows.filter(run=run)
+        rows.update(status=Recommender.Status.FAILED, run=None, task_id=None, error=type(exc).__name__)
         raise
 
 
 def request_training(project, user=None):
-    """Queue a training run now (a manager's button; the retrain trigger)."""
-    Recommender.objects.get_or_create(project=project)
-    Recommender.objects.filter(project=project).exclude(status=Recommender.Status.TRAINING).update(
-        status=Recommender.Status.QUEUED
-    )
-    train_recommender.enqueue(project.pk, user.pk if user else None)
+    """Queue a training run now unless a live one is queued or training (see recommenders.runs)."""
+    from .runs import request_training as claim
+
+    return claim(project, user)

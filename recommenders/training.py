@@ -15,7 +15,6 @@ import time
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from annotations.models import Label, Span
@@ -61,17 +60,31 @@ def load(recommender):
     return crf.Trained(bytes(recommender.model_bytes), first_words)
 
 
-def train_project(project, *, user=None):
-    """Train, then propose: returns the batch of new predictions (None when there was nothing to learn from)."""
+def train_project(project, *, user=None, run=None):
+    """Train, then propose: returns the batch of new predictions (None when there was nothing to learn from).
+
+    `run` is the claimed run (recommenders.runs) the worker was given: when the row no longer holds it (the run
+    was found dead and another claimed), nothing is trained or stored. Without one (the management command, a
+    direct call) it trains whatever the row says."""
     recommender, _created = Recommender.objects.get_or_create(project=project)
-    Recommender.objects.filter(pk=recommender.pk).update(status=Recommender.Status.TRAINING, error="")
+    mine = Recommender.objects.filter(pk=recommender.pk)
+    if run is not None:
+        mine = mine.filter(run=run)
+        started = mine.filter(status=Recommender.Status.QUEUED).update(
+            status=Recommender.Status.TRAINING, claimed_at=timezone.now(), error=""
+        )
+        if not started:
+            logger.info("Training run %s of project %s was replaced; not run", run, project.pk)
+            return None
+    else:
+        mine.update(status=Recommender.Status.TRAINING, claimed_at=timezone.now(), error="")
     index = EntityIndex.load()
     began = time.perf_counter()
     examples = examples_of(project)
     trained = crf.train(examples, index=index)
     seconds = time.perf_counter() - began
     if trained is None:
-        Recommender.objects.filter(pk=recommender.pk).update(status=Recommender.Status.IDLE, spans_since_training=0)
+        mine.update(status=Recommender.Status.IDLE, run=None, task_id=None)
         return None
     labels = {label.name: label for label in project_labels(project)}
     predictions = []
@@ -87,6 +100,9 @@ def train_project(project, *, user=None):
                 predictions.append((paragraph_id, start, end, labels[label], score))
     suggesting = time.perf_counter() - began
     with transaction.atomic():
+        if not mine.select_for_update().exists():  # replaced while it trained (found dead): store nothing
+            logger.info("Training run %s of project %s was replaced; its predictions are dropped", run, project.pk)
+            return None
         Prediction.objects.filter(project=project, model_name=BUILTIN_MODEL).delete()
         PredictionBatch.objects.filter(project=project, model_name=BUILTIN_MODEL).delete()
         batch = PredictionBatch.objects.create(
@@ -110,11 +126,12 @@ def train_project(project, *, user=None):
         )
         batch.count = len(predictions)
         batch.save(update_fields=["count"])
-        Recommender.objects.filter(pk=recommender.pk).update(
+        mine.update(
             status=Recommender.Status.IDLE,
+            run=None,
+            task_id=None,
             model_bytes=trained.model_bytes,
             trained_at=timezone.now(),
-            spans_since_training=0,
             trained_on={
                 "paragraphs": len(examples),
                 "spans": sum(len(spans) for _text, spans in examples),
@@ -125,27 +142,3 @@ def train_project(project, *, user=None):
             },
         )
     return batch
-
-
-def count_new_span(article_id):
-    """A span was made in this article: count it for each project holding the article, and return the ids of
-    the projects whose recommender has now seen enough new spans to train again."""
-    from projects.models import Project
-
-    every = settings.HAMISH_RECOMMENDER_RETRAIN_EVERY
-    project_ids = list(Project.objects.filter(articles=article_id).values_list("pk", flat=True))
-    if not project_ids:
-        return []
-    have = set(Recommender.objects.filter(project_id__in=project_ids).values_list("project_id", flat=True))
-    if have != set(project_ids):
-        Recommender.objects.bulk_create(
-            [Recommender(project_id=pk) for pk in project_ids if pk not in have], ignore_conflicts=True
-        )
-    recommenders = Recommender.objects.filter(project_id__in=project_ids, enabled=True)
-    recommenders.update(spans_since_training=F("spans_since_training") + 1)
-    waiting = [Recommender.Status.IDLE, Recommender.Status.FAILED]
-    due = recommenders.filter(spans_since_training__gte=every, status__in=waiting)
-    ids = list(due.values_list("project_id", flat=True))
-    if ids:
-        Recommender.objects.filter(project_id__in=ids, status__in=waiting).update(status=Recommender.Status.QUEUED)
-    return ids

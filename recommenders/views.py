@@ -18,6 +18,7 @@ from projects.models import CAN_MANAGE
 from .forms import FilterForm, PredictionUploadForm
 from .importing import PredictionImportError, guess_format, import_predictions
 from .models import BUILTIN_MODEL, PredictionBatch, PredictionFilter, Recommender
+from .runs import is_stalled
 from .tasks import import_batch, request_training
 
 
@@ -85,6 +86,7 @@ def predictions_page(request, project_id):
             "problems": problems,
             "batches": PredictionBatch.objects.filter(project=project).select_related("imported_by")[:50],
             "recommender": recommender,
+            "stalled": recommender is not None and is_stalled(recommender),
             "builtin": BUILTIN_MODEL,
             "retrain_every": settings.HAMISH_RECOMMENDER_RETRAIN_EVERY,
         },
@@ -95,8 +97,10 @@ def predictions_page(request, project_id):
 @require_POST
 def train(request, project_id):
     project = _managed(request, project_id)
-    request_training(project, request.user)
-    messages.success(request, _("The built-in recommender is training in the background."))
+    if request_training(project, request.user):
+        messages.success(request, _("The built-in recommender is training in the background."))
+    else:
+        messages.info(request, _("The built-in recommender is already queued or training; nothing more was queued."))
     return redirect("recommenders:predictions", project.pk)
 
 

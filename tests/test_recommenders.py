@@ -396,14 +396,19 @@ def test_retrain_trigger_after_every_n_new_spans(labels, analyst, settings, monk
     import recommenders.training as training
 
     real = training.train_project
-    monkeypatch.setattr(training, "train_project", lambda project, user=None: runs.append(project.pk) or real(project, user=user))
+    monkeypatch.setattr(
+        training,
+        "train_project",
+        lambda project, user=None, run=None: runs.append(project.pk) or real(project, user=user, run=run),
+    )
     project = Project.objects.create(name="محفز")
     article = make_article()
     project.articles.add(article)
     Membership.objects.create(project=project, user=analyst, role=Role.MANAGER)
     paragraphs = list(article.paragraphs.order_by("position"))
-    add_span(paragraphs[0], "ثابت العباسي", "PER", author=analyst)
-    add_span(paragraphs[0], AUSTIN, "PER", author=analyst)
+    with django_capture_on_commit_callbacks(execute=True):  # counted once the span's transaction commits
+        add_span(paragraphs[0], "ثابت العباسي", "PER", author=analyst)
+        add_span(paragraphs[0], AUSTIN, "PER", author=analyst)
     assert runs == [] and Recommender.objects.get(project=project).spans_since_training == 2
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         add_span(paragraphs[2], STROUL, "PER", author=analyst)
@@ -413,12 +418,13 @@ def test_retrain_trigger_after_every_n_new_spans(labels, analyst, settings, monk
     assert recommender.trained_on["spans"] == 3
 
 
-def test_manager_can_train_on_demand(project, manager, analyst, client):
+def test_manager_can_train_on_demand(project, manager, analyst, client, django_capture_on_commit_callbacks):
     add_span(project.article.paragraphs.get(position=0), AUSTIN, "PER", author=analyst)
     client.force_login(analyst)
     assert client.post(reverse("recommenders:train", args=[project.pk])).status_code == 403
     client.force_login(manager)
-    assert client.post(reverse("recommenders:train", args=[project.pk])).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # queued once the claim is committed
+        assert client.post(reverse("recommenders:train", args=[project.pk])).status_code == 302
     assert Recommender.objects.get(project=project).trained_at is not None
     secret = ApiToken.issue(user=analyst, name="t")[1]
     response = client.post(f"/api/v1/projects/{project.pk}/recommender/train", headers={"Authorization": f"Bearer {secret}"})

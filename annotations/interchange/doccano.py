@@ -45,14 +45,15 @@ def _paragraphs(text):
     return result
 
 
-def doccano_to_document(data, *, annotator, source_name, filename=""):
-    """A Hamish JSON document (for loading.import_document) from doccano JSONL bytes."""
+def doccano_to_document(data, *, annotator, source_name, filename="", first_line=1):
+    """A Hamish JSON document (for loading.import_document) from doccano JSONL bytes. `first_line` is the
+    number problems give the first line (a caller reading a file line by line passes each line's own)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DoccanoError(_("The file is not UTF-8 text.")) from None
     articles = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(text.splitlines(), start=first_line):
         if not raw.strip():
             continue
         try:

@@ -11,6 +11,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -65,6 +66,7 @@ class AnnotationImportReport:
 
     counts: Counter = field(default_factory=Counter)
     notes: list = field(default_factory=list)  # what the reader of the file has to say (CoNLL: what it detected)
+    new_spans: dict = field(default_factory=dict)  # article id: spans made there (the recommenders' retrain trigger)
 
     def summary(self):
         c = self.counts
@@ -444,6 +446,10 @@ def import_document(document, *, user, options=None, filename=None):
         report.counts["events"] += trail.write()
     if getattr(document, "write_more", None):
         document.write_more(report)
+    if report.new_spans:  # bulk-created spans send no signal: the retrain trigger counts them in one UPDATE
+        from recommenders.runs import count_imported_spans
+
+        transaction.on_commit(partial(count_imported_spans, dict(report.new_spans)))
     return report
 
 
@@ -549,6 +555,8 @@ def _write_article(record, known, users, layers, entities, topics, user, report,
     for obj in new:
         trail.span(obj)
     report.counts["spans created"] += len(new)
+    if new:
+        report.new_spans[article.pk] = report.new_spans.get(article.pk, 0) + len(new)
 
     # Stances: the same annotator, holder, target, polarity and evidence is the same stance.
     def stance_key(author_id, holder_id, target_entity_id, target_topic_id, polarity_id, passages):

@@ -10,13 +10,14 @@ from datetime import datetime
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import Field
 
 from projects.lookups import get_project_for_member
 from projects.models import CAN_MANAGE, Project
 from recommenders.importing import FORMATS, PredictionImportError, check_model_name, import_predictions
-from recommenders.models import PredictionBatch
+from recommenders.models import PredictionBatch, Recommender
 from recommenders.tasks import import_batch, request_training
 
 from ..errors import Refused
@@ -71,7 +72,12 @@ def managed_project(request, project_id):
 def import_file(request, project_id: Id, payload: PredictionsIn):
     project = managed_project(request, project_id)
     if payload.format not in FORMATS:
-        raise Refused([f"Unknown format {payload.format!r}; use one of {', '.join(sorted(FORMATS))}."])
+        raise Refused(
+            [
+                _("Unknown format %(format)s; use one of %(formats)s.")
+                % {"format": repr(payload.format[:40]), "formats": ", ".join(sorted(FORMATS))}
+            ]
+        )
     data = payload.content.encode("utf-8")
     try:
         if len(data) > settings.HAMISH_PREDICTIONS_SYNC_BYTES:
@@ -95,7 +101,7 @@ def import_file(request, project_id: Id, payload: PredictionsIn):
             default_score=payload.default_score,
         )
     except PredictionImportError as exc:
-        raise Refused(["Not imported; nothing was stored."], details=exc.problems) from None
+        raise Refused([_("Not imported; nothing was stored.")], details=exc.problems) from None
     return Status(201, batch_out(batch))
 
 
@@ -108,6 +114,7 @@ def batch_status(request, batch_id: Id):
 class TrainingOut(Schema):
     project: int
     status: str
+    queued: bool = Field(description="False when a live run was already queued or training (nothing more was queued).")
 
 
 @router.post(
@@ -117,6 +124,6 @@ class TrainingOut(Schema):
 )
 def train(request, project_id: Id):
     project = managed_project(request, project_id)
-    request_training(project, request.user)
-    project.recommender.refresh_from_db()
-    return Status(202, {"project": project.pk, "status": project.recommender.status})
+    queued = request_training(project, request.user)
+    recommender = Recommender.objects.get(project=project)
+    return Status(202, {"project": project.pk, "status": recommender.status, "queued": queued})
