@@ -17,6 +17,9 @@ from projects.models import Project
 from .models import AcceptedPrediction, Prediction, PredictionFilter
 
 DEFAULT_MIN_SCORE = 0.5
+# At most this many of the models' predictions are offered in one article (the most confident first): a file
+# proposing 10,000 spans in one article must not make the reading view, or "accept all", do 10,000 of anything.
+MAX_OFFERED = 500
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ def model_suggestions(user, paragraphs):
     if model_name:
         predictions = predictions.filter(model_name=model_name)
     result = []
-    for prediction in predictions.select_related("label").order_by("-score", "pk"):
+    for prediction in predictions.select_related("label").order_by("-score", "pk")[:MAX_OFFERED]:
         text = by_id[prediction.paragraph_id].text
         if prediction.end > len(text):
             continue
@@ -75,8 +78,9 @@ def model_suggestions(user, paragraphs):
 
 def models_in(user, article):
     """The model names with predictions the reader may see in this article."""
-    ids = list(article.paragraphs.values_list("pk", flat=True))
-    return sorted(set(visible_predictions(user, ids).values_list("model_name", flat=True)))
+    paragraphs = article.paragraphs.values("pk")
+    names = visible_predictions(user, paragraphs).values_list("model_name", flat=True).order_by("model_name").distinct()
+    return list(names[:MAX_OFFERED])
 
 
 def record_acceptance(user, span):

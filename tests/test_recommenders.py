@@ -469,3 +469,141 @@ def test_the_audit_log_page_says_which_model_proposed_an_accepted_span(project, 
     client.force_login(admin)
     page = client.get(reverse("annotations:audit_log")).content.decode()
     assert "through <bdi>suggestion of model camelbert (0.87)</bdi>" in page
+
+
+# --- bad input, and work bounded by the page, not the corpus ---------------------------------------------
+
+
+@pytest.mark.parametrize("score", ["NaN", "Infinity", "-0.1", "1.01", '"0.9"', "true", "null"])
+def test_a_score_outside_0_to_1_or_not_a_number_is_refused_with_its_place(project, manager, score):
+    text = PARAGRAPH_SEPARATOR.join(SMALL_ARTICLE)
+    a, b = place(text, AUSTIN)
+    line = json.dumps({"text": text, "label": [[a, b, "PER", 0.5]]}, ensure_ascii=False).replace("0.5]", f"{score}]")
+    with pytest.raises(PredictionImportError) as refused:
+        import_predictions(line.encode(), project=project, format="doccano", model_name="m", user=manager)
+    assert "Line 1" in refused.value.problems[0] or "line 1" in refused.value.problems[0].lower(), refused.value.problems
+    data = json.loads(hamish_file(project))
+    data["articles"][0]["spans"][0]["score"] = None
+    raw = json.dumps(data, ensure_ascii=False).replace('"score": null', f'"score": {score}')
+    with pytest.raises(PredictionImportError) as refused:
+        import_predictions(raw.encode(), project=project, format="hamish", model_name="m", user=manager)
+    assert refused.value.problems
+    assert not Prediction.objects.exists() and not PredictionBatch.objects.exists()
+
+
+def test_doccano_problems_in_arabic_keep_each_lines_number(project, manager, settings):
+    settings.LANGUAGE_CODE = "ar"
+    from django.utils import translation
+
+    text = PARAGRAPH_SEPARATOR.join(SMALL_ARTICLE)
+    a, b = place(text, AUSTIN)
+    data = "\n".join([doccano_line(SMALL_ARTICLE, [[a, b, "PER"]]), "{bad", doccano_line(SMALL_ARTICLE, [[a, b + 500, "PER"]])])
+    with translation.override("ar"), pytest.raises(PredictionImportError) as refused:
+        import_predictions(data.encode(), project=project, format="doccano", model_name="m", user=manager)
+    problems = refused.value.problems
+    assert len(problems) == 2 and "2" in problems[0] and "3" in problems[1], problems
+    assert not any("Line" in problem for problem in problems), problems  # translated, numbers kept
+
+
+def test_the_filter_refuses_bad_scores_and_other_projects_articles(project, analyst, other_analyst, client):
+    client.force_login(analyst)
+    url = reverse("recommenders:filter")
+    for score in ("nan", "inf", "-1", "2", "x", ""):
+        assert client.post(url, {"model_name": "", "min_score": score, "article": project.article.pk}).status_code == 400
+    client.force_login(other_analyst)
+    assert client.post(url, {"model_name": "", "min_score": "0.5", "article": project.article.pk}).status_code == 404
+    assert client.post(url, {"model_name": "", "min_score": "0.5", "article": "999999"}).status_code == 404
+    assert not PredictionFilter.objects.exists()
+
+
+def test_a_huge_predictions_file_is_refused_before_it_is_read(project, manager, client, settings):
+    settings.HAMISH_PREDICTIONS_MAX_BYTES = 100
+    client.force_login(manager)
+    upload = io.BytesIO(doccano_file())
+    upload.name = "huge.jsonl"
+    url = reverse("recommenders:predictions", args=[project.pk])
+    response = client.post(url, {"file": upload, "model_name": "m", "format": "", "default_score": "1"})
+    assert response.status_code == 200 and "a predictions file may hold at most 100" in response.content.decode()
+    secret = ApiToken.issue(user=manager, name="t")[1]
+    response = client.post(
+        f"/api/v1/projects/{project.pk}/predictions",
+        {"model": "m", "format": "doccano", "content": doccano_file().decode()},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert response.status_code == 413 and response.json()["error"]["code"] == "too_large"
+    assert not PredictionBatch.objects.exists() and not Prediction.objects.exists()
+
+
+def test_the_api_prediction_messages_are_translated(project, manager, client):
+    secret = ApiToken.issue(user=manager, name="t")[1]
+    headers = {"Authorization": f"Bearer {secret}", "Accept-Language": "ar"}
+
+    url = f"/api/v1/projects/{project.pk}/predictions"
+    response = client.post(url, {"model": "m", "format": "xml", "content": "x"}, content_type="application/json", headers=headers)
+    assert response.status_code == 422
+    assert "Unknown format" not in response.json()["error"]["message"], response.json()
+    response = client.post(
+        url, {"model": "m", "format": "doccano", "content": "{bad"}, content_type="application/json", headers=headers
+    )
+    assert "nothing was stored" not in response.json()["error"]["message"], response.json()
+
+
+def many_predictions(project, n):
+    """n predictions of three models on the project's article, at places all over its paragraphs."""
+    batch = PredictionBatch.objects.create(project=project, model_name="bulk", status=PredictionBatch.Status.DONE)
+    label = project.labels.get(name="PER")
+    paragraphs = list(project.article.paragraphs.values_list("pk", "text"))
+    rows = []
+    for k in range(n):
+        pk, text = paragraphs[k % len(paragraphs)]
+        start = (k // len(paragraphs)) % (len(text) - 3)
+        rows.append(
+            Prediction(
+                project=project,
+                batch=batch,
+                paragraph_id=pk,
+                start=start,
+                end=start + 3,
+                label=label,
+                score=0.5 + (k % 50) / 100,
+                model_name=f"model-{k % 3}",
+            )
+        )
+    Prediction.objects.bulk_create(rows, batch_size=2000)
+
+
+def test_the_reading_view_serves_models_suggestions_in_a_bounded_number_of_queries(project, analyst, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from recommenders.suggesting import MAX_OFFERED
+
+    client.force_login(analyst)
+    url = reverse("annotations:article", args=[project.article.pk])
+    many_predictions(project, 10)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    many_predictions(project, 10_000)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url)
+    assert page.status_code == 200
+    assert len(many) == len(few), [q["sql"][:120] for q in many]
+    assert len(model_offered(analyst, project.article)) <= MAX_OFFERED
+
+
+def test_accept_all_with_ten_thousand_predictions_is_bounded(project, analyst, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from annotations.suggestions import accept_all
+    from recommenders import suggesting
+
+    monkeypatch.setattr(suggesting, "MAX_OFFERED", 30)
+    many_predictions(project, 10_000)
+    PredictionFilter.objects.create(user=analyst, model_name="", min_score=0)
+    with CaptureQueriesContext(connection) as queries:
+        made = accept_all(user=analyst, article=project.article)
+    assert 0 < made <= 30
+    assert len(queries) < 30 * 40, len(queries)  # per accepted suggestion, not per prediction

@@ -12,10 +12,12 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
+from ninja.errors import HttpError
 from pydantic import Field
 
 from projects.lookups import get_project_for_member
 from projects.models import CAN_MANAGE, Project
+from recommenders.forms import max_bytes
 from recommenders.importing import FORMATS, PredictionImportError, check_model_name, import_predictions
 from recommenders.models import PredictionBatch, Recommender
 from recommenders.tasks import import_batch, request_training
@@ -79,6 +81,12 @@ def import_file(request, project_id: Id, payload: PredictionsIn):
             ]
         )
     data = payload.content.encode("utf-8")
+    if len(data) > max_bytes():
+        raise HttpError(
+            413,
+            _("The file holds %(size)s bytes; a predictions file may hold at most %(max)s.")
+            % {"size": len(data), "max": max_bytes()},
+        )
     try:
         if len(data) > settings.HAMISH_PREDICTIONS_SYNC_BYTES:
             batch = PredictionBatch.objects.create(
