@@ -164,7 +164,7 @@ class Server:
                 "/dev/null",
                 "--no-control-socket",
             ],  # gunicorn 27 otherwise shares ~/.gunicorn
-            [sys.executable, "manage.py", "db_worker", "--no-reload"],
+            [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.1"],  # as scripts/serve runs it
         ]
         for command, log in zip(commands, self.logs):
             # A session of its own, so that stop() can reach the processes each one forks (gunicorn's workers).
