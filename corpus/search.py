@@ -214,23 +214,44 @@ def _forget_sqlite(cursor, values):
         )
 
 
-def rebuild(batch_size=5000, progress=None):
-    """Index every paragraph again (after a bulk load that bypassed the import service)."""
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            if connection.vendor == "sqlite":
-                cursor.execute(f"INSERT INTO {SQLITE_TABLE} ({SQLITE_TABLE}) VALUES ('delete-all')")
-            else:
-                cursor.execute(f"DELETE FROM {POSTGRES_TABLE}")
-        last = 0
-        while True:
+REBUILD_BATCH = 2000  # paragraphs read, indexed and committed per transaction by rebuild()
+
+
+def clear_index():
+    """Forget every index row (the first step of a rebuild), in its own transaction."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"INSERT INTO {SQLITE_TABLE} ({SQLITE_TABLE}) VALUES ('delete-all')")
+        elif connection.vendor == "postgresql":
+            cursor.execute(f"DELETE FROM {POSTGRES_TABLE}")
+
+
+def rebuild(batch_size=REBUILD_BATCH, progress=None, after=None):
+    """Index every paragraph again (after a bulk load that bypassed the import service); returns how many.
+
+    The index is emptied, then paragraphs are indexed in id order, `batch_size` per transaction: memory stays
+    that of one batch whatever the corpus (100,000 articles no longer sit in one transaction holding the
+    write lock for minutes), and imports may run meanwhile (their paragraphs are indexed by the import; a
+    batch forgets any row it finds before writing it again, so none is indexed twice). While it runs,
+    search finds only the paragraphs indexed so far. `after`: resume a rebuild that stopped (killed worker)
+    after the batch ending at that paragraph id, without emptying the index. `progress(paragraphs, last id)`
+    is called after each committed batch."""
+    if not supported():
+        return 0
+    large_page_cache()
+    if after is None:
+        clear_index()
+    last, done = after or 0, 0
+    while True:
+        with transaction.atomic():
             batch = list(Paragraph.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "text")[:batch_size])
             if not batch:
-                return
-            index_paragraphs(batch, new=True)
-            last = batch[-1][0]
-            if progress:
-                progress(len(batch))
+                return done
+            index_paragraphs(batch)
+        last = batch[-1][0]
+        done += len(batch)
+        if progress:
+            progress(len(batch), last)
 
 
 def query_terms(query):

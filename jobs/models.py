@@ -97,6 +97,11 @@ class Job(models.Model):
                 "already": self.already_imported,
                 "rejected": self.rejected,
             }
+        if self.kind == self.Kind.REBUILD:
+            counts = {"done": self.files_done, "total": self.files_total}
+            if self.parameters.get("what") == "search":
+                return gettext("%(done)s of %(total)s paragraph(s) indexed.") % counts
+            return gettext("%(done)s of %(total)s article(s) placed in near-duplicate families.") % counts
         return gettext("%(done)s of %(total)s article(s) written.") % {"done": self.files_done, "total": self.files_total}
 
     def progress_text(self):

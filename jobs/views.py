@@ -22,12 +22,13 @@ from . import lifecycle, storage
 from .exports import create_export_job, run_export
 from .imports import create_import_job, run_import
 from .models import Job, JobFile
+from .rebuilds import run_rebuild
 
 IMPORT_PERMISSION = "corpus.add_article"
 REPORT_ROWS_PER_PAGE = 500  # a finished report, a page at a time (10,000 files are 10,000 rows)
 LIVE_ROWS = 100  # while a job runs, the latest rows only: the partial is fetched every second
 JOBS_PER_PAGE = 50
-TASKS = {Job.Kind.IMPORT: run_import, Job.Kind.EXPORT: run_export}
+TASKS = {Job.Kind.IMPORT: run_import, Job.Kind.EXPORT: run_export, Job.Kind.REBUILD: run_rebuild}
 
 
 def get_job_for(user, job_id):

@@ -18,6 +18,7 @@ from .families import (  # noqa: F401
     enqueue,
     pending_count,
     process_pending,
+    queue_all,
     rebuild,
 )
 from .fingerprints import BANDS, MIN_SHINGLES, band_keys, canonical, jaccard, line_key, shingle_words, shingles  # noqa: F401

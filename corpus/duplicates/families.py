@@ -53,10 +53,15 @@ def pending_count():
     return PendingNearDuplicates.objects.count()
 
 
-def process_pending(article_ids=None, *, chunk=CHUNK_ARTICLES, progress=None):
+def process_pending(article_ids=None, *, chunk=CHUNK_ARTICLES, progress=None, stop=None):
     """Place the queued articles' paragraphs in families (only those among `article_ids`, if given), `chunk`
     articles per transaction. Returns (articles done, paragraphs that joined an existing family).
-    `progress(articles)` is called after each chunk."""
+    `progress(articles)` is called after each chunk; `stop()`, if given, after it too: when true the pass ends
+    there (what is not placed stays queued for the next pass).
+
+    Memory is bounded whatever the queue: one chunk's paragraphs, shingles and band keys at a time, plus at
+    most _Representatives.LIMIT families' shingle arrays (about 100 MB at the limit; a corpus with fewer
+    families holds less)."""
     done = joined = 0
     wanted = None if article_ids is None else sorted(set(article_ids))
     if article_ids is None:
@@ -83,18 +88,26 @@ def process_pending(article_ids=None, *, chunk=CHUNK_ARTICLES, progress=None):
                 done += len(ids)
         if ids and progress:
             progress(len(ids))
+        if ids and stop is not None and stop():
+            break
     return done, joined
 
 
-def rebuild(progress=None, chunk=CHUNK_ARTICLES):
-    """Place the whole corpus again: forget every family and line count, queue every article (one transaction,
-    so a crash cannot leave an article neither placed nor queued), then run the pass."""
+def rebuild(progress=None, chunk=CHUNK_ARTICLES, stop=None):
+    """Place the whole corpus again: forget every family and line count, queue every article (queue_all), then
+    run the pass. A pass that stops (killed, or `stop()`) is finished by process_pending()."""
+    queue_all()
+    return process_pending(chunk=chunk, progress=progress, stop=stop)
+
+
+def queue_all():
+    """Forget every family and line count and queue every article, in one transaction (a crash cannot leave
+    an article neither placed nor queued)."""
     with transaction.atomic():
         for model in (FamilyMember, FamilyBand, ParagraphFamily, OutletLine, PendingNearDuplicates):
             model.objects.all()._raw_delete(model.objects.db)
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {table(PendingNearDuplicates)} (article_id) SELECT id FROM corpus_article")
-    return process_pending(chunk=chunk, progress=progress)
 
 
 class _Representatives(dict):

@@ -33,7 +33,7 @@ class Command(BaseCommand):
             return
         total = Paragraph.objects.count()
         bar = tqdm(total=total, unit="paragraph", desc="search index", disable=quiet, file=sys.stderr)
-        search.rebuild(progress=bar.update)
+        search.rebuild(progress=lambda paragraphs, _last: bar.update(paragraphs))
         bar.close()
         bar = tqdm(total=Article.objects.count(), unit="article", desc="near-duplicates", disable=quiet, file=sys.stderr)
         duplicates.rebuild(progress=bar.update)
