@@ -171,9 +171,13 @@ def _digest(text):
 class _ProjectArticles:
     """The project's articles, by content hash and (looked up only when a file needs it) by their letters."""
 
-    def __init__(self, project):
+    def __init__(self, project, hashes):
         self.project = project
-        self.by_hash = dict(project.articles.values_list("content_hash", "pk"))
+        # Only the file's hashes are looked up: a project holding the whole corpus is not read whole.
+        hashes, self.by_hash = sorted(hashes), {}
+        for k in range(0, len(hashes), 900):  # under SQLite's limit of variables in one query
+            rows = project.articles.filter(content_hash__in=hashes[k : k + 900]).values_list("content_hash", "pk")
+            self.by_hash.update(rows)
         self._by_letters = None
 
     def by_letters(self, letters):
@@ -225,7 +229,7 @@ def read_predictions(data, *, project, format, default_score=1.0):
     if problems:
         raise PredictionImportError(problems)
 
-    articles, result = _ProjectArticles(project), []
+    articles, result = _ProjectArticles(project, {article["content_hash"] for article in document["articles"]}), []
     places = {}
     for index, article in enumerate(document["articles"]):
         texts = [p["text"] for p in article["paragraphs"]]
