@@ -6,6 +6,8 @@ from hamish.failures import database_unavailable, unavailable_response
 from .numerals import arabic_digits_wanted
 from .preferences import for_request
 
+API_PREFIX = "/api/v1/"
+
 
 class UserLanguageMiddleware:
     """After AuthenticationMiddleware: a logged-in analyst sees the language stored on their account
@@ -24,6 +26,10 @@ class UserLanguageMiddleware:
                 raise
             return unavailable_response(request, exc)
         if preference is None:
+            if request.path.startswith(API_PREFIX) and "HTTP_ACCEPT_LANGUAGE" not in request.META:
+                # Programs rarely say which language they read: the API's messages are English unless asked.
+                translation.activate("en")
+                request.LANGUAGE_CODE = "en"
             return self.get_response(request)
         translation.activate(preference["language"])
         request.LANGUAGE_CODE = translation.get_language()

@@ -385,8 +385,6 @@ DEFAULT_CATEGORY_NAMES = {
     "title": ("repeated title", pgettext_lazy("boilerplate category", "repeated title")),
     # Created by the import on first use (corpus.importing.news): what a news page's extractor left out.
     "chrome": ("page chrome", pgettext_lazy("boilerplate category", "page chrome")),
-    # Created by the import on first use (corpus.importing.news): what a news page's extractor left out.
-    "chrome": ("page chrome", pgettext_lazy("boilerplate category", "page chrome")),
     "other": ("other", pgettext_lazy("boilerplate category", "other")),
 }
 

@@ -693,3 +693,15 @@ def test_work_through_the_api_exports_as_the_same_work_in_the_browser(analyst_cl
     )
     exported = json.dumps(through_api, ensure_ascii=False)
     assert name in exported and claim in exported and "related" in exported  # not two empty documents
+
+
+def test_messages_are_english_unless_the_client_asks_for_arabic(api, labels, settings):
+    settings.LANGUAGE_CODE = "ar"  # the shipped default: programs that send no Accept-Language still read English
+    paragraph = make_article(["قال لويد أوستن اليوم"]).paragraphs.get()
+    wrong = {"paragraph": paragraph.pk, "start": 0, "end": 999, "quote": "x", "label": "PER"}
+    assert "outside the paragraph" in error_of(api.post("spans", wrong), 422)["message"]
+    asked = api.client.post(
+        f"{V1}/spans", json.dumps(wrong), content_type="application/json", headers={**api.headers, "Accept-Language": "ar"}
+    )
+    arabic = error_of(asked, 422)["message"]
+    assert "outside the paragraph" not in arabic and any("\u0600" <= c <= "\u06ff" for c in arabic)

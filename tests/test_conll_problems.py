@@ -226,7 +226,7 @@ def test_a_bad_conll_file_on_the_import_page_is_one_rejected_line_listing_its_pr
     assert state() == before
 
 
-@pytest.mark.parametrize("data", [bytes(range(256)), b"\x00" * 100, "\t\n \n\tO\n O\n".encode(), b"B-" * 5000])
+@pytest.mark.parametrize("data", [bytes(range(256)), b"\x00" * 100, b"\t\n \n\tO\n O\n", b"B-" * 5000])
 def test_garbage_on_the_admin_page_is_a_page_with_reasons_not_a_500(labels, staff_client, data):
     before = state()
     response = staff_client.post(

@@ -8,6 +8,7 @@ so both arrive at one check (offsets in range, quote equal to the text there, no
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from annotations.history import acting_via
@@ -113,7 +114,10 @@ def utf16_offsets(paragraph_text, start, end):
     here in code points (the units would name a different number)."""
     length = len(paragraph_text)
     if start > length or end > length:
-        raise ValidationError(f"The offsets {start}-{end} are outside the paragraph (0-{length} code points).")
+        raise ValidationError(
+            _("The offsets %(start)s-%(end)s are outside the paragraph (0-%(length)s code points).")
+            % {"start": start, "end": end, "length": length}
+        )
     return code_point_to_utf16(paragraph_text, start), code_point_to_utf16(paragraph_text, end)
 
 
