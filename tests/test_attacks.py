@@ -158,6 +158,10 @@ MATRIX = {
     "compare:stances_csv": ("GET", ["project"], (REDIRECT, OK, OK, OK)),  # both analysts are members
     "compare:timeline_svg": ("GET", ["project"], (REDIRECT, OK, OK, OK)),  # both analysts are members
     "jobs:list": ("GET", [], (REDIRECT, OK, OK, OK)),
+    "jobs:rebuild": ("GET", [], (REDIRECT, 403, 403, OK)),  # superusers only
+    "recommenders:predictions": ("GET", ["project"], (REDIRECT, 403, 403, OK)),  # the project's managers
+    "recommenders:train": ("POST", ["project"], (REDIRECT, 403, 403, REDIRECT)),
+    "recommenders:filter": ("POST", [], (REDIRECT, 400, 400, 400)),  # no article named
     "jobs:imports": ("GET", [], (REDIRECT, 403, 403, OK)),
     "jobs:detail": ("GET", ["job"], (REDIRECT, OK, 404, OK)),
     "jobs:status": ("GET", ["job"], (REDIRECT, OK, 404, OK)),

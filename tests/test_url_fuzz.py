@@ -45,6 +45,7 @@ VIEW_SOURCES = sorted(
 # What the views read from request.GET / request.POST by name (test_it_lists_every_parameter_the_views_read keeps
 # this up to date), plus what Django's login and password views read; form fields are added from the form classes.
 PARAMETERS = {
+    "what",
     "action",
     "actor",
     "annotator",
